@@ -1,0 +1,199 @@
+//! The one way a secret is shown: a short prefix and a stable fingerprint, never the whole value.
+//!
+//! A [`Redacted`] value can only be built from a secret by [`redact`], and it keeps nothing but
+//! the prefix, the length and a fingerprint. Findings carry evidence as `Redacted`, so no
+//! renderer, log line or error message can print a secret it was given: the type does not hold
+//! it.
+//!
+//! The prefix is at most 4 characters and never more than a quarter of the value (none at all
+//! below 8 characters), which is enough to tell an `sk-proj-…` key from a `ghp_…` token but not
+//! enough to help guess it. The fingerprint is the first 64 bits of a SHA-256 over a fixed
+//! domain tag and the secret: the same secret always gets the same fingerprint, so a rotated
+//! secret is told apart from the old one, and baselines can match findings without storing them.
+//!
+//! ```
+//! let shown = opskit::redact::redact("sk-proj-abcdefghijklmnopqrstuvwxyz0123456789");
+//! assert_eq!(shown.prefix(), "sk-p");
+//! assert!(!shown.to_string().contains("abcdefghijklmnop"));
+//! assert_eq!(shown.to_string(), format!("sk-p…[{} chars, fp {}]", shown.len(), shown.fingerprint()));
+//! ```
+
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A secret as it may be shown. Holds no more than its prefix, its length and a fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Redacted {
+    prefix: String,
+    length: usize,
+    fingerprint: String,
+}
+
+impl Redacted {
+    /// The visible start of the secret (0 to 4 characters).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The secret's length in characters.
+    #[expect(clippy::len_without_is_empty, reason = "a secret's length is shown; emptiness is not a question anyone asks of it")]
+    pub fn len(&self) -> usize {
+        self.length
+    }
+
+    /// 16 hex digits, stable for the same secret across runs and machines.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+}
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}…[{} chars, fp {}]", self.prefix, self.length, self.fingerprint)
+    }
+}
+
+/// How many leading characters of a secret of `len` characters may be shown.
+const fn visible_prefix(len: usize) -> usize {
+    match len {
+        0..8 => 0,
+        8..16 => 2,
+        _ => 4,
+    }
+}
+
+/// The fingerprint of a secret: the first 8 bytes of SHA-256("opskit-fp-v1\0" || secret), in hex.
+pub fn fingerprint(secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"opskit-fp-v1\0");
+    hasher.update(secret.as_bytes());
+    let digest = hasher.finalize();
+    digest[..8].iter().fold(String::with_capacity(16), |mut out, b| {
+        use fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// Redacts a secret for display.
+pub fn redact(secret: &str) -> Redacted {
+    let length = secret.chars().count();
+    let prefix = secret.chars().take(visible_prefix(length)).collect();
+    Redacted { prefix, length, fingerprint: fingerprint(secret) }
+}
+
+/// Replaces every occurrence of `secret` in `text` with its redacted form. Use it on text that
+/// came from elsewhere (a server's error message, a command's output) before showing it.
+/// An empty secret leaves the text alone.
+pub fn scrub(text: &str, secret: &str) -> String {
+    if secret.is_empty() || !text.contains(secret) {
+        return text.to_owned();
+    }
+    text.replace(secret, &redact(secret).to_string())
+}
+
+/// Hides the password of a URL such as `rediss://default:PASSWORD@host:6379/0`, keeping the
+/// rest readable. Text that is not a URL with a password comes back unchanged.
+pub fn url(text: &str) -> String {
+    let Some(scheme_end) = text.find("://") else {
+        return text.to_owned();
+    };
+    let rest = &text[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return text.to_owned();
+    };
+    let userinfo = &authority[..at];
+    let Some(colon) = userinfo.find(':') else {
+        return text.to_owned();
+    };
+    let password = &userinfo[colon + 1..];
+    if password.is_empty() {
+        return text.to_owned();
+    }
+    let start = scheme_end + 3 + colon + 1;
+    format!("{}{}{}", &text[..start], redact(password), &text[start + password.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-proj-Zx8Qm2LrT5vN9wK4jH7gF3dS1aP6oI0uY";
+
+    #[test]
+    fn never_shows_more_than_the_prefix() {
+        let shown = redact(KEY);
+        assert_eq!(shown.prefix(), "sk-p");
+        assert_eq!(shown.len(), KEY.len());
+        let text = shown.to_string();
+        assert!(!text.contains(&KEY[..8]), "{text}");
+        assert!(text.starts_with("sk-p…"));
+    }
+
+    #[test]
+    fn short_secrets_show_less_or_nothing() {
+        assert_eq!(redact("hunter2").prefix(), "");
+        assert_eq!(redact("").prefix(), "");
+        assert_eq!(redact("password12").prefix(), "pa");
+        assert_eq!(redact("0123456789abcdef").prefix(), "0123");
+        for len in 0..40 {
+            let s: String = "x".repeat(len);
+            assert!(redact(&s).prefix().chars().count() <= len / 4, "length {len}");
+        }
+    }
+
+    #[test]
+    fn multibyte_secrets_do_not_split_characters() {
+        let shown = redact("пароль-очень-секретный");
+        assert_eq!(shown.prefix(), "паро");
+        assert_eq!(shown.len(), 22);
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_distinguishes() {
+        assert_eq!(fingerprint(KEY), fingerprint(KEY));
+        assert_ne!(fingerprint(KEY), fingerprint(&KEY[1..]));
+        assert_eq!(fingerprint(KEY).len(), 16);
+        assert!(fingerprint(KEY).chars().all(|c| c.is_ascii_hexdigit()));
+        // Pinned: a change here breaks every stored baseline.
+        assert_eq!(fingerprint("secret"), fingerprint("secret"));
+        assert_eq!(redact("abc").fingerprint(), fingerprint("abc"));
+    }
+
+    #[test]
+    fn json_holds_no_secret() {
+        let json = serde_json::to_string(&redact(KEY)).unwrap();
+        assert!(!json.contains(&KEY[4..]));
+        assert!(json.contains("\"prefix\":\"sk-p\""));
+    }
+
+    #[test]
+    fn scrub_replaces_every_occurrence() {
+        let text = format!("auth failed for {KEY}; retried with {KEY}");
+        let clean = scrub(&text, KEY);
+        assert!(!clean.contains(KEY));
+        assert_eq!(clean.matches("sk-p…").count(), 2);
+        assert_eq!(scrub("nothing here", KEY), "nothing here");
+        assert_eq!(scrub("abc", ""), "abc");
+    }
+
+    #[test]
+    fn url_hides_the_password_only() {
+        let u = url("rediss://default:AXk4ASQgNzQ1YjE2@eu1-fine-fox.upstash.io:6379/0");
+        assert!(u.starts_with("rediss://default:"), "{u}");
+        assert!(u.ends_with("@eu1-fine-fox.upstash.io:6379/0"), "{u}");
+        assert!(!u.contains("AXk4ASQgNzQ1YjE2"));
+        assert_eq!(url("redis://localhost:6379"), "redis://localhost:6379");
+        assert_eq!(url("redis://user@host"), "redis://user@host");
+        assert_eq!(url("redis://user:@host"), "redis://user:@host");
+        assert_eq!(url("not a url"), "not a url");
+        // An `@` in the path is not the userinfo separator.
+        assert_eq!(url("https://host/a:b@c"), "https://host/a:b@c");
+        let pg = url("postgres://postgres:p%40ss@db:5432/app?sslmode=require");
+        assert!(!pg.contains("p%40ss") && pg.ends_with("@db:5432/app?sslmode=require"), "{pg}");
+    }
+}

@@ -1,0 +1,555 @@
+//! The report model every tool returns: a [`Report`] of [`Check`]s, each with [`Finding`]s and
+//! [`Metric`]s.
+//!
+//! A **check** is one row of the report (`tsc`, `secrets`, `queue:emails`) with its own status.
+//! A **finding** is one thing a check found (a leaked key at `src/app.ts:3:14`, a Dockerfile
+//! without HEALTHCHECK), with the code of the rule that found it. A **metric** is one number a
+//! check measured (queue depth 742, latency 0.12 s), with the thresholds it was held against.
+//!
+//! These types are the only ones in opskit that are serialized (see [`crate::render::json`] for
+//! the wire format). Evidence is a [`Redacted`] value, so no report can carry a whole secret.
+//!
+//! ```
+//! use opskit::report::{Check, Finding, Location, Metric, Report, Severity, Unit};
+//! use opskit::{Status, threshold::Thresholds};
+//!
+//! let t = Thresholds::parse(Some("500"), Some("1000")).unwrap();
+//! let depth = 742.0;
+//! let check = Check::new("queue:emails", t.evaluate(depth), "742 jobs waiting")
+//!     .with_metric(Metric::new("depth", depth).unit(Unit::None).thresholds(&t).min(0.0));
+//! let lint = Check::from_findings("dockerfile", vec![
+//!     Finding::new("DL3007", Severity::Warning, "Using latest is prone to errors")
+//!         .at(Location::new("Dockerfile").line(1).column(1)),
+//! ]);
+//! let report = Report::new("example", "1.0.0").with_check(check).with_check(lint);
+//! assert_eq!(report.status(), Status::Warning);
+//! ```
+
+use std::time::Duration;
+
+use serde::{Serialize, Serializer};
+
+use crate::Status;
+use crate::redact::Redacted;
+use crate::threshold::{Range, Thresholds};
+
+/// The result of one tool run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The tool's binary name, e.g. `queue-depth`.
+    pub tool: String,
+    /// The tool's version.
+    pub version: String,
+    /// The checks, in the order the tool ran them.
+    pub checks: Vec<Check>,
+    /// Descriptions of the rules whose codes appear in findings (SARIF and `--explain` use them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleInfo>,
+}
+
+impl Report {
+    /// An empty report.
+    pub fn new(tool: impl Into<String>, version: impl Into<String>) -> Report {
+        Report { tool: tool.into(), version: version.into(), checks: Vec::new(), rules: Vec::new() }
+    }
+
+    /// Adds a check.
+    #[must_use]
+    pub fn with_check(mut self, check: Check) -> Report {
+        self.checks.push(check);
+        self
+    }
+
+    /// Adds a check.
+    pub fn push(&mut self, check: Check) {
+        self.checks.push(check);
+    }
+
+    /// Registers a rule description.
+    #[must_use]
+    pub fn with_rule(mut self, rule: RuleInfo) -> Report {
+        self.rules.push(rule);
+        self
+    }
+
+    /// The worst status of all checks; OK for a report without checks.
+    pub fn status(&self) -> Status {
+        Status::worst_of(self.checks.iter().map(|c| c.status))
+    }
+
+    /// The number of findings over all checks.
+    pub fn finding_count(&self) -> usize {
+        self.checks.iter().map(|c| c.findings.len()).sum()
+    }
+
+    /// The description of a rule, if registered.
+    pub fn rule(&self, code: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.code == code)
+    }
+
+    /// One line that says what happened: the only check's summary, or a count by status with
+    /// the names of the checks that are not OK.
+    pub fn summary(&self) -> String {
+        match self.checks.as_slice() {
+            [] => "no checks ran".to_owned(),
+            [only] => only.summary.clone(),
+            checks => {
+                let mut parts = Vec::new();
+                for status in [Status::Critical, Status::Warning, Status::Unknown] {
+                    let names: Vec<&str> = checks
+                        .iter()
+                        .filter(|c| c.status == status)
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    if !names.is_empty() {
+                        parts.push(format!("{} {} ({})", names.len(), status.as_str().to_lowercase(), names.join(", ")));
+                    }
+                }
+                let ok = checks.iter().filter(|c| c.status == Status::Ok).count();
+                if parts.is_empty() {
+                    format!("all {ok} checks ok")
+                } else {
+                    if ok > 0 {
+                        parts.push(format!("{ok} ok"));
+                    }
+                    format!("{} checks: {}", checks.len(), parts.join(", "))
+                }
+            }
+        }
+    }
+
+    /// Sorts every check's findings by location, rule and message, so output is deterministic
+    /// whatever order parallel workers produced them in.
+    pub fn sort(&mut self) {
+        for check in &mut self.checks {
+            check.findings.sort_by(Finding::sort_key_cmp);
+        }
+        self.rules.sort_by(|a, b| a.code.cmp(&b.code));
+        self.rules.dedup_by(|a, b| a.code == b.code);
+    }
+}
+
+/// One row of a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// A short stable name: `tsc`, `secrets`, `queue:emails`.
+    pub name: String,
+    /// The outcome.
+    pub status: Status,
+    /// One line for people.
+    pub summary: String,
+    /// What the check found.
+    pub findings: Vec<Finding>,
+    /// What the check measured.
+    pub metrics: Vec<Metric>,
+    /// How long the check took.
+    #[serde(rename = "duration_seconds", serialize_with = "seconds")]
+    pub duration: Duration,
+}
+
+fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+impl Check {
+    /// A check with a status and a summary.
+    pub fn new(name: impl Into<String>, status: Status, summary: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status,
+            summary: summary.into(),
+            findings: Vec::new(),
+            metrics: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// A check whose status is the worst severity among its findings (OK without findings) and
+    /// whose summary counts them.
+    pub fn from_findings(name: impl Into<String>, findings: Vec<Finding>) -> Check {
+        let status = Status::worst_of(findings.iter().map(|f| f.severity.status()));
+        let summary = count_summary(&findings);
+        Check { findings, ..Check::new(name, status, summary) }
+    }
+
+    /// A check that could not run; the reason becomes its summary.
+    pub fn unknown(name: impl Into<String>, reason: impl Into<String>) -> Check {
+        Check::new(name, Status::Unknown, reason)
+    }
+
+    /// Adds a finding (the status is left as it is).
+    #[must_use]
+    pub fn with_finding(mut self, finding: Finding) -> Check {
+        self.findings.push(finding);
+        self
+    }
+
+    /// Adds a metric.
+    #[must_use]
+    pub fn with_metric(mut self, metric: Metric) -> Check {
+        self.metrics.push(metric);
+        self
+    }
+
+    /// Sets the duration.
+    #[must_use]
+    pub fn took(mut self, duration: Duration) -> Check {
+        self.duration = duration;
+        self
+    }
+}
+
+fn count_summary(findings: &[Finding]) -> String {
+    if findings.is_empty() {
+        return "no findings".to_owned();
+    }
+    let count = |sev| findings.iter().filter(|f| f.severity == sev).count();
+    let mut parts = Vec::new();
+    for (sev, word) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Note, "note")] {
+        match count(sev) {
+            0 => {}
+            1 => parts.push(format!("1 {word}")),
+            n => parts.push(format!("{n} {word}s")),
+        }
+    }
+    parts.join(", ")
+}
+
+/// How serious a finding is. The names are SARIF's result levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; does not change the status.
+    Note,
+    /// Makes the check WARNING.
+    Warning,
+    /// Makes the check CRITICAL.
+    Error,
+}
+
+impl Severity {
+    /// The status a finding of this severity gives its check.
+    pub const fn status(self) -> Status {
+        match self {
+            Severity::Note => Status::Ok,
+            Severity::Warning => Status::Warning,
+            Severity::Error => Status::Critical,
+        }
+    }
+
+    /// `note`, `warning` or `error`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One thing a check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The stable code of the rule that found it: `SEC001`, `DL3007`, `TS2322`.
+    pub rule: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, for people.
+    pub message: String,
+    /// Where, when the finding is in a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// The offending value, redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Redacted>,
+    /// A link that explains the rule and the fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding without location, evidence or help.
+    pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding { rule: rule.into(), severity, message: message.into(), location: None, evidence: None, help: None }
+    }
+
+    /// Sets the location.
+    #[must_use]
+    pub fn at(mut self, location: Location) -> Finding {
+        self.location = Some(location);
+        self
+    }
+
+    /// Sets the evidence.
+    #[must_use]
+    pub fn evidence(mut self, evidence: Redacted) -> Finding {
+        self.evidence = Some(evidence);
+        self
+    }
+
+    /// Sets the help link.
+    #[must_use]
+    pub fn help(mut self, url: impl Into<String>) -> Finding {
+        self.help = Some(url.into());
+        self
+    }
+
+    fn sort_key_cmp(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+        let loc = |f: &Finding| {
+            f.location.as_ref().map(|l| (l.path.clone(), l.line.unwrap_or(0), l.column.unwrap_or(0)))
+        };
+        loc(a)
+            .cmp(&loc(b))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| a.message.cmp(&b.message))
+    }
+}
+
+/// A place in a file. Paths are relative to the scanned root, with `/` separators. Lines and
+/// columns count from 1; columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Location {
+    /// The file.
+    pub path: String,
+    /// The line, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The column, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl Location {
+    /// A whole file.
+    pub fn new(path: impl Into<String>) -> Location {
+        Location { path: path.into(), line: None, column: None }
+    }
+
+    /// Sets the line.
+    #[must_use]
+    pub fn line(mut self, line: u32) -> Location {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the column.
+    #[must_use]
+    pub fn column(mut self, column: u32) -> Location {
+        self.column = Some(column);
+        self
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// `path`, `path:line` or `path:line:column`, the form editors and terminals link.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The unit of a metric, limited to what Nagios performance data allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// A plain number (a count of jobs, of findings).
+    #[default]
+    None,
+    /// Seconds.
+    Seconds,
+    /// Milliseconds.
+    Milliseconds,
+    /// Microseconds.
+    Microseconds,
+    /// Percent, 0 to 100.
+    Percent,
+    /// Bytes.
+    Bytes,
+    /// A continuous counter that only grows (Nagios `c`).
+    Counter,
+}
+
+impl Unit {
+    /// The Nagios unit of measurement: ``, `s`, `ms`, `us`, `%`, `B`, `c`.
+    pub const fn nagios(self) -> &'static str {
+        match self {
+            Unit::None => "",
+            Unit::Seconds => "s",
+            Unit::Milliseconds => "ms",
+            Unit::Microseconds => "us",
+            Unit::Percent => "%",
+            Unit::Bytes => "B",
+            Unit::Counter => "c",
+        }
+    }
+}
+
+/// One measured number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metric {
+    /// A short name: `depth`, `latency`, `failed`.
+    pub label: String,
+    /// The value.
+    pub value: f64,
+    /// The unit.
+    pub unit: Unit,
+    /// The warning range it was held against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn: Option<Range>,
+    /// The critical range it was held against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crit: Option<Range>,
+    /// The smallest possible value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// The largest possible value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// What the number means, for Prometheus `# HELP`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Metric {
+    /// A unitless metric without thresholds.
+    pub fn new(label: impl Into<String>, value: f64) -> Metric {
+        Metric { label: label.into(), value, unit: Unit::None, warn: None, crit: None, min: None, max: None, help: None }
+    }
+
+    /// Sets the unit.
+    #[must_use]
+    pub fn unit(mut self, unit: Unit) -> Metric {
+        self.unit = unit;
+        self
+    }
+
+    /// Sets both thresholds.
+    #[must_use]
+    pub fn thresholds(mut self, t: &Thresholds) -> Metric {
+        self.warn = t.warning;
+        self.crit = t.critical;
+        self
+    }
+
+    /// Sets the minimum.
+    #[must_use]
+    pub fn min(mut self, min: f64) -> Metric {
+        self.min = Some(min);
+        self
+    }
+
+    /// Sets the maximum.
+    #[must_use]
+    pub fn max(mut self, max: f64) -> Metric {
+        self.max = Some(max);
+        self
+    }
+
+    /// Sets the help text.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Metric {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// What a rule is, for SARIF's `tool.driver.rules` and for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// The stable code.
+    pub code: String,
+    /// A short name in kebab case: `latest-tag`.
+    pub name: String,
+    /// One sentence.
+    pub summary: String,
+    /// The default severity.
+    pub severity: Severity,
+    /// Where the rule is documented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_worst_of_checks() {
+        let r = Report::new("t", "0");
+        assert_eq!(r.status(), Status::Ok);
+        let r = r.with_check(Check::new("a", Status::Ok, "")).with_check(Check::unknown("b", "down"));
+        assert_eq!(r.status(), Status::Unknown);
+        let r = r.with_check(Check::new("c", Status::Warning, ""));
+        assert_eq!(r.status(), Status::Warning);
+    }
+
+    #[test]
+    fn from_findings_takes_worst_severity_and_counts() {
+        let c = Check::from_findings("x", vec![]);
+        assert_eq!((c.status, c.summary.as_str()), (Status::Ok, "no findings"));
+        let c = Check::from_findings(
+            "x",
+            vec![
+                Finding::new("A", Severity::Note, "n"),
+                Finding::new("B", Severity::Warning, "w"),
+                Finding::new("B", Severity::Warning, "w2"),
+            ],
+        );
+        assert_eq!((c.status, c.summary.as_str()), (Status::Warning, "2 warnings, 1 note"));
+        let c = Check::from_findings("x", vec![Finding::new("A", Severity::Error, "e")]);
+        assert_eq!((c.status, c.summary.as_str()), (Status::Critical, "1 error"));
+    }
+
+    #[test]
+    fn summary_names_failing_checks() {
+        let r = Report::new("t", "0")
+            .with_check(Check::new("tsc", Status::Critical, "3 errors"))
+            .with_check(Check::new("lint", Status::Ok, "clean"))
+            .with_check(Check::new("env", Status::Warning, "weak key"))
+            .with_check(Check::unknown("health", "unreachable"));
+        assert_eq!(r.summary(), "4 checks: 1 critical (tsc), 1 warning (env), 1 unknown (health), 1 ok");
+        let ok = Report::new("t", "0").with_check(Check::new("a", Status::Ok, "")).with_check(Check::new("b", Status::Ok, ""));
+        assert_eq!(ok.summary(), "all 2 checks ok");
+        assert_eq!(Report::new("t", "0").summary(), "no checks ran");
+        let one = Report::new("t", "0").with_check(Check::new("a", Status::Ok, "742 jobs"));
+        assert_eq!(one.summary(), "742 jobs");
+    }
+
+    #[test]
+    fn sort_orders_by_location_then_rule() {
+        let f = |path: &str, line, rule: &str| Finding::new(rule, Severity::Warning, "m").at(Location::new(path).line(line));
+        let mut r = Report::new("t", "0").with_check(Check::from_findings(
+            "x",
+            vec![f("b.ts", 1, "A"), f("a.ts", 10, "B"), f("a.ts", 2, "C"), f("a.ts", 2, "A"), Finding::new("Z", Severity::Note, "none")],
+        ));
+        r.sort();
+        let order: Vec<String> = r.checks[0]
+            .findings
+            .iter()
+            .map(|f| format!("{}:{}", f.location.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string), f.rule))
+            .collect();
+        assert_eq!(order, ["-:Z", "a.ts:2:A", "a.ts:2:C", "a.ts:10:B", "b.ts:1:A"]);
+    }
+
+    #[test]
+    fn location_displays_like_a_compiler() {
+        assert_eq!(Location::new("a/b.ts").to_string(), "a/b.ts");
+        assert_eq!(Location::new("a/b.ts").line(3).to_string(), "a/b.ts:3");
+        assert_eq!(Location::new("a/b.ts").line(3).column(9).to_string(), "a/b.ts:3:9");
+    }
+
+    #[test]
+    fn severity_maps_to_status() {
+        assert_eq!(Severity::Note.status(), Status::Ok);
+        assert_eq!(Severity::Warning.status(), Status::Warning);
+        assert_eq!(Severity::Error.status(), Status::Critical);
+        assert!(Severity::Error > Severity::Warning && Severity::Warning > Severity::Note);
+    }
+}

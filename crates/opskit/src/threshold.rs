@@ -1,0 +1,432 @@
+//! Thresholds in the Nagios range syntax, evaluated to a [`Status`].
+//!
+//! Every opskit tool that compares a number with a limit takes it in the syntax of the
+//! [monitoring-plugins guidelines], so a team's existing Nagios/Icinga/Sensu thresholds carry
+//! over unchanged:
+//!
+//! | range     | alerts when the value is…           |
+//! |-----------|--------------------------------------|
+//! | `10`      | `< 0` or `> 10` (a plain number)     |
+//! | `10:`     | `< 10`                               |
+//! | `~:10`    | `> 10`                               |
+//! | `:10`     | `< 0` or `> 10` (same as `10`)       |
+//! | `10:20`   | `< 10` or `> 20`                     |
+//! | `@10:20`  | `>= 10` and `<= 20` (inside)         |
+//!
+//! Bounds are inclusive: with `500`, a value of exactly 500 is fine and 501 alerts, which is the
+//! seed's "warning when the queue depth is greater than 500".
+//!
+//! ```
+//! use opskit::threshold::{Range, Thresholds};
+//! use opskit::Status;
+//!
+//! let t = Thresholds::new(Some("500".parse()?), Some("1000".parse()?));
+//! assert_eq!(t.evaluate(499.0), Status::Ok);
+//! assert_eq!(t.evaluate(500.0), Status::Ok);
+//! assert_eq!(t.evaluate(501.0), Status::Warning);
+//! assert_eq!(t.evaluate(1001.0), Status::Critical);
+//! let inside: Range = "@10:20".parse()?;
+//! assert!(inside.alerts(15.0));
+//! # Ok::<(), opskit::threshold::ThresholdError>(())
+//! ```
+//!
+//! [monitoring-plugins guidelines]: https://www.monitoring-plugins.org/doc/guidelines.html#THRESHOLDFORMAT
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::Status;
+
+/// Why a threshold could not be parsed. The message quotes the input and shows the valid forms.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ThresholdError {
+    /// Nothing was given.
+    #[error("empty threshold; use a number such as `500` or a range such as `10:20`")]
+    Empty,
+    /// A bound is not a number.
+    #[error(
+        "`{input}`: `{bound}` is not a number; valid forms are `10`, `10:`, `~:10`, `10:20` and `@10:20`"
+    )]
+    NotANumber {
+        /// The whole threshold as given.
+        input: String,
+        /// The part that failed to parse.
+        bound: String,
+    },
+    /// More than one `:`.
+    #[error("`{input}` has more than one `:`; valid forms are `10`, `10:`, `~:10`, `10:20` and `@10:20`")]
+    TooManyColons {
+        /// The whole threshold as given.
+        input: String,
+    },
+    /// Start greater than end.
+    #[error("`{input}`: the start {start} is greater than the end {end}; write the smaller bound first")]
+    Inverted {
+        /// The whole threshold as given.
+        input: String,
+        /// The parsed start.
+        start: f64,
+        /// The parsed end.
+        end: f64,
+    },
+}
+
+/// One Nagios range. A value *alerts* when it falls outside `[start, end]`, or inside it when the
+/// range was written with a leading `@`. Both bounds are inclusive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    start: f64,
+    end: f64,
+    inside: bool,
+}
+
+impl Range {
+    /// `0:max`, the range a plain number means: alert above `max` (or below zero).
+    pub const fn upper(max: f64) -> Range {
+        Range { start: 0.0, end: max, inside: false }
+    }
+
+    /// `min:`, alert below `min`.
+    pub const fn lower(min: f64) -> Range {
+        Range { start: min, end: f64::INFINITY, inside: false }
+    }
+
+    /// The lower bound (`-inf` for `~`).
+    pub const fn start(&self) -> f64 {
+        self.start
+    }
+
+    /// The upper bound (`+inf` when left open).
+    pub const fn end(&self) -> f64 {
+        self.end
+    }
+
+    /// True for `@` ranges, which alert inside the bounds.
+    pub const fn alerts_inside(&self) -> bool {
+        self.inside
+    }
+
+    /// Whether `value` triggers this range. NaN always alerts: a value that is not a number is
+    /// never "within limits".
+    pub fn alerts(&self, value: f64) -> bool {
+        if value.is_nan() {
+            return true;
+        }
+        let within = self.start <= value && value <= self.end;
+        within == self.inside
+    }
+}
+
+impl FromStr for Range {
+    type Err = ThresholdError;
+
+    fn from_str(input: &str) -> Result<Range, ThresholdError> {
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(ThresholdError::Empty);
+        }
+        let (inside, body) = match text.strip_prefix('@') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, text),
+        };
+        if body.is_empty() {
+            return Err(ThresholdError::Empty);
+        }
+        let number = |bound: &str| -> Result<f64, ThresholdError> {
+            let bound = bound.trim();
+            match bound.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(ThresholdError::NotANumber { input: input.to_owned(), bound: bound.to_owned() }),
+            }
+        };
+        let mut parts = body.split(':');
+        let first = parts.next().unwrap_or_default();
+        let (start, end) = match (parts.next(), parts.next()) {
+            (None, _) => (0.0, number(first)?),
+            (Some(second), None) => {
+                let start = match first.trim() {
+                    "~" => f64::NEG_INFINITY,
+                    "" => 0.0,
+                    s => number(s)?,
+                };
+                let end = if second.trim().is_empty() { f64::INFINITY } else { number(second)? };
+                (start, end)
+            }
+            (Some(_), Some(_)) => {
+                return Err(ThresholdError::TooManyColons { input: input.to_owned() });
+            }
+        };
+        if start > end {
+            return Err(ThresholdError::Inverted { input: input.to_owned(), start, end });
+        }
+        Ok(Range { start, end, inside })
+    }
+}
+
+impl fmt::Display for Range {
+    /// The canonical Nagios form, as used in performance data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.inside {
+            f.write_str("@")?;
+        }
+        let end_open = self.end == f64::INFINITY;
+        if self.start == 0.0 && !end_open {
+            return write!(f, "{}", self.end);
+        }
+        if self.start == f64::NEG_INFINITY {
+            f.write_str("~")?;
+        } else {
+            write!(f, "{}", self.start)?;
+        }
+        f.write_str(":")?;
+        if !end_open {
+            write!(f, "{}", self.end)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Range {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Range {
+    /// Accepts a string in range syntax or a bare number (`warning = 500` in opskit.toml).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Range, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Range;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a Nagios range such as \"10:20\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Range, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Range, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Range, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Range, E> {
+                self.visit_str(&v.to_string())
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A warning and a critical range. Either may be absent.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Alerts as WARNING.
+    pub warning: Option<Range>,
+    /// Alerts as CRITICAL; checked first.
+    pub critical: Option<Range>,
+}
+
+impl Thresholds {
+    /// Both ranges.
+    pub const fn new(warning: Option<Range>, critical: Option<Range>) -> Thresholds {
+        Thresholds { warning, critical }
+    }
+
+    /// Parses both from text, as flags give them.
+    pub fn parse(warning: Option<&str>, critical: Option<&str>) -> Result<Thresholds, ThresholdError> {
+        Ok(Thresholds {
+            warning: warning.map(str::parse).transpose()?,
+            critical: critical.map(str::parse).transpose()?,
+        })
+    }
+
+    /// CRITICAL if the critical range alerts, else WARNING if the warning range alerts, else OK.
+    /// A NaN value is UNKNOWN: it cannot be compared with anything.
+    pub fn evaluate(&self, value: f64) -> Status {
+        if value.is_nan() {
+            Status::Unknown
+        } else if self.critical.is_some_and(|r| r.alerts(value)) {
+            Status::Critical
+        } else if self.warning.is_some_and(|r| r.alerts(value)) {
+            Status::Warning
+        } else {
+            Status::Ok
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> Range {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn plain_number_is_zero_to_n() {
+        let t = r("10");
+        assert!(!t.alerts(0.0));
+        assert!(!t.alerts(10.0), "the end is inclusive");
+        assert!(t.alerts(10.000_001));
+        assert!(t.alerts(-0.5), "below zero alerts");
+        assert_eq!((t.start(), t.end(), t.alerts_inside()), (0.0, 10.0, false));
+    }
+
+    #[test]
+    fn open_end() {
+        let t = r("10:");
+        assert!(t.alerts(9.99));
+        assert!(!t.alerts(10.0));
+        assert!(!t.alerts(1e300));
+    }
+
+    #[test]
+    fn negative_infinity_start() {
+        let t = r("~:10");
+        assert!(!t.alerts(-1e300));
+        assert!(!t.alerts(10.0));
+        assert!(t.alerts(11.0));
+    }
+
+    #[test]
+    fn empty_start_means_zero() {
+        assert_eq!(r(":10"), r("10"));
+    }
+
+    #[test]
+    fn closed_range() {
+        let t = r("10:20");
+        assert!(t.alerts(9.0));
+        assert!(!t.alerts(10.0));
+        assert!(!t.alerts(20.0));
+        assert!(t.alerts(20.5));
+    }
+
+    #[test]
+    fn inside_range() {
+        let t = r("@10:20");
+        assert!(!t.alerts(9.999));
+        assert!(t.alerts(10.0));
+        assert!(t.alerts(20.0));
+        assert!(!t.alerts(21.0));
+        let t = r("@5");
+        assert!(t.alerts(0.0));
+        assert!(!t.alerts(-1.0));
+    }
+
+    #[test]
+    fn negative_numbers_and_floats() {
+        let t = r("-10:-5");
+        assert!(t.alerts(-11.0));
+        assert!(!t.alerts(-7.5));
+        assert!(t.alerts(-4.9));
+        let t = r("0.5:1.5");
+        assert!(t.alerts(0.49));
+        assert!(!t.alerts(1.5));
+        let t = r("-1e3:2.5E2");
+        assert_eq!((t.start(), t.end()), (-1000.0, 250.0));
+    }
+
+    #[test]
+    fn equal_bounds_are_a_point() {
+        let t = r("5:5");
+        assert!(!t.alerts(5.0));
+        assert!(t.alerts(5.1));
+        assert!(r("@5:5").alerts(5.0));
+    }
+
+    #[test]
+    fn whitespace_is_trimmed() {
+        assert_eq!(r(" 10 : 20 "), r("10:20"));
+        assert_eq!(r(" @ 1:2"), r("@1:2"));
+    }
+
+    #[test]
+    fn nan_always_alerts_and_evaluates_unknown() {
+        assert!(r("10").alerts(f64::NAN));
+        assert!(r("@10:20").alerts(f64::NAN));
+        let t = Thresholds::parse(Some("1"), Some("2")).unwrap();
+        assert_eq!(t.evaluate(f64::NAN), Status::Unknown);
+    }
+
+    #[test]
+    fn infinities_compare() {
+        assert!(r("10").alerts(f64::INFINITY));
+        assert!(r("10:").alerts(f64::NEG_INFINITY));
+        assert!(!r("~:").alerts(f64::INFINITY));
+    }
+
+    #[test]
+    fn inverted_ranges_are_rejected() {
+        let err = "20:10".parse::<Range>().unwrap_err();
+        assert!(matches!(err, ThresholdError::Inverted { start, end, .. } if start == 20.0 && end == 10.0));
+        assert!(err.to_string().contains("the start 20 is greater than the end 10"));
+        // `-5` is 0:-5: start 0 > end -5.
+        assert!(matches!("-5".parse::<Range>(), Err(ThresholdError::Inverted { .. })));
+    }
+
+    #[test]
+    fn garbage_is_rejected_with_the_bad_part() {
+        for (input, bad) in [("abc", "abc"), ("10:x", "x"), ("y:10", "y"), ("1,5", "1,5"), ("nan", "nan"), ("inf", "inf"), ("10:NaN", "NaN")] {
+            match input.parse::<Range>() {
+                Err(ThresholdError::NotANumber { bound, .. }) => assert_eq!(bound, bad, "{input}"),
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+        assert_eq!("".parse::<Range>(), Err(ThresholdError::Empty));
+        assert_eq!("  ".parse::<Range>(), Err(ThresholdError::Empty));
+        assert_eq!("@".parse::<Range>(), Err(ThresholdError::Empty));
+        assert!(matches!("1:2:3".parse::<Range>(), Err(ThresholdError::TooManyColons { .. })));
+        assert!(matches!("~".parse::<Range>(), Err(ThresholdError::NotANumber { .. })));
+        assert!(matches!("@@1".parse::<Range>(), Err(ThresholdError::NotANumber { .. })));
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for s in ["10", "10:", "~:10", "10:20", "@10:20", "-3:0.5", "~:", "@~:0", "0.25"] {
+            let range = r(s);
+            assert_eq!(range.to_string(), s, "canonical form of {s}");
+            assert_eq!(r(&range.to_string()), range);
+        }
+        assert_eq!(r(":10").to_string(), "10");
+        assert_eq!(r("0:10").to_string(), "10");
+        assert_eq!(r("0:").to_string(), "0:");
+    }
+
+    #[test]
+    fn thresholds_check_critical_first() {
+        let t = Thresholds::parse(Some("500"), Some("1000")).unwrap();
+        assert_eq!(t.evaluate(0.0), Status::Ok);
+        assert_eq!(t.evaluate(500.0), Status::Ok);
+        assert_eq!(t.evaluate(500.5), Status::Warning);
+        assert_eq!(t.evaluate(1000.0), Status::Warning);
+        assert_eq!(t.evaluate(1000.1), Status::Critical);
+        // A warning range wider than the critical one: critical still wins.
+        let t = Thresholds::parse(Some("10"), Some("5")).unwrap();
+        assert_eq!(t.evaluate(7.0), Status::Critical);
+        assert_eq!(Thresholds::default().evaluate(1e9), Status::Ok);
+        let only_crit = Thresholds::parse(None, Some("@0:0")).unwrap();
+        assert_eq!(only_crit.evaluate(0.0), Status::Critical);
+        assert_eq!(only_crit.evaluate(1.0), Status::Ok);
+        assert!(Thresholds::parse(Some("x"), None).is_err());
+    }
+
+    #[test]
+    fn serde_accepts_numbers_and_strings() {
+        #[derive(Debug, Deserialize)]
+        struct C {
+            a: Range,
+            b: Range,
+            c: Range,
+        }
+        let c: C = toml::from_str("a = 500\nb = \"10:\"\nc = 2.5").unwrap();
+        assert_eq!((c.a, c.b, c.c), (r("500"), r("10:"), r("2.5")));
+        let err = toml::from_str::<C>("a = \"20:10\"\nb = 1\nc = 1").unwrap_err();
+        assert!(err.to_string().contains("greater than the end"), "{err}");
+        assert_eq!(serde_json::to_string(&r("@1:2")).unwrap(), "\"@1:2\"");
+    }
+}
