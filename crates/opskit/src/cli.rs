@@ -26,8 +26,6 @@
 //! Clap's own usage exit code is 2, which every monitoring system reads as CRITICAL; a typo in
 //! a cron line must read as UNKNOWN instead.
 
-#![expect(clippy::print_stderr, reason = "the edge: the one place that talks to the terminal")]
-
 use std::ffi::OsString;
 use std::fs::OpenOptions;
 use std::io::{self, IsTerminal, Write};
@@ -37,10 +35,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use serde::de::DeserializeOwned;
 
+use crate::Status;
+#[cfg(test)]
+use crate::config::ConfigErrorKind;
 use crate::config::{Config, ConfigError};
 use crate::render::{self, Format, RenderOptions};
 use crate::report::{Check, Report};
-use crate::Status;
 
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -80,6 +80,9 @@ pub trait Tool: Parser {
     fn common(&self) -> &CommonArgs;
 }
 
+/// Looks up an environment variable.
+pub type EnvLookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// What a tool's `run` gets besides its flags: the configuration and the environment, passed
 /// explicitly (there is no global config).
 pub struct Context {
@@ -89,19 +92,31 @@ pub struct Context {
     pub cwd: PathBuf,
     /// `-v` count.
     pub verbose: u8,
-    env: Box<dyn Fn(&str) -> Option<String>>,
+    env: EnvLookup,
 }
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("config", &self.config).field("cwd", &self.cwd).finish_non_exhaustive()
+        f.debug_struct("Context")
+            .field("config", &self.config)
+            .field("cwd", &self.cwd)
+            .finish_non_exhaustive()
     }
 }
 
 impl Context {
     /// A context with the given configuration and environment lookup.
-    pub fn new(config: Option<Config>, cwd: PathBuf, env: impl Fn(&str) -> Option<String> + 'static) -> Context {
-        Context { config, cwd, verbose: 0, env: Box::new(env) }
+    pub fn new(
+        config: Option<Config>,
+        cwd: PathBuf,
+        env: impl Fn(&str) -> Option<String> + 'static,
+    ) -> Context {
+        Context {
+            config,
+            cwd,
+            verbose: 0,
+            env: Box::new(env),
+        }
     }
 
     /// An environment variable, as the tool should see it.
@@ -144,12 +159,14 @@ pub struct Io<'a> {
     /// The working directory.
     pub cwd: PathBuf,
     /// Environment lookup.
-    pub env: Box<dyn Fn(&str) -> Option<String>>,
+    pub env: EnvLookup,
 }
 
 impl std::fmt::Debug for Io<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Io").field("cwd", &self.cwd).finish_non_exhaustive()
+        f.debug_struct("Io")
+            .field("cwd", &self.cwd)
+            .finish_non_exhaustive()
     }
 }
 
@@ -160,7 +177,13 @@ pub fn main<A: Tool, E: std::error::Error>(run: fn(&A, &Context) -> Result<Repor
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr().lock();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let io = Io { stdout: &mut out, stderr: &mut err, stdout_is_terminal: is_terminal, cwd, env: Box::new(process_env) };
+    let io = Io {
+        stdout: &mut out,
+        stderr: &mut err,
+        stdout_is_terminal: is_terminal,
+        cwd,
+        env: Box::new(process_env),
+    };
     ExitCode::from(run_main(std::env::args_os(), io, run).code())
 }
 
@@ -170,7 +193,13 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     io: Io<'_>,
     run: fn(&A, &Context) -> Result<Report, E>,
 ) -> Status {
-    let Io { stdout, stderr, stdout_is_terminal, cwd, env } = io;
+    let Io {
+        stdout,
+        stderr,
+        stdout_is_terminal,
+        cwd,
+        env,
+    } = io;
     let args = match A::try_parse_from(args) {
         Ok(args) => args,
         Err(e) => return usage_error(&e, stdout, stderr),
@@ -183,7 +212,15 @@ pub fn run_main<A: Tool, E: std::error::Error>(
         Ok(config) => config,
         Err(e) => {
             let report = failure_report(&tool_name, &e);
-            return finish(&report, &common, stdout, stderr, stdout_is_terminal, no_color.as_deref(), summary_file.as_deref());
+            return finish(
+                &report,
+                &common,
+                stdout,
+                stderr,
+                stdout_is_terminal,
+                no_color.as_deref(),
+                summary_file.as_deref(),
+            );
         }
     };
     let mut context = Context::new(config, cwd, env);
@@ -195,7 +232,15 @@ pub fn run_main<A: Tool, E: std::error::Error>(
         }
         Err(e) => failure_report(&tool_name, &e),
     };
-    finish(&report, &common, stdout, stderr, stdout_is_terminal, no_color.as_deref(), summary_file.as_deref())
+    finish(
+        &report,
+        &common,
+        stdout,
+        stderr,
+        stdout_is_terminal,
+        no_color.as_deref(),
+        summary_file.as_deref(),
+    )
 }
 
 fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
@@ -224,7 +269,11 @@ fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) 
 fn load_config(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, ConfigError> {
     match explicit {
         Some(path) => {
-            let path = if path.is_absolute() { path.to_owned() } else { cwd.join(path) };
+            let path = if path.is_absolute() {
+                path.to_owned()
+            } else {
+                cwd.join(path)
+            };
             Config::load(&path).map(Some)
         }
         None => Config::discover(cwd),
@@ -234,7 +283,8 @@ fn load_config(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, Co
 /// The report of a tool that could not run: one UNKNOWN check whose summary is the error and
 /// its causes.
 pub fn failure_report(tool: &str, error: &dyn std::error::Error) -> Report {
-    Report::new(tool, env!("CARGO_PKG_VERSION")).with_check(Check::unknown(tool, error_chain(error)))
+    Report::new(tool, env!("CARGO_PKG_VERSION"))
+        .with_check(Check::unknown(tool, error_chain(error)))
 }
 
 /// An error and its sources, joined with `: `, without repeating a cause the message already
@@ -271,8 +321,12 @@ fn finish(
     if common.quiet {
         return status;
     }
-    let options = RenderOptions { color: use_color(common.color, no_color, is_terminal), verbose: common.verbose };
-    let written = render::render(report, common.format, &options, stdout).and_then(|()| stdout.flush());
+    let options = RenderOptions {
+        color: use_color(common.color, no_color, is_terminal),
+        verbose: common.verbose,
+    };
+    let written =
+        render::render(report, common.format, &options, stdout).and_then(|()| stdout.flush());
     if let Err(e) = written
         && e.kind() != io::ErrorKind::BrokenPipe
     {
@@ -288,7 +342,10 @@ fn finish(
             .open(path)
             .and_then(|mut f| render::github::render_summary(report, &mut f));
         if let Err(e) = appended {
-            let _ = writeln!(stderr, "warning: cannot append the job summary to {path}: {e}");
+            let _ = writeln!(
+                stderr,
+                "warning: cannot append the job summary to {path}: {e}"
+            );
         }
     }
     status
@@ -325,15 +382,28 @@ mod tests {
 
     fn run(args: &Args, cx: &Context) -> Result<Report, ConfigError> {
         if args.fail {
-            return Err(ConfigError::Invalid {
-                at: crate::config::Position { path: "x".into(), line: 1, column: 1 },
+            return Err(ConfigErrorKind::Invalid {
+                at: crate::config::Position {
+                    path: "x".into(),
+                    line: 1,
+                    column: 1,
+                },
                 message: "told to fail".to_owned(),
-            });
+            }
+            .into());
         }
         let from_file = cx.section::<Section>("queue-depth")?.map(|s| s.depth);
         let depth = args.depth.or(from_file).unwrap_or(0);
-        let status = if depth > 10 { Status::Critical } else { Status::Ok };
-        Ok(Report::new("demo", "9.9.9").with_check(Check::new("depth", status, format!("depth {depth}"))))
+        let status = if depth > 10 {
+            Status::Critical
+        } else {
+            Status::Ok
+        };
+        Ok(Report::new("demo", "9.9.9").with_check(Check::new(
+            "depth",
+            status,
+            format!("depth {depth}"),
+        )))
     }
 
     struct Outcome {
@@ -345,7 +415,10 @@ mod tests {
     fn drive(args: &[&str], cwd: &Path, vars: &[(&str, &str)]) -> Outcome {
         let mut out = Vec::new();
         let mut err = Vec::new();
-        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let io = Io {
             stdout: &mut out,
             stderr: &mut err,
@@ -353,10 +426,14 @@ mod tests {
             cwd: cwd.to_owned(),
             env: Box::new(move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())),
         };
-        let mut argv = vec!["demo"];
-        argv.extend_from_slice(args);
-        let status = run_main::<Args, _>(argv, io, run);
-        Outcome { status, stdout: String::from_utf8(out).unwrap(), stderr: String::from_utf8(err).unwrap() }
+        let mut command_line = vec!["demo"];
+        command_line.extend_from_slice(args);
+        let status = run_main::<Args, _>(command_line, io, run);
+        Outcome {
+            status,
+            stdout: String::from_utf8(out).unwrap(),
+            stderr: String::from_utf8(err).unwrap(),
+        }
     }
 
     #[test]
@@ -370,14 +447,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let o = drive(&["--depht", "3"], dir.path(), &[]);
         assert_eq!(o.status, Status::Unknown);
-        assert!(o.stderr.contains("unexpected argument '--depht'"), "{}", o.stderr);
+        assert!(
+            o.stderr.contains("unexpected argument '--depht'"),
+            "{}",
+            o.stderr
+        );
         assert!(o.stderr.contains("exit 3"), "{}", o.stderr);
         assert!(o.stdout.is_empty());
         let o = drive(&["--depth", "many"], dir.path(), &[]);
         assert_eq!(o.status, Status::Unknown);
         let o = drive(&["--format", "xml"], dir.path(), &[]);
         assert_eq!(o.status, Status::Unknown);
-        assert!(o.stderr.contains("possible values: human, json, nagios, prometheus, sarif, junit, github"), "{}", o.stderr);
+        assert!(
+            o.stderr
+                .contains("possible values: human, json, nagios, prometheus, sarif, junit, github"),
+            "{}",
+            o.stderr
+        );
     }
 
     #[test]
@@ -395,7 +481,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let o = drive(&["--depth", "11", "--format", "nagios"], dir.path(), &[]);
         assert_eq!(o.status, Status::Critical);
-        assert_eq!(o.stdout, "DEMO CRITICAL - depth 11\n[CRITICAL] depth: depth 11\n");
+        assert_eq!(
+            o.stdout,
+            "DEMO CRITICAL - depth 11\n[CRITICAL] depth: depth 11\n"
+        );
         let o = drive(&["--depth", "1", "-q"], dir.path(), &[]);
         assert_eq!((o.status, o.stdout.as_str()), (Status::Ok, ""));
     }
@@ -405,21 +494,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let o = drive(&["--fail", "--format", "nagios"], dir.path(), &[]);
         assert_eq!(o.status, Status::Unknown);
-        assert!(o.stdout.starts_with("DEMO UNKNOWN - x:1:1: told to fail"), "{}", o.stdout);
-        assert!(o.stderr.contains("error: demo: x:1:1: told to fail"), "{}", o.stderr);
+        assert!(
+            o.stdout.starts_with("DEMO UNKNOWN - x:1:1: told to fail"),
+            "{}",
+            o.stdout
+        );
+        assert!(
+            o.stderr.contains("error: demo: x:1:1: told to fail"),
+            "{}",
+            o.stderr
+        );
     }
 
     #[test]
     fn config_is_discovered_and_flags_win() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("opskit.toml"), "[queue-depth]\ndepth = \"${D:-12}\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("opskit.toml"),
+            "[queue-depth]\ndepth = \"${D:-12}\"\n",
+        )
+        .unwrap();
         let sub = dir.path().join("sub");
         std::fs::create_dir(&sub).unwrap();
         // The string "12" is not a number: the error points at the file.
         let o = drive(&["-f", "json"], &sub, &[]);
         assert_eq!(o.status, Status::Unknown);
         assert!(o.stderr.contains("opskit.toml:2:9"), "{}", o.stderr);
-        std::fs::write(dir.path().join("opskit.toml"), "[queue-depth]\ndepth = 12\n").unwrap();
+        std::fs::write(
+            dir.path().join("opskit.toml"),
+            "[queue-depth]\ndepth = 12\n",
+        )
+        .unwrap();
         assert_eq!(drive(&[], &sub, &[]).status, Status::Critical);
         assert_eq!(drive(&["--depth", "2"], &sub, &[]).status, Status::Ok);
         let o = drive(&["--config", "missing.toml"], &sub, &[]);
@@ -433,13 +538,23 @@ mod tests {
         std::fs::write(dir.path().join("opskit.toml"), "[queue-depth]\ndepht = 1\n").unwrap();
         let o = drive(&[], dir.path(), &[]);
         assert_eq!(o.status, Status::Unknown);
-        assert!(o.stdout.contains("opskit.toml:2:1: unknown key `depht` in [queue-depth]; did you mean `depth`?"), "{}", o.stdout);
+        assert!(
+            o.stdout.contains(
+                "opskit.toml:2:1: unknown key `depht` in [queue-depth]; did you mean `depth`?"
+            ),
+            "{}",
+            o.stdout
+        );
     }
 
     #[test]
     fn format_can_come_from_the_environment() {
         let dir = tempfile::tempdir().unwrap();
-        let o = drive(&["--depth", "1"], dir.path(), &[("OPSKIT_FORMAT", "nagios")]);
+        let o = drive(
+            &["--depth", "1"],
+            dir.path(),
+            &[("OPSKIT_FORMAT", "nagios")],
+        );
         // clap reads OPSKIT_FORMAT from the real process environment, not the injected one;
         // the injected lookup is what tools see through Context::var.
         assert_eq!(o.status, Status::Ok);
@@ -451,11 +566,23 @@ mod tests {
         let summary = dir.path().join("summary.md");
         std::fs::write(&summary, "before\n").unwrap();
         let path = summary.to_str().unwrap().to_owned();
-        let o = drive(&["--depth", "50", "-f", "github"], dir.path(), &[("GITHUB_STEP_SUMMARY", &path)]);
+        let o = drive(
+            &["--depth", "50", "-f", "github"],
+            dir.path(),
+            &[("GITHUB_STEP_SUMMARY", &path)],
+        );
         assert_eq!(o.status, Status::Critical);
-        assert!(o.stdout.starts_with("::error title=depth::depth 50 (CRITICAL)"), "{}", o.stdout);
+        assert!(
+            o.stdout
+                .starts_with("::error title=depth::depth 50 (CRITICAL)"),
+            "{}",
+            o.stdout
+        );
         let text = std::fs::read_to_string(&summary).unwrap();
-        assert!(text.starts_with("before\n### ❌ opskit demo: CRITICAL"), "{text}");
+        assert!(
+            text.starts_with("before\n### ❌ opskit demo: CRITICAL"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -482,7 +609,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut closed = Closed;
         let mut err = Vec::new();
-        let io = Io { stdout: &mut closed, stderr: &mut err, stdout_is_terminal: false, cwd: dir.path().to_owned(), env: Box::new(|_| None) };
+        let io = Io {
+            stdout: &mut closed,
+            stderr: &mut err,
+            stdout_is_terminal: false,
+            cwd: dir.path().to_owned(),
+            env: Box::new(|_| None),
+        };
         let status = run_main::<Args, _>(["demo", "--depth", "20"], io, run);
         assert_eq!(status, Status::Critical);
         assert!(err.is_empty());
@@ -491,7 +624,10 @@ mod tests {
     #[test]
     fn error_chain_skips_repeats() {
         let inner = io::Error::other("connection refused");
-        let outer = ConfigError::Read { path: "a".into(), source: inner };
+        let outer = ConfigError::from(ConfigErrorKind::Read {
+            path: "a".into(),
+            source: inner,
+        });
         assert_eq!(error_chain(&outer), "cannot read a: connection refused");
     }
 }

@@ -81,9 +81,28 @@ impl fmt::Display for Position {
     }
 }
 
-/// Why a configuration could not be used. Every variant says where and what to do.
+/// Why a configuration could not be used; [`ConfigError::kind`] tells which way. Boxed, so
+/// `Result<_, ConfigError>` stays one pointer wide on the happy path.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+#[error(transparent)]
+pub struct ConfigError(Box<ConfigErrorKind>);
+
+impl ConfigError {
+    /// What went wrong, and where.
+    pub fn kind(&self) -> &ConfigErrorKind {
+        &self.0
+    }
+}
+
+impl From<ConfigErrorKind> for ConfigError {
+    fn from(kind: ConfigErrorKind) -> ConfigError {
+        ConfigError(Box::new(kind))
+    }
+}
+
+/// The ways a configuration can be wrong. Every variant says where and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigErrorKind {
     /// The file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -115,7 +134,9 @@ pub enum ConfigError {
         valid: Vec<String>,
     },
     /// A `${VAR}` reference to a variable that is not set.
-    #[error("{at}: `{key}` refers to ${{{var}}}, which is not set; export {var}, or write ${{{var}:-default}} to fall back to a default")]
+    #[error(
+        "{at}: `{key}` refers to ${{{var}}}, which is not set; export {var}, or write ${{{var}:-default}} to fall back to a default"
+    )]
     UnsetVariable {
         /// Where.
         at: Position,
@@ -125,7 +146,9 @@ pub enum ConfigError {
         var: String,
     },
     /// A malformed `${…}` reference.
-    #[error("{at}: `{key}` has a malformed reference: {message}; write ${{NAME}} or ${{NAME:-default}}, and $$ for a literal $")]
+    #[error(
+        "{at}: `{key}` has a malformed reference: {message}; write ${{NAME}} or ${{NAME:-default}}, and $$ for a literal $"
+    )]
     BadReference {
         /// Where.
         at: Position,
@@ -145,15 +168,23 @@ pub enum ConfigError {
 }
 
 fn section_name(section: Option<&str>) -> String {
-    section.map_or_else(|| "the top level (sections are tools)".to_owned(), |s| format!("[{s}]"))
+    section.map_or_else(
+        || "the top level (sections are tools)".to_owned(),
+        |s| format!("[{s}]"),
+    )
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
-    s.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
+    s.map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 fn valid_list(valid: &[String]) -> String {
-    if valid.is_empty() { "; this section takes no keys".to_owned() } else { format!(" (valid keys: {})", valid.join(", ")) }
+    if valid.is_empty() {
+        "; this section takes no keys".to_owned()
+    } else {
+        format!(" (valid keys: {})", valid.join(", "))
+    }
 }
 
 /// The closest candidate within an edit distance of a third of the key's length (at least 2).
@@ -202,31 +233,38 @@ impl Config {
 
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let source =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let source = std::fs::read_to_string(path).map_err(|source| ConfigErrorKind::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Config::parse(path, &source)
     }
 
     /// Checks `source` as if read from `path`: TOML syntax and the top-level sections.
     pub fn parse(path: impl Into<PathBuf>, source: &str) -> Result<Config, ConfigError> {
-        let config = Config { path: path.into(), source: source.to_owned() };
+        let config = Config {
+            path: path.into(),
+            source: source.to_owned(),
+        };
         let table = config.table()?;
         for (key, value) in table.get_ref() {
             let name = key.get_ref().as_ref();
             if !SECTIONS.contains(&name) {
-                return Err(ConfigError::UnknownKey {
+                return Err(ConfigErrorKind::UnknownKey {
                     at: config.position(key.span().start),
                     key: name.to_owned(),
                     section: None,
                     suggestion: closest(name, SECTIONS.iter().copied()).map(str::to_owned),
                     valid: SECTIONS.iter().map(|s| (*s).to_owned()).collect(),
-                });
+                }
+                .into());
             }
             if !value.get_ref().is_table() {
-                return Err(ConfigError::Invalid {
+                return Err(ConfigErrorKind::Invalid {
                     at: config.position(key.span().start),
                     message: format!("`{name}` must be a table: write it as a [{name}] section"),
-                });
+                }
+                .into());
             }
         }
         Ok(config)
@@ -259,7 +297,9 @@ impl Config {
         };
         self.interpolate(section, name, env)?;
         let deserializer = toml::de::ValueDeserializer::from(section.clone());
-        T::deserialize(deserializer).map(Some).map_err(|e| self.section_error(&e, name))
+        T::deserialize(deserializer)
+            .map(Some)
+            .map_err(|e| self.section_error(&e, name))
     }
 
     fn interpolate(
@@ -270,18 +310,20 @@ impl Config {
     ) -> Result<(), ConfigError> {
         let span = value.span();
         match value.get_mut() {
-            DeValue::String(s) => {
-                if s.contains('$') {
-                    let resolved = expand(s, env).map_err(|e| match e {
-                        ExpandError::Unset(var) => {
-                            ConfigError::UnsetVariable { at: self.position(span.start), key: key.to_owned(), var }
-                        }
-                        ExpandError::Malformed(message) => {
-                            ConfigError::BadReference { at: self.position(span.start), key: key.to_owned(), message }
-                        }
-                    })?;
-                    *s = resolved.into();
-                }
+            DeValue::String(s) if s.contains('$') => {
+                let resolved = expand(s, env).map_err(|e| match e {
+                    ExpandError::Unset(var) => ConfigErrorKind::UnsetVariable {
+                        at: self.position(span.start),
+                        key: key.to_owned(),
+                        var,
+                    },
+                    ExpandError::Malformed(message) => ConfigErrorKind::BadReference {
+                        at: self.position(span.start),
+                        key: key.to_owned(),
+                        message,
+                    },
+                })?;
+                *s = resolved.into();
             }
             DeValue::Array(items) => {
                 for item in items.iter_mut() {
@@ -305,12 +347,20 @@ impl Config {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
-        Position { path: self.path.clone(), line, column }
+        Position {
+            path: self.path.clone(),
+            line,
+            column,
+        }
     }
 
     fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
         let at = self.position(e.span().map_or(0, |s| s.start));
-        ConfigError::Syntax { at, message: e.message().trim().to_owned() }
+        ConfigErrorKind::Syntax {
+            at,
+            message: e.message().trim().to_owned(),
+        }
+        .into()
     }
 
     fn section_error(&self, e: &toml::de::Error, section: &str) -> ConfigError {
@@ -318,9 +368,20 @@ impl Config {
         let message = e.message().trim();
         if let Some((key, valid)) = parse_unknown_field(message) {
             let suggestion = closest(&key, valid.iter().map(String::as_str)).map(str::to_owned);
-            return ConfigError::UnknownKey { at, key, section: Some(section.to_owned()), suggestion, valid };
+            return ConfigErrorKind::UnknownKey {
+                at,
+                key,
+                section: Some(section.to_owned()),
+                suggestion,
+                valid,
+            }
+            .into();
         }
-        ConfigError::Invalid { at, message: format!("in [{section}]: {message}") }
+        ConfigErrorKind::Invalid {
+            at,
+            message: format!("in [{section}]: {message}"),
+        }
+        .into()
     }
 }
 
@@ -328,7 +389,12 @@ impl Config {
 fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     let rest = message.strip_prefix("unknown field `")?;
     let (key, rest) = rest.split_once('`')?;
-    let valid = rest.split('`').skip(1).step_by(2).map(str::to_owned).collect();
+    let valid = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
     Some((key.to_owned(), valid))
 }
 
@@ -339,7 +405,10 @@ enum ExpandError {
 
 fn valid_var_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Resolves `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$`. A `$` not followed by `{` or
@@ -355,7 +424,9 @@ fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Ex
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
             let Some(end) = body.find('}') else {
-                return Err(ExpandError::Malformed(format!("`${{{body}` has no closing `}}`")));
+                return Err(ExpandError::Malformed(format!(
+                    "`${{{body}` has no closing `}}`"
+                )));
             };
             let inner = &body[..end];
             let (name, default, empty_counts) = if let Some((n, d)) = inner.split_once(":-") {
@@ -366,7 +437,9 @@ fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Ex
                 (inner, None, false)
             };
             if !valid_var_name(name) {
-                return Err(ExpandError::Malformed(format!("`{name}` in `${{{inner}}}` is not a variable name")));
+                return Err(ExpandError::Malformed(format!(
+                    "`{name}` in `${{{inner}}}` is not a variable name"
+                )));
             }
             let value = env(name).filter(|v| !(empty_counts && v.is_empty()));
             match (value, default) {
@@ -438,10 +511,12 @@ mod tests {
 
     #[test]
     fn defaults_and_escapes() {
-        let e = |s: &str| expand(s, &env).map_err(|e| match e {
-            ExpandError::Unset(v) => format!("unset {v}"),
-            ExpandError::Malformed(m) => m,
-        });
+        let e = |s: &str| {
+            expand(s, &env).map_err(|e| match e {
+                ExpandError::Unset(v) => format!("unset {v}"),
+                ExpandError::Malformed(m) => m,
+            })
+        };
         assert_eq!(e("${MISSING:-x}").unwrap(), "x");
         assert_eq!(e("${MISSING-x}").unwrap(), "x");
         assert_eq!(e("${EMPTY:-x}").unwrap(), "x");
@@ -472,30 +547,48 @@ mod tests {
     #[test]
     fn nested_keys_are_named_in_errors() {
         let err = load("[queue-depth.upstash]\nurl = \"${NOPE}\"\n").unwrap_err();
-        assert!(matches!(&err, ConfigError::UnsetVariable { key, .. } if key == "queue-depth.upstash.url"), "{err}");
+        assert!(
+            matches!(err.kind(), ConfigErrorKind::UnsetVariable { key, .. } if key == "queue-depth.upstash.url"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_key_suggests_the_closest() {
         let err = load("[queue-depth]\nwarning = 1\n  critcal = 2\n").unwrap_err();
-        match &err {
-            ConfigError::UnknownKey { at, key, suggestion, .. } => {
+        match err.kind() {
+            ConfigErrorKind::UnknownKey {
+                at,
+                key,
+                suggestion,
+                ..
+            } => {
                 assert_eq!((at.line, at.column), (3, 3));
                 assert_eq!(key, "critcal");
                 assert_eq!(suggestion.as_deref(), Some("critical"));
             }
             other => panic!("{other:?}"),
         }
-        assert!(err.to_string().contains("did you mean `critical`?"), "{err}");
+        assert!(
+            err.to_string().contains("did you mean `critical`?"),
+            "{err}"
+        );
         let err = load("[queue-depth]\nzzzzzz = 1\n").unwrap_err();
         assert!(!err.to_string().contains("did you mean"), "{err}");
-        assert!(err.to_string().contains("valid keys: warning, critical, url, token, queues, upstash"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("valid keys: warning, critical, url, token, queues, upstash"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_nested_key() {
         let err = load("[queue-depth.upstash]\nurl = \"a\"\nurls = 1\n").unwrap_err();
-        assert!(matches!(&err, ConfigError::UnknownKey { key, suggestion: Some(s), .. } if key == "urls" && s == "url"), "{err}");
+        assert!(
+            matches!(err.kind(), ConfigErrorKind::UnknownKey { key, suggestion: Some(s), .. } if key == "urls" && s == "url"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -515,8 +608,8 @@ mod tests {
     #[test]
     fn wrong_types_point_at_the_value() {
         let err = load("[queue-depth]\nwarning = \"lots\"\n").unwrap_err();
-        match &err {
-            ConfigError::Invalid { at, message } => {
+        match err.kind() {
+            ConfigErrorKind::Invalid { at, message } => {
                 assert_eq!(at.line, 2);
                 assert!(message.contains("[queue-depth]"), "{message}");
             }
@@ -527,8 +620,8 @@ mod tests {
     #[test]
     fn syntax_errors_have_line_and_column() {
         let err = Config::parse("opskit.toml", "[queue-depth]\nwarning = = 1\n").unwrap_err();
-        match &err {
-            ConfigError::Syntax { at, .. } => assert_eq!(at.line, 2),
+        match err.kind() {
+            ConfigErrorKind::Syntax { at, .. } => assert_eq!(at.line, 2),
             other => panic!("{other:?}"),
         }
         assert!(err.to_string().starts_with("opskit.toml:2:"), "{err}");
@@ -538,7 +631,10 @@ mod tests {
     fn columns_count_characters() {
         let err = load("[queue-depth]\n\"ключ\" = 1\n").unwrap_err();
         assert!(err.to_string().starts_with("opskit.toml:2:1:"), "{err}");
-        let err = Config::parse("opskit.toml", "[queue-depth]\nurl = \"ü${NOPE}\"\n").unwrap().section::<Queue>("queue-depth", &env).unwrap_err();
+        let err = Config::parse("opskit.toml", "[queue-depth]\nurl = \"ü${NOPE}\"\n")
+            .unwrap()
+            .section::<Queue>("queue-depth", &env)
+            .unwrap_err();
         assert!(err.to_string().starts_with("opskit.toml:2:7:"), "{err}");
     }
 
@@ -555,13 +651,20 @@ mod tests {
         assert!(found.has_section("notify"));
         assert!(!found.has_section("predeploy"));
         std::fs::write(dir.path().join("a/b/opskit.toml"), "[bogus]\n").unwrap();
-        assert!(matches!(Config::discover(&deep), Err(ConfigError::UnknownKey { .. })));
+        assert!(
+            Config::discover(&deep)
+                .is_err_and(|e| matches!(e.kind(), ConfigErrorKind::UnknownKey { .. }))
+        );
     }
 
     #[test]
     fn unreadable_file_says_which() {
         let err = Config::load(Path::new("/nonexistent/opskit.toml")).unwrap_err();
-        assert!(err.to_string().starts_with("cannot read /nonexistent/opskit.toml:"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("cannot read /nonexistent/opskit.toml:"),
+            "{err}"
+        );
     }
 
     #[test]

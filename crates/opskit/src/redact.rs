@@ -38,7 +38,10 @@ impl Redacted {
     }
 
     /// The secret's length in characters.
-    #[expect(clippy::len_without_is_empty, reason = "a secret's length is shown; emptiness is not a question anyone asks of it")]
+    #[expect(
+        clippy::len_without_is_empty,
+        reason = "a secret's length is shown; emptiness is not a question anyone asks of it"
+    )]
     pub fn len(&self) -> usize {
         self.length
     }
@@ -51,7 +54,11 @@ impl Redacted {
 
 impl fmt::Display for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}…[{} chars, fp {}]", self.prefix, self.length, self.fingerprint)
+        write!(
+            f,
+            "{}…[{} chars, fp {}]",
+            self.prefix, self.length, self.fingerprint
+        )
     }
 }
 
@@ -70,18 +77,24 @@ pub fn fingerprint(secret: &str) -> String {
     hasher.update(b"opskit-fp-v1\0");
     hasher.update(secret.as_bytes());
     let digest = hasher.finalize();
-    digest[..8].iter().fold(String::with_capacity(16), |mut out, b| {
-        use fmt::Write as _;
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    digest[..8]
+        .iter()
+        .fold(String::with_capacity(16), |mut out, b| {
+            use fmt::Write as _;
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Redacts a secret for display.
 pub fn redact(secret: &str) -> Redacted {
     let length = secret.chars().count();
     let prefix = secret.chars().take(visible_prefix(length)).collect();
-    Redacted { prefix, length, fingerprint: fingerprint(secret) }
+    Redacted {
+        prefix,
+        length,
+        fingerprint: fingerprint(secret),
+    }
 }
 
 /// Replaces every occurrence of `secret` in `text` with its redacted form. Use it on text that
@@ -115,7 +128,12 @@ pub fn url(text: &str) -> String {
         return text.to_owned();
     }
     let start = scheme_end + 3 + colon + 1;
-    format!("{}{}{}", &text[..start], redact(password), &text[start + password.len()..])
+    format!(
+        "{}{}{}",
+        &text[..start],
+        redact(password),
+        &text[start + password.len()..]
+    )
 }
 
 #[cfg(test)]
@@ -142,7 +160,10 @@ mod tests {
         assert_eq!(redact("0123456789abcdef").prefix(), "0123");
         for len in 0..40 {
             let s: String = "x".repeat(len);
-            assert!(redact(&s).prefix().chars().count() <= len / 4, "length {len}");
+            assert!(
+                redact(&s).prefix().chars().count() <= len / 4,
+                "length {len}"
+            );
         }
     }
 
@@ -194,6 +215,9 @@ mod tests {
         // An `@` in the path is not the userinfo separator.
         assert_eq!(url("https://host/a:b@c"), "https://host/a:b@c");
         let pg = url("postgres://postgres:p%40ss@db:5432/app?sslmode=require");
-        assert!(!pg.contains("p%40ss") && pg.ends_with("@db:5432/app?sslmode=require"), "{pg}");
+        assert!(
+            !pg.contains("p%40ss") && pg.ends_with("@db:5432/app?sslmode=require"),
+            "{pg}"
+        );
     }
 }

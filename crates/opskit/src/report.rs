@@ -50,7 +50,12 @@ pub struct Report {
 impl Report {
     /// An empty report.
     pub fn new(tool: impl Into<String>, version: impl Into<String>) -> Report {
-        Report { tool: tool.into(), version: version.into(), checks: Vec::new(), rules: Vec::new() }
+        Report {
+            tool: tool.into(),
+            version: version.into(),
+            checks: Vec::new(),
+            rules: Vec::new(),
+        }
     }
 
     /// Adds a check.
@@ -102,7 +107,12 @@ impl Report {
                         .map(|c| c.name.as_str())
                         .collect();
                     if !names.is_empty() {
-                        parts.push(format!("{} {} ({})", names.len(), status.as_str().to_lowercase(), names.join(", ")));
+                        parts.push(format!(
+                            "{} {} ({})",
+                            names.len(),
+                            status.as_str().to_lowercase(),
+                            names.join(", ")
+                        ));
                     }
                 }
                 let ok = checks.iter().filter(|c| c.status == Status::Ok).count();
@@ -169,7 +179,10 @@ impl Check {
     pub fn from_findings(name: impl Into<String>, findings: Vec<Finding>) -> Check {
         let status = Status::worst_of(findings.iter().map(|f| f.severity.status()));
         let summary = count_summary(&findings);
-        Check { findings, ..Check::new(name, status, summary) }
+        Check {
+            findings,
+            ..Check::new(name, status, summary)
+        }
     }
 
     /// A check that could not run; the reason becomes its summary.
@@ -205,7 +218,11 @@ fn count_summary(findings: &[Finding]) -> String {
     }
     let count = |sev| findings.iter().filter(|f| f.severity == sev).count();
     let mut parts = Vec::new();
-    for (sev, word) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Note, "note")] {
+    for (sev, word) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Note, "note"),
+    ] {
         match count(sev) {
             0 => {}
             1 => parts.push(format!("1 {word}")),
@@ -270,7 +287,14 @@ pub struct Finding {
 impl Finding {
     /// A finding without location, evidence or help.
     pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
-        Finding { rule: rule.into(), severity, message: message.into(), location: None, evidence: None, help: None }
+        Finding {
+            rule: rule.into(),
+            severity,
+            message: message.into(),
+            location: None,
+            evidence: None,
+            help: None,
+        }
     }
 
     /// Sets the location.
@@ -296,7 +320,9 @@ impl Finding {
 
     fn sort_key_cmp(a: &Finding, b: &Finding) -> std::cmp::Ordering {
         let loc = |f: &Finding| {
-            f.location.as_ref().map(|l| (l.path.clone(), l.line.unwrap_or(0), l.column.unwrap_or(0)))
+            f.location
+                .as_ref()
+                .map(|l| (l.path.clone(), l.line.unwrap_or(0), l.column.unwrap_or(0)))
         };
         loc(a)
             .cmp(&loc(b))
@@ -323,7 +349,11 @@ pub struct Location {
 impl Location {
     /// A whole file.
     pub fn new(path: impl Into<String>) -> Location {
-        Location { path: path.into(), line: None, column: None }
+        Location {
+            path: path.into(),
+            line: None,
+            column: None,
+        }
     }
 
     /// Sets the line.
@@ -420,7 +450,16 @@ pub struct Metric {
 impl Metric {
     /// A unitless metric without thresholds.
     pub fn new(label: impl Into<String>, value: f64) -> Metric {
-        Metric { label: label.into(), value, unit: Unit::None, warn: None, crit: None, min: None, max: None, help: None }
+        Metric {
+            label: label.into(),
+            value,
+            unit: Unit::None,
+            warn: None,
+            crit: None,
+            min: None,
+            max: None,
+            help: None,
+        }
     }
 
     /// Sets the unit.
@@ -484,7 +523,9 @@ mod tests {
     fn status_is_worst_of_checks() {
         let r = Report::new("t", "0");
         assert_eq!(r.status(), Status::Ok);
-        let r = r.with_check(Check::new("a", Status::Ok, "")).with_check(Check::unknown("b", "down"));
+        let r = r
+            .with_check(Check::new("a", Status::Ok, ""))
+            .with_check(Check::unknown("b", "down"));
         assert_eq!(r.status(), Status::Unknown);
         let r = r.with_check(Check::new("c", Status::Warning, ""));
         assert_eq!(r.status(), Status::Warning);
@@ -502,9 +543,15 @@ mod tests {
                 Finding::new("B", Severity::Warning, "w2"),
             ],
         );
-        assert_eq!((c.status, c.summary.as_str()), (Status::Warning, "2 warnings, 1 note"));
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Warning, "2 warnings, 1 note")
+        );
         let c = Check::from_findings("x", vec![Finding::new("A", Severity::Error, "e")]);
-        assert_eq!((c.status, c.summary.as_str()), (Status::Critical, "1 error"));
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Critical, "1 error")
+        );
     }
 
     #[test]
@@ -514,8 +561,13 @@ mod tests {
             .with_check(Check::new("lint", Status::Ok, "clean"))
             .with_check(Check::new("env", Status::Warning, "weak key"))
             .with_check(Check::unknown("health", "unreachable"));
-        assert_eq!(r.summary(), "4 checks: 1 critical (tsc), 1 warning (env), 1 unknown (health), 1 ok");
-        let ok = Report::new("t", "0").with_check(Check::new("a", Status::Ok, "")).with_check(Check::new("b", Status::Ok, ""));
+        assert_eq!(
+            r.summary(),
+            "4 checks: 1 critical (tsc), 1 warning (env), 1 unknown (health), 1 ok"
+        );
+        let ok = Report::new("t", "0")
+            .with_check(Check::new("a", Status::Ok, ""))
+            .with_check(Check::new("b", Status::Ok, ""));
         assert_eq!(ok.summary(), "all 2 checks ok");
         assert_eq!(Report::new("t", "0").summary(), "no checks ran");
         let one = Report::new("t", "0").with_check(Check::new("a", Status::Ok, "742 jobs"));
@@ -524,25 +576,47 @@ mod tests {
 
     #[test]
     fn sort_orders_by_location_then_rule() {
-        let f = |path: &str, line, rule: &str| Finding::new(rule, Severity::Warning, "m").at(Location::new(path).line(line));
+        let f = |path: &str, line, rule: &str| {
+            Finding::new(rule, Severity::Warning, "m").at(Location::new(path).line(line))
+        };
         let mut r = Report::new("t", "0").with_check(Check::from_findings(
             "x",
-            vec![f("b.ts", 1, "A"), f("a.ts", 10, "B"), f("a.ts", 2, "C"), f("a.ts", 2, "A"), Finding::new("Z", Severity::Note, "none")],
+            vec![
+                f("b.ts", 1, "A"),
+                f("a.ts", 10, "B"),
+                f("a.ts", 2, "C"),
+                f("a.ts", 2, "A"),
+                Finding::new("Z", Severity::Note, "none"),
+            ],
         ));
         r.sort();
         let order: Vec<String> = r.checks[0]
             .findings
             .iter()
-            .map(|f| format!("{}:{}", f.location.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string), f.rule))
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f.location
+                        .as_ref()
+                        .map_or_else(|| "-".to_owned(), ToString::to_string),
+                    f.rule
+                )
+            })
             .collect();
-        assert_eq!(order, ["-:Z", "a.ts:2:A", "a.ts:2:C", "a.ts:10:B", "b.ts:1:A"]);
+        assert_eq!(
+            order,
+            ["-:Z", "a.ts:2:A", "a.ts:2:C", "a.ts:10:B", "b.ts:1:A"]
+        );
     }
 
     #[test]
     fn location_displays_like_a_compiler() {
         assert_eq!(Location::new("a/b.ts").to_string(), "a/b.ts");
         assert_eq!(Location::new("a/b.ts").line(3).to_string(), "a/b.ts:3");
-        assert_eq!(Location::new("a/b.ts").line(3).column(9).to_string(), "a/b.ts:3:9");
+        assert_eq!(
+            Location::new("a/b.ts").line(3).column(9).to_string(),
+            "a/b.ts:3:9"
+        );
     }
 
     #[test]

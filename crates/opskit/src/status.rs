@@ -36,7 +36,12 @@ pub enum Status {
 
 impl Status {
     /// Every status, in exit-code order.
-    pub const ALL: [Status; 4] = [Status::Ok, Status::Warning, Status::Critical, Status::Unknown];
+    pub const ALL: [Status; 4] = [
+        Status::Ok,
+        Status::Warning,
+        Status::Critical,
+        Status::Unknown,
+    ];
 
     /// The Nagios exit code: 0, 1, 2 or 3.
     pub const fn code(self) -> u8 {
@@ -82,7 +87,11 @@ impl Status {
     /// The worse of two statuses (see the type's docs for the order).
     #[must_use]
     pub const fn worst(self, other: Status) -> Status {
-        if other.rank() > self.rank() { other } else { self }
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
     }
 
     /// The worst of any number of statuses; OK for none.
@@ -159,7 +168,10 @@ mod tests {
         assert_eq!(Critical.worst(Unknown), Critical);
         assert_eq!(Status::worst_of([]), Ok);
         assert_eq!(Status::worst_of([Ok, Unknown, Ok]), Unknown);
-        assert_eq!(Status::worst_of([Ok, Warning, Unknown, Critical, Ok]), Critical);
+        assert_eq!(
+            Status::worst_of([Ok, Warning, Unknown, Critical, Ok]),
+            Critical
+        );
     }
 
     #[test]
@@ -188,6 +200,9 @@ mod tests {
     fn displays_upper_case_and_pads() {
         assert_eq!(Status::Warning.to_string(), "WARNING");
         assert_eq!(format!("{:<8}|", Status::Ok), "OK      |");
-        assert_eq!(serde_json::to_string(&Status::Critical).unwrap(), "\"CRITICAL\"");
+        assert_eq!(
+            serde_json::to_string(&Status::Critical).unwrap(),
+            "\"CRITICAL\""
+        );
     }
 }

@@ -56,13 +56,17 @@ pub enum ThresholdError {
         bound: String,
     },
     /// More than one `:`.
-    #[error("`{input}` has more than one `:`; valid forms are `10`, `10:`, `~:10`, `10:20` and `@10:20`")]
+    #[error(
+        "`{input}` has more than one `:`; valid forms are `10`, `10:`, `~:10`, `10:20` and `@10:20`"
+    )]
     TooManyColons {
         /// The whole threshold as given.
         input: String,
     },
     /// Start greater than end.
-    #[error("`{input}`: the start {start} is greater than the end {end}; write the smaller bound first")]
+    #[error(
+        "`{input}`: the start {start} is greater than the end {end}; write the smaller bound first"
+    )]
     Inverted {
         /// The whole threshold as given.
         input: String,
@@ -85,12 +89,20 @@ pub struct Range {
 impl Range {
     /// `0:max`, the range a plain number means: alert above `max` (or below zero).
     pub const fn upper(max: f64) -> Range {
-        Range { start: 0.0, end: max, inside: false }
+        Range {
+            start: 0.0,
+            end: max,
+            inside: false,
+        }
     }
 
     /// `min:`, alert below `min`.
     pub const fn lower(min: f64) -> Range {
-        Range { start: min, end: f64::INFINITY, inside: false }
+        Range {
+            start: min,
+            end: f64::INFINITY,
+            inside: false,
+        }
     }
 
     /// The lower bound (`-inf` for `~`).
@@ -138,7 +150,10 @@ impl FromStr for Range {
             let bound = bound.trim();
             match bound.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(ThresholdError::NotANumber { input: input.to_owned(), bound: bound.to_owned() }),
+                _ => Err(ThresholdError::NotANumber {
+                    input: input.to_owned(),
+                    bound: bound.to_owned(),
+                }),
             }
         };
         let mut parts = body.split(':');
@@ -151,15 +166,25 @@ impl FromStr for Range {
                     "" => 0.0,
                     s => number(s)?,
                 };
-                let end = if second.trim().is_empty() { f64::INFINITY } else { number(second)? };
+                let end = if second.trim().is_empty() {
+                    f64::INFINITY
+                } else {
+                    number(second)?
+                };
                 (start, end)
             }
             (Some(_), Some(_)) => {
-                return Err(ThresholdError::TooManyColons { input: input.to_owned() });
+                return Err(ThresholdError::TooManyColons {
+                    input: input.to_owned(),
+                });
             }
         };
         if start > end {
-            return Err(ThresholdError::Inverted { input: input.to_owned(), start, end });
+            return Err(ThresholdError::Inverted {
+                input: input.to_owned(),
+                start,
+                end,
+            });
         }
         Ok(Range { start, end, inside })
     }
@@ -236,7 +261,10 @@ impl Thresholds {
     }
 
     /// Parses both from text, as flags give them.
-    pub fn parse(warning: Option<&str>, critical: Option<&str>) -> Result<Thresholds, ThresholdError> {
+    pub fn parse(
+        warning: Option<&str>,
+        critical: Option<&str>,
+    ) -> Result<Thresholds, ThresholdError> {
         Ok(Thresholds {
             warning: warning.map(str::parse).transpose()?,
             critical: critical.map(str::parse).transpose()?,
@@ -363,15 +391,31 @@ mod tests {
     #[test]
     fn inverted_ranges_are_rejected() {
         let err = "20:10".parse::<Range>().unwrap_err();
-        assert!(matches!(err, ThresholdError::Inverted { start, end, .. } if start == 20.0 && end == 10.0));
-        assert!(err.to_string().contains("the start 20 is greater than the end 10"));
+        assert!(
+            matches!(err, ThresholdError::Inverted { start, end, .. } if start.to_bits() == 20f64.to_bits() && end.to_bits() == 10f64.to_bits())
+        );
+        assert!(
+            err.to_string()
+                .contains("the start 20 is greater than the end 10")
+        );
         // `-5` is 0:-5: start 0 > end -5.
-        assert!(matches!("-5".parse::<Range>(), Err(ThresholdError::Inverted { .. })));
+        assert!(matches!(
+            "-5".parse::<Range>(),
+            Err(ThresholdError::Inverted { .. })
+        ));
     }
 
     #[test]
     fn garbage_is_rejected_with_the_bad_part() {
-        for (input, bad) in [("abc", "abc"), ("10:x", "x"), ("y:10", "y"), ("1,5", "1,5"), ("nan", "nan"), ("inf", "inf"), ("10:NaN", "NaN")] {
+        for (input, bad) in [
+            ("abc", "abc"),
+            ("10:x", "x"),
+            ("y:10", "y"),
+            ("1,5", "1,5"),
+            ("nan", "nan"),
+            ("inf", "inf"),
+            ("10:NaN", "NaN"),
+        ] {
             match input.parse::<Range>() {
                 Err(ThresholdError::NotANumber { bound, .. }) => assert_eq!(bound, bad, "{input}"),
                 other => panic!("{input}: {other:?}"),
@@ -380,14 +424,25 @@ mod tests {
         assert_eq!("".parse::<Range>(), Err(ThresholdError::Empty));
         assert_eq!("  ".parse::<Range>(), Err(ThresholdError::Empty));
         assert_eq!("@".parse::<Range>(), Err(ThresholdError::Empty));
-        assert!(matches!("1:2:3".parse::<Range>(), Err(ThresholdError::TooManyColons { .. })));
-        assert!(matches!("~".parse::<Range>(), Err(ThresholdError::NotANumber { .. })));
-        assert!(matches!("@@1".parse::<Range>(), Err(ThresholdError::NotANumber { .. })));
+        assert!(matches!(
+            "1:2:3".parse::<Range>(),
+            Err(ThresholdError::TooManyColons { .. })
+        ));
+        assert!(matches!(
+            "~".parse::<Range>(),
+            Err(ThresholdError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            "@@1".parse::<Range>(),
+            Err(ThresholdError::NotANumber { .. })
+        ));
     }
 
     #[test]
     fn display_round_trips() {
-        for s in ["10", "10:", "~:10", "10:20", "@10:20", "-3:0.5", "~:", "@~:0", "0.25"] {
+        for s in [
+            "10", "10:", "~:10", "10:20", "@10:20", "-3:0.5", "~:", "@~:0", "0.25",
+        ] {
             let range = r(s);
             assert_eq!(range.to_string(), s, "canonical form of {s}");
             assert_eq!(r(&range.to_string()), range);
@@ -421,11 +476,11 @@ mod tests {
         struct C {
             a: Range,
             b: Range,
-            c: Range,
+            d: Range,
         }
-        let c: C = toml::from_str("a = 500\nb = \"10:\"\nc = 2.5").unwrap();
-        assert_eq!((c.a, c.b, c.c), (r("500"), r("10:"), r("2.5")));
-        let err = toml::from_str::<C>("a = \"20:10\"\nb = 1\nc = 1").unwrap_err();
+        let c: C = toml::from_str("a = 500\nb = \"10:\"\nd = 2.5").unwrap();
+        assert_eq!((c.a, c.b, c.d), (r("500"), r("10:"), r("2.5")));
+        let err = toml::from_str::<C>("a = \"20:10\"\nb = 1\nd = 1").unwrap_err();
         assert!(err.to_string().contains("greater than the end"), "{err}");
         assert_eq!(serde_json::to_string(&r("@1:2")).unwrap(), "\"@1:2\"");
     }

@@ -1,1 +1,43 @@
-//! testkit
+//! # testkit: real servers for opskit's tests
+//!
+//! Dev-only (`publish = false`). Tests never mock what can run here: this crate starts a real
+//! `redis-server` ([`RedisServer`]) and a real PostgreSQL ([`PostgresServer`]) on free loopback
+//! ports, each in its own temporary directory, ready-checked before the constructor returns,
+//! and stopped and cleaned up on drop, so tests run in parallel without sharing state. For
+//! SaaS that cannot run here (Upstash REST, Sentry, Slack), [`HttpServer`] is a small local
+//! HTTP server that records what it was sent and answers with what the test says.
+//!
+//! A missing binary is a loud failure with the command that installs it, never a silent pass:
+//!
+//! ```text
+//! redis-server was not found on PATH; install it with `apt-get install redis-server`
+//! (or run scripts/test.sh, which installs everything the tests need)
+//! ```
+//!
+//! PostgreSQL refuses to run as root. When the tests run as root, the server runs as the
+//! unprivileged `nobody` user, with a data directory owned by it.
+//!
+//! ```no_run
+//! let redis = testkit::RedisServer::start();
+//! redis.command(&["SET", "k", "v"]);
+//! assert_eq!(redis.command(&["GET", "k"]), testkit::Resp::Bulk(b"v".to_vec()));
+//! let pg = testkit::PostgresServer::start();
+//! assert_eq!(pg.psql("SELECT 1 + 1").unwrap(), "2");
+//! ```
+
+#![expect(clippy::panic, reason = "testkit fails tests loudly by design")]
+
+mod http;
+mod postgres;
+mod process;
+mod redis;
+mod tools;
+
+pub use http::{HttpServer, Recorded, Reply};
+pub use postgres::PostgresServer;
+pub use process::{free_port, is_root, process_alive};
+pub use redis::{RedisServer, Resp};
+pub use tools::{promtool, sarif_multitool, sarif_schema, test_tools_dir, workspace_root};
+
+/// The message every "not installed" failure ends with.
+pub const INSTALL_HINT: &str = "(or run scripts/test.sh, which installs everything the tests need)";

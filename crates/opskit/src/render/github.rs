@@ -27,7 +27,9 @@ pub const MAX_SUMMARY_FINDINGS: usize = 500;
 
 /// Escapes a command's message.
 pub fn escape_data(raw: &str) -> String {
-    raw.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    raw.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command's property value.
@@ -73,17 +75,32 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
                         }
                     }
                 }
-                props.push(format!("title={}", escape_property(&format!("{} ({})", f.rule, check.name))));
+                props.push(format!(
+                    "title={}",
+                    escape_property(&format!("{} ({})", f.rule, check.name))
+                ));
                 let mut message = f.message.clone();
                 if let Some(e) = &f.evidence {
-                    message.push_str(&format!(" [{e}]"));
+                    message = format!("{message} [{e}]");
                 }
-                writeln!(out, "::{} {}::{}", command(severity), props.join(","), escape_data(&message))?;
+                writeln!(
+                    out,
+                    "::{} {}::{}",
+                    command(severity),
+                    props.join(","),
+                    escape_data(&message)
+                )?;
             }
         }
     }
     let status = report.status();
-    writeln!(out, "{} {}: {}", report.tool, status, one_line(&report.summary()))
+    writeln!(
+        out,
+        "{} {}: {}",
+        report.tool,
+        status,
+        one_line(&report.summary())
+    )
 }
 
 fn cell(raw: &str) -> String {
@@ -99,7 +116,13 @@ pub fn render_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         Status::Critical => "❌",
         Status::Unknown => "❔",
     };
-    writeln!(out, "### {} opskit {}: {}", mark(status), report.tool, status)?;
+    writeln!(
+        out,
+        "### {} opskit {}: {}",
+        mark(status),
+        report.tool,
+        status
+    )?;
     writeln!(out)?;
     writeln!(out, "{}", cell(&report.summary()))?;
     writeln!(out)?;
@@ -132,14 +155,28 @@ pub fn render_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         break 'outer;
                     }
                     shown += 1;
-                    let place = f.location.as_ref().map_or_else(|| c.name.clone(), ToString::to_string);
-                    writeln!(out, "| {} | {} | {} | {} |", f.severity.as_str(), cell(&f.rule), cell(&place), cell(&f.message))?;
+                    let place = f
+                        .location
+                        .as_ref()
+                        .map_or_else(|| c.name.clone(), ToString::to_string);
+                    writeln!(
+                        out,
+                        "| {} | {} | {} | {} |",
+                        f.severity.as_str(),
+                        cell(&f.rule),
+                        cell(&place),
+                        cell(&f.message)
+                    )?;
                 }
             }
         }
         if shown < total {
             writeln!(out)?;
-            writeln!(out, "{} more not shown; run with `--format json` for all.", total - shown)?;
+            writeln!(
+                out,
+                "{} more not shown; run with `--format json` for all.",
+                total - shown
+            )?;
         }
         writeln!(out)?;
         writeln!(out, "</details>")?;

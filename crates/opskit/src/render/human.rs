@@ -25,7 +25,11 @@ struct Paint {
 
 impl Paint {
     fn wrap(&self, code: &str, text: &str) -> String {
-        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
 
     fn status(&self, status: Status, padded: &str) -> String {
@@ -59,15 +63,33 @@ fn pad(text: &str, to: usize) -> String {
 }
 
 /// Renders the report for people.
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "every renderer shares one signature"
+)]
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint { on: options.color };
-    let name_w = report.checks.iter().map(|c| width(&c.name)).max().unwrap_or(0);
+    let name_w = report
+        .checks
+        .iter()
+        .map(|c| width(&c.name))
+        .max()
+        .unwrap_or(0);
     let summaries: Vec<String> = report.checks.iter().map(|c| one_line(&c.summary)).collect();
-    let summary_w = summaries.iter().map(|s| width(s)).max().unwrap_or(0).min(72);
+    let summary_w = summaries
+        .iter()
+        .map(|s| width(s))
+        .max()
+        .unwrap_or(0)
+        .min(72);
     for (check, summary) in report.checks.iter().zip(&summaries) {
         let status = paint.status(check.status, &pad(check.status.as_str(), 8));
         let name = paint.wrap("1", &pad(&check.name, name_w));
-        let line = format!("{status}  {name}  {}  {}", pad(summary, summary_w), human_duration(check.duration));
+        let line = format!(
+            "{status}  {name}  {}  {}",
+            pad(summary, summary_w),
+            human_duration(check.duration)
+        );
         writeln!(out, "{}", line.trim_end())?;
     }
     for check in &report.checks {
@@ -83,9 +105,15 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
         writeln!(out)?;
     }
     let status = report.status();
-    writeln!(out, "{}: {}", paint.status(status, status.as_str()), one_line(&report.summary()))
+    writeln!(
+        out,
+        "{}: {}",
+        paint.status(status, status.as_str()),
+        one_line(&report.summary())
+    )
 }
 
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "options travel by reference like in every renderer")]
 fn write_findings(
     report: &Report,
     check: &Check,
@@ -93,9 +121,23 @@ fn write_findings(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let place = |f: &Finding| f.location.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string);
-    let place_w = check.findings.iter().map(|f| width(&place(f))).max().unwrap_or(0);
-    let rule_w = check.findings.iter().map(|f| width(&f.rule)).max().unwrap_or(0);
+    let place = |f: &Finding| {
+        f.location
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), ToString::to_string)
+    };
+    let place_w = check
+        .findings
+        .iter()
+        .map(|f| width(&place(f)))
+        .max()
+        .unwrap_or(0);
+    let rule_w = check
+        .findings
+        .iter()
+        .map(|f| width(&f.rule))
+        .max()
+        .unwrap_or(0);
     for finding in &check.findings {
         let severity = paint.severity(finding.severity, &pad(finding.severity.as_str(), 7));
         writeln!(
@@ -110,9 +152,18 @@ fn write_findings(
         }
         if options.verbose > 0 {
             if let Some(rule) = report.rule(&finding.rule) {
-                writeln!(out, "      rule: {} ({})", rule.name, one_line(&rule.summary))?;
+                writeln!(
+                    out,
+                    "      rule: {} ({})",
+                    rule.name,
+                    one_line(&rule.summary)
+                )?;
             }
-            if let Some(help) = finding.help.as_ref().or_else(|| report.rule(&finding.rule).and_then(|r| r.help.as_ref())) {
+            if let Some(help) = finding
+                .help
+                .as_ref()
+                .or_else(|| report.rule(&finding.rule).and_then(|r| r.help.as_ref()))
+            {
                 writeln!(out, "      help: {help}")?;
             }
         }
@@ -123,7 +174,12 @@ fn write_findings(
 fn write_metrics(metrics: &[Metric], out: &mut dyn Write) -> io::Result<()> {
     let label_w = metrics.iter().map(|m| width(&m.label)).max().unwrap_or(0);
     for m in metrics {
-        let mut line = format!("  {}  {}{}", pad(&m.label, label_w), m.value, m.unit.nagios());
+        let mut line = format!(
+            "  {}  {}{}",
+            pad(&m.label, label_w),
+            m.value,
+            m.unit.nagios()
+        );
         let mut limits = Vec::new();
         if let Some(w) = m.warn {
             limits.push(format!("warning {w}"));
@@ -132,7 +188,7 @@ fn write_metrics(metrics: &[Metric], out: &mut dyn Write) -> io::Result<()> {
             limits.push(format!("critical {c}"));
         }
         if !limits.is_empty() {
-            line.push_str(&format!("  ({})", limits.join(", ")));
+            line = format!("{line}  ({})", limits.join(", "));
         }
         writeln!(out, "{line}")?;
     }

@@ -15,6 +15,7 @@
 //! as `path:line:col RULE severity: message`. Text is escaped for XML 1.0, and characters XML 1.0
 //! cannot hold at all (most control characters) are replaced with U+FFFD.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{RenderOptions, one_line};
@@ -50,9 +51,15 @@ fn findings_text(check: &Check) -> String {
             text.push_str(&loc.to_string());
             text.push(' ');
         }
-        text.push_str(&format!("{} {}: {}\n", f.rule, f.severity.as_str(), one_line(&f.message)));
+        let _ = writeln!(
+            text,
+            "{} {}: {}",
+            f.rule,
+            f.severity.as_str(),
+            one_line(&f.message)
+        );
         if let Some(e) = &f.evidence {
-            text.push_str(&format!("  evidence: {e}\n"));
+            let _ = writeln!(text, "  evidence: {e}");
         }
     }
     text
@@ -61,8 +68,16 @@ fn findings_text(check: &Check) -> String {
 /// Writes the JUnit XML document.
 pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let tests = report.checks.len();
-    let failures = report.checks.iter().filter(|c| matches!(c.status, Status::Warning | Status::Critical)).count();
-    let errors = report.checks.iter().filter(|c| c.status == Status::Unknown).count();
+    let failures = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Warning | Status::Critical))
+        .count();
+    let errors = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Unknown)
+        .count();
     let total: std::time::Duration = report.checks.iter().map(|c| c.duration).sum();
     let suite = escape(&report.tool);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -77,8 +92,16 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
         seconds(total)
     )?;
     writeln!(out, "    <properties>")?;
-    writeln!(out, r#"      <property name="opskit.version" value="{}"/>"#, escape(&report.version))?;
-    writeln!(out, r#"      <property name="opskit.status" value="{}"/>"#, report.status())?;
+    writeln!(
+        out,
+        r#"      <property name="opskit.version" value="{}"/>"#,
+        escape(&report.version)
+    )?;
+    writeln!(
+        out,
+        r#"      <property name="opskit.status" value="{}"/>"#,
+        report.status()
+    )?;
     writeln!(out, "    </properties>")?;
     for check in &report.checks {
         write!(

@@ -50,8 +50,15 @@ pub enum Format {
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 7] =
-        [Format::Human, Format::Json, Format::Nagios, Format::Prometheus, Format::Sarif, Format::Junit, Format::Github];
+    pub const ALL: [Format; 7] = [
+        Format::Human,
+        Format::Json,
+        Format::Nagios,
+        Format::Prometheus,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+    ];
 
     /// The name used on the command line.
     pub const fn as_str(self) -> &'static str {
@@ -84,7 +91,12 @@ pub struct RenderOptions {
 }
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, options, out),
         Format::Json => json::render(report, options, out),
@@ -113,7 +125,9 @@ pub(crate) fn human_duration(d: std::time::Duration) -> String {
 
 /// Replaces line breaks and other control characters with spaces, for one-line formats.
 pub(crate) fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]

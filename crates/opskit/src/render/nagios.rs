@@ -33,9 +33,19 @@ fn text(s: &str) -> String {
 
 /// A perfdata label, quoted when needed.
 pub fn label(raw: &str) -> String {
-    let cleaned: String = raw.chars().map(|c| if c == '=' || c.is_control() { '_' } else { c }).collect();
-    let plain = !cleaned.is_empty() && cleaned.chars().all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c));
-    if plain { cleaned } else { format!("'{}'", cleaned.replace('\'', "''")) }
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c == '=' || c.is_control() { '_' } else { c })
+        .collect();
+    let plain = !cleaned.is_empty()
+        && cleaned
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c));
+    if plain {
+        cleaned
+    } else {
+        format!("'{}'", cleaned.replace('\'', "''"))
+    }
 }
 
 fn number(v: f64) -> String {
@@ -48,14 +58,21 @@ fn number(v: f64) -> String {
 
 /// One performance-data item.
 pub fn perfdata(label_text: &str, m: &Metric) -> String {
-    let value = if m.value.is_nan() { "U".to_owned() } else { format!("{}{}", number(m.value), m.unit.nagios()) };
+    let value = if m.value.is_nan() {
+        "U".to_owned()
+    } else {
+        format!("{}{}", number(m.value), m.unit.nagios())
+    };
     let fields = [
         m.warn.map(|r| r.to_string()).unwrap_or_default(),
         m.crit.map(|r| r.to_string()).unwrap_or_default(),
         m.min.map(number).unwrap_or_default(),
         m.max.map(number).unwrap_or_default(),
     ];
-    let keep = fields.iter().rposition(|f| !f.is_empty()).map_or(0, |i| i + 1);
+    let keep = fields
+        .iter()
+        .rposition(|f| !f.is_empty())
+        .map_or(0, |i| i + 1);
     let mut item = format!("{}={value}", label(label_text));
     for field in &fields[..keep] {
         item.push(';');
@@ -70,9 +87,19 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
     let perf: Vec<String> = report
         .checks
         .iter()
-        .flat_map(|c| c.metrics.iter().map(move |m| perfdata(&format!("{}.{}", c.name, m.label), m)))
+        .flat_map(|c| {
+            c.metrics
+                .iter()
+                .map(move |m| perfdata(&format!("{}.{}", c.name, m.label), m))
+        })
         .collect();
-    write!(out, "{} {} - {}", text(&report.tool).to_uppercase(), status.as_str(), text(&report.summary()))?;
+    write!(
+        out,
+        "{} {} - {}",
+        text(&report.tool).to_uppercase(),
+        status.as_str(),
+        text(&report.summary())
+    )?;
     if !perf.is_empty() {
         write!(out, " | {}", perf.join(" "))?;
     }
@@ -81,7 +108,13 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
     let mut left_out = 0usize;
     for check in &report.checks {
         if report.checks.len() > 1 || check.status.is_problem() {
-            writeln!(out, "[{}] {}: {}", check.status.as_str(), text(&check.name), text(&check.summary))?;
+            writeln!(
+                out,
+                "[{}] {}: {}",
+                check.status.as_str(),
+                text(&check.name),
+                text(&check.summary)
+            )?;
         }
         for finding in &check.findings {
             if budget == 0 {
@@ -89,12 +122,25 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
                 continue;
             }
             budget -= 1;
-            let place = finding.location.as_ref().map(|l| format!("{l} ")).unwrap_or_default();
-            writeln!(out, "  {place}{} {}: {}", finding.rule, finding.severity.as_str(), text(&finding.message))?;
+            let place = finding
+                .location
+                .as_ref()
+                .map(|l| format!("{l} "))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {place}{} {}: {}",
+                finding.rule,
+                finding.severity.as_str(),
+                text(&finding.message)
+            )?;
         }
     }
     if left_out > 0 {
-        writeln!(out, "  … and {left_out} more findings (use --format json for all)")?;
+        writeln!(
+            out,
+            "  … and {left_out} more findings (use --format json for all)"
+        )?;
     }
     Ok(())
 }
@@ -122,9 +168,14 @@ mod tests {
         assert_eq!(perfdata("d", &Metric::new("d", 1.5)), "d=1.5");
         let m = Metric::new("t", 0.25).unit(Unit::Seconds).max(10.0);
         assert_eq!(perfdata("t", &m), "t=0.25s;;;;10");
-        let m = Metric::new("p", 99.0).unit(Unit::Percent).thresholds(&Thresholds::parse(Some("@10:20"), Some("~:5")).unwrap());
+        let m = Metric::new("p", 99.0)
+            .unit(Unit::Percent)
+            .thresholds(&Thresholds::parse(Some("@10:20"), Some("~:5")).unwrap());
         assert_eq!(perfdata("p", &m), "p=99%;@10:20;~:5");
         assert_eq!(perfdata("n", &Metric::new("n", f64::NAN)), "n=U");
-        assert_eq!(perfdata("big", &Metric::new("big", 1e21)), "big=1000000000000000000000");
+        assert_eq!(
+            perfdata("big", &Metric::new("big", 1e21)),
+            "big=1000000000000000000000"
+        );
     }
 }

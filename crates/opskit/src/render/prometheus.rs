@@ -28,7 +28,16 @@ use crate::report::{Metric, Severity, Unit};
 /// A metric or label name: `[a-zA-Z_][a-zA-Z0-9_]*`. Colons are reserved for recording rules,
 /// so they become `_` like every other character outside the set.
 pub fn name(raw: &str) -> String {
-    let mut out: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let mut out: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }
@@ -77,7 +86,14 @@ struct Family {
 struct Families(BTreeMap<String, Family>);
 
 impl Families {
-    fn add(&mut self, family: &str, help: &str, kind: &'static str, labels: &[(&str, &str)], v: f64) {
+    fn add(
+        &mut self,
+        family: &str,
+        help: &str,
+        kind: &'static str,
+        labels: &[(&str, &str)],
+        v: f64,
+    ) {
         let entry = self.0.entry(family.to_owned()).or_insert_with(|| Family {
             help: help.to_owned(),
             kind,
@@ -111,7 +127,13 @@ impl Families {
 /// The family name and the value in base units for a tool's metric.
 fn metric_family(tool: &str, m: &Metric) -> (String, f64, &'static str) {
     let base = format!("opskit_{}_{}", name(tool), name(&m.label));
-    let with = |suffix: &str| if base.ends_with(suffix) { base.clone() } else { format!("{base}{suffix}") };
+    let with = |suffix: &str| {
+        if base.ends_with(suffix) {
+            base.clone()
+        } else {
+            format!("{base}{suffix}")
+        }
+    };
     match m.unit {
         Unit::None => (base, m.value, "gauge"),
         Unit::Seconds => (with("_seconds"), m.value, "gauge"),
@@ -151,19 +173,33 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
             check.duration.as_secs_f64(),
         );
         for severity in [Severity::Error, Severity::Warning, Severity::Note] {
-            let count = check.findings.iter().filter(|f| f.severity == severity).count();
-            #[expect(clippy::cast_precision_loss, reason = "finding counts stay far below 2^52")]
+            let count = check
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count();
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "finding counts stay far below 2^52"
+            )]
             families.add(
                 "opskit_check_findings",
                 "Findings of the check, by severity.",
                 "gauge",
-                &[("tool", tool), ("check", check.name.as_str()), ("severity", severity.as_str())],
+                &[
+                    ("tool", tool),
+                    ("check", check.name.as_str()),
+                    ("severity", severity.as_str()),
+                ],
                 count as f64,
             );
         }
         for m in &check.metrics {
             let (family, v, kind) = metric_family(tool, m);
-            let help = m.help.clone().unwrap_or_else(|| format!("{} measured by {tool}.", m.label));
+            let help = m
+                .help
+                .clone()
+                .unwrap_or_else(|| format!("{} measured by {tool}.", m.label));
             families.add(&family, &help, kind, &labels, v);
         }
     }
@@ -206,9 +242,19 @@ mod tests {
     #[test]
     fn units_become_base_units() {
         let m = Metric::new("latency", 250.0).unit(Unit::Milliseconds);
-        assert_eq!(metric_family("health-probe", &m), ("opskit_health_probe_latency_seconds".to_owned(), 0.25, "gauge"));
+        assert_eq!(
+            metric_family("health-probe", &m),
+            (
+                "opskit_health_probe_latency_seconds".to_owned(),
+                0.25,
+                "gauge"
+            )
+        );
         let m = Metric::new("disk", 50.0).unit(Unit::Percent);
-        assert_eq!(metric_family("x", &m), ("opskit_x_disk_ratio".to_owned(), 0.5, "gauge"));
+        assert_eq!(
+            metric_family("x", &m),
+            ("opskit_x_disk_ratio".to_owned(), 0.5, "gauge")
+        );
         let m = Metric::new("jobs_total", 5.0).unit(Unit::Counter);
         assert_eq!(metric_family("x", &m).0, "opskit_x_jobs_total");
     }

@@ -17,6 +17,7 @@
 //! [SARIF 2.1.0]: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -191,7 +192,7 @@ pub fn uri(path: &str) -> String {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -205,12 +206,19 @@ fn fingerprint(tool: &str, f: &Finding) -> String {
         tool,
         &f.rule,
         f.location.as_ref().map_or("", |l| l.path.as_str()),
-        f.evidence.as_ref().map_or(f.message.as_str(), |e| e.fingerprint()),
+        f.evidence
+            .as_ref()
+            .map_or(f.message.as_str(), |e| e.fingerprint()),
     ] {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()[..16]
+        .iter()
+        .fold(String::with_capacity(32), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 impl Serialize for Results<'_> {
@@ -225,15 +233,28 @@ impl Serialize for Results<'_> {
                 rule_id: &f.rule,
                 rule_index,
                 level: level(f.severity),
-                message: Text { text: f.message.clone() },
+                message: Text {
+                    text: f.message.clone(),
+                },
                 locations: [Location {
                     physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: uri(&loc.path), uri_base_id: "%SRCROOT%" },
-                        region: Region { start_line: loc.line.unwrap_or(1).max(1), start_column: loc.column.map(|c| c.max(1)) },
+                        artifact_location: ArtifactLocation {
+                            uri: uri(&loc.path),
+                            uri_base_id: "%SRCROOT%",
+                        },
+                        region: Region {
+                            start_line: loc.line.unwrap_or(1).max(1),
+                            start_column: loc.column.map(|c| c.max(1)),
+                        },
                     },
                 }],
-                partial_fingerprints: Fingerprints { opskit: fingerprint(&self.report.tool, f) },
-                properties: ResultProperties { check: &check.name, evidence: f.evidence.as_ref().map(ToString::to_string) },
+                partial_fingerprints: Fingerprints {
+                    opskit: fingerprint(&self.report.tool, f),
+                },
+                properties: ResultProperties {
+                    check: &check.name,
+                    evidence: f.evidence.as_ref().map(ToString::to_string),
+                },
             })?;
         }
         seq.end()
@@ -245,16 +266,24 @@ fn rule_descriptor(code: &str, info: Option<&RuleInfo>, seen_severity: Severity)
         Some(r) => Rule {
             id: code.to_owned(),
             name: Some(r.name.clone()),
-            short_description: Text { text: r.summary.clone() },
+            short_description: Text {
+                text: r.summary.clone(),
+            },
             help_uri: r.help.clone(),
-            default_configuration: Configuration { level: level(r.severity) },
+            default_configuration: Configuration {
+                level: level(r.severity),
+            },
         },
         None => Rule {
             id: code.to_owned(),
             name: None,
-            short_description: Text { text: format!("Rule {code}") },
+            short_description: Text {
+                text: format!("Rule {code}"),
+            },
             help_uri: None,
-            default_configuration: Configuration { level: level(seen_severity) },
+            default_configuration: Configuration {
+                level: level(seen_severity),
+            },
         },
     }
 }
@@ -265,10 +294,18 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
     let mut located: Vec<(usize, usize)> = Vec::new();
     let mut notifications = Vec::new();
     for (ci, check) in report.checks.iter().enumerate() {
-        if check.status == Status::Unknown || (check.status.is_problem() && check.findings.is_empty()) {
+        if check.status == Status::Unknown
+            || (check.status.is_problem() && check.findings.is_empty())
+        {
             notifications.push(Notification {
-                level: if check.status == Status::Warning { "warning" } else { "error" },
-                message: Text { text: format!("{}: {} ({})", check.name, check.summary, check.status) },
+                level: if check.status == Status::Warning {
+                    "warning"
+                } else {
+                    "error"
+                },
+                message: Text {
+                    text: format!("{}: {} ({})", check.name, check.summary, check.status),
+                },
                 descriptor: None,
             });
         }
@@ -278,7 +315,9 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
             } else {
                 notifications.push(Notification {
                     level: level(f.severity),
-                    message: Text { text: format!("{}: {}", check.name, f.message) },
+                    message: Text {
+                        text: format!("{}: {}", check.name, f.message),
+                    },
                     descriptor: Some(Descriptor { id: f.rule.clone() }),
                 });
             }
@@ -328,7 +367,11 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
                 exit_code: status.code(),
                 tool_execution_notifications: notifications,
             }],
-            results: Results { report, rule_index, kept: located },
+            results: Results {
+                report,
+                rule_index,
+                kept: located,
+            },
             column_kind: "unicodeCodePoints",
             properties: RunProperties {
                 status,

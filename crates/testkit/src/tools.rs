@@ -1,0 +1,64 @@
+//! External validators the tests run: found where scripts/test.sh installs them, or a loud
+//! failure that says how to install them.
+
+use std::path::{Path, PathBuf};
+
+use crate::INSTALL_HINT;
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .map_or_else(|| here.to_owned(), Path::to_owned)
+}
+
+/// `scripts/test-tools`: the npm project that pins the validators the tests use.
+pub fn test_tools_dir() -> PathBuf {
+    workspace_root().join("scripts/test-tools")
+}
+
+fn npm_file(relative: &str, what: &str) -> PathBuf {
+    let path = test_tools_dir().join("node_modules").join(relative);
+    if path.is_file() {
+        return path;
+    }
+    panic!(
+        "{what} was not found at {}; install it with `npm ci --prefix {}` {INSTALL_HINT}",
+        path.display(),
+        test_tools_dir().display()
+    );
+}
+
+/// Microsoft's SARIF Multitool (`Sarif.Multitool validate`), from the npm package
+/// `@microsoft/sarif-multitool-linux`.
+pub fn sarif_multitool() -> PathBuf {
+    npm_file(
+        "@microsoft/sarif-multitool-linux/Sarif.Multitool",
+        "the SARIF Multitool",
+    )
+}
+
+/// The official SARIF 2.1.0 JSON schema, as shipped with the SARIF Multitool.
+pub fn sarif_schema() -> PathBuf {
+    npm_file(
+        "@microsoft/sarif-multitool-linux/sarif-2.1.0.json",
+        "the SARIF 2.1.0 schema",
+    )
+}
+
+/// Prometheus' `promtool`, which parses and lints the text exposition format.
+pub fn promtool() -> PathBuf {
+    for dir in std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
+        let candidate = dir.join("promtool");
+        if candidate.is_file() {
+            return candidate;
+        }
+    }
+    panic!(
+        "promtool was not found on PATH; install it with `apt-get install prometheus` {INSTALL_HINT}"
+    );
+}
