@@ -63,10 +63,6 @@ fn pad(text: &str, to: usize) -> String {
 }
 
 /// Renders the report for people.
-#[expect(
-    clippy::trivially_copy_pass_by_ref,
-    reason = "every renderer shares one signature"
-)]
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint { on: options.color };
     let name_w = report
@@ -113,7 +109,10 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
     )
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "options travel by reference like in every renderer")]
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "options travel by reference like in every renderer"
+)]
 fn write_findings(
     report: &Report,
     check: &Check,
