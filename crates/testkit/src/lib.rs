@@ -37,7 +37,9 @@ pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, process_alive};
 pub use redis::{RedisServer, Resp};
-pub use tools::{promtool, sarif_multitool, sarif_schema, test_tools_dir, workspace_root};
+pub use tools::{
+    find_binary, path_dirs, promtool, sarif_multitool, sarif_schema, test_tools_dir, workspace_root,
+};
 
 /// The message every "not installed" failure ends with.
 pub const INSTALL_HINT: &str = "(or run scripts/test.sh, which installs everything the tests need)";

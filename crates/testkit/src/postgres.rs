@@ -30,7 +30,12 @@ fn bin_dir() -> PathBuf {
         .into_iter()
         .find(|d| d.join("initdb").is_file() && d.join("postgres").is_file());
     if let Some(dir) = on_path {
-        return dir;
+        // Debian's images may link initdb into /usr/local/bin; the real directory also holds
+        // pg_dump and pg_restore of the same major version.
+        return std::fs::canonicalize(dir.join("initdb"))
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_owned))
+            .unwrap_or(dir);
     }
     let mut majors: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|entries| {

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::INSTALL_HINT;
 use crate::process::{die_with_parent, free_port, stop, tail};
 
 /// A reply in the Redis serialization protocol (RESP2).
@@ -55,23 +54,10 @@ pub struct RedisServer {
 }
 
 fn redis_binary() -> PathBuf {
-    for dir in std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default()
-    {
-        let candidate = dir.join("redis-server");
-        if candidate.is_file() {
-            return candidate;
-        }
-    }
-    for fixed in ["/usr/bin/redis-server", "/usr/local/bin/redis-server"] {
-        if Path::new(fixed).is_file() {
-            return PathBuf::from(fixed);
-        }
-    }
-    panic!(
-        "redis-server was not found on PATH; install it with `apt-get install redis-server` {INSTALL_HINT}"
-    );
+    let mut dirs = crate::tools::path_dirs();
+    dirs.extend([PathBuf::from("/usr/bin"), PathBuf::from("/usr/local/bin")]);
+    crate::find_binary("redis-server", &dirs, "apt-get install redis-server")
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 impl RedisServer {

@@ -49,16 +49,23 @@ pub fn sarif_schema() -> PathBuf {
 
 /// Prometheus' `promtool`, which parses and lints the text exposition format.
 pub fn promtool() -> PathBuf {
-    for dir in std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+    find_binary("promtool", &path_dirs(), "apt-get install prometheus")
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The directories on `PATH`.
+pub fn path_dirs() -> Vec<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default()
-    {
-        let candidate = dir.join("promtool");
-        if candidate.is_file() {
-            return candidate;
-        }
-    }
-    panic!(
-        "promtool was not found on PATH; install it with `apt-get install prometheus` {INSTALL_HINT}"
-    );
+}
+
+/// Finds `name` in `dirs`, or says how to install it.
+pub fn find_binary(name: &str, dirs: &[PathBuf], install: &str) -> Result<PathBuf, String> {
+    dirs.iter()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!("{name} was not found on PATH; install it with `{install}` {INSTALL_HINT}")
+        })
 }
