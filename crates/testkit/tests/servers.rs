@@ -1,6 +1,11 @@
 //! testkit's own tests: the servers start, serve, run in parallel without clashing, and leave
 //! nothing behind, as root and as a normal user.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -119,11 +124,11 @@ fn processes_mentioning(needle: &str, parent: u32) -> Vec<u32> {
         };
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let ppid: u32 = stat
+        let parent_pid: u32 = stat
             .rsplit_once(')')
             .and_then(|(_, r)| r.split_whitespace().nth(1)?.parse().ok())
             .unwrap_or(0);
-        if (String::from_utf8_lossy(&cmdline).contains(needle) || ppid == parent)
+        if (String::from_utf8_lossy(&cmdline).contains(needle) || parent_pid == parent)
             && process_alive(pid)
         {
             found.push(pid);
