@@ -1,1 +1,54 @@
-fn main() {}
+//! Repository automation for opskit, run as `cargo xtask <task>`.
+//!
+//! | task    | what it does                                                               |
+//! |---------|-----------------------------------------------------------------------------|
+//! | `bench` | runs benchmarks, opskit and peer tools side by side, and prints a table     |
+//!
+//! xtask is automation for this repository, not product: it has the fewest dependencies
+//! possible and reports errors as `Box<dyn Error>`.
+
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "xtask is a command-line edge"
+)]
+
+mod bench;
+
+use std::process::ExitCode;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "\
+cargo xtask <TASK> [ARGS]
+
+Tasks:
+  bench [NAME ...] [--runs N] [--list]
+      Run benchmarks (all, or the named ones) and print a table of median time, spread and
+      peak memory for opskit and each peer tool, with their ratio. Peer tools that are missing
+      are installed first (from crates.io, PyPI, npm or apt), and the harness says so.
+
+Examples:
+  cargo xtask bench --list
+  cargo xtask bench render --runs 7
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let result = match args.next().as_deref() {
+        Some("bench") => bench::main(&args.collect::<Vec<_>>()),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}").into()),
+        None => Err(format!("no task given\n\n{USAGE}").into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

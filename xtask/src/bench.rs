@@ -1,0 +1,562 @@
+//! `cargo xtask bench`: the benchmark harness.
+//!
+//! A benchmark prepares one or more *cases*; each case has *sides*: opskit and, where one
+//! exists, peer tools doing the same job. Every side runs `--runs` times (default 5) as a child
+//! process; the harness records wall time and peak resident memory (from `wait4`), and prints
+//! the median, the spread (min–max) and, for peers, the ratio of their median to opskit's.
+//!
+//! Adding a benchmark: write a `fn(&Options) -> Result<Vec<Case>>` below and add a row to
+//! [`BENCHES`]. Peers are declared with [`Peer`] so the harness can install a missing one.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::Result;
+
+/// Options shared by all benchmarks.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Runs per side.
+    pub runs: usize,
+    /// The workspace root.
+    pub root: PathBuf,
+}
+
+/// One command to measure.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// `opskit` or the peer's name.
+    pub tool: String,
+    /// The command line.
+    pub command: Vec<String>,
+}
+
+/// One workload, measured for opskit and its peers.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// What is measured, e.g. `sarif, 100k findings`.
+    pub name: String,
+    /// opskit first, then peers.
+    pub sides: Vec<Side>,
+}
+
+/// A peer tool and how to install it when missing.
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the render benchmark has no peers; later benchmarks do"
+    )
+)]
+pub enum Install {
+    /// `cargo install NAME`
+    Cargo(&'static str),
+    /// `pip install NAME`
+    Pip(&'static str),
+    /// `npm install --prefix target/bench-tools NAME`
+    Npm(&'static str),
+    /// `apt-get install NAME`
+    Apt(&'static str),
+}
+
+/// A peer tool.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer {
+    /// The binary to look for on PATH (or in target/bench-tools/node_modules/.bin).
+    pub binary: &'static str,
+    /// How to get it.
+    pub install: Install,
+}
+
+type Prepare = fn(&Options) -> Result<Vec<Case>>;
+
+/// Every benchmark: name, description, preparation.
+pub const BENCHES: &[(&str, &str, Prepare)] = &[(
+    "render",
+    "render a report of 100,000 findings in each output format",
+    render_cases,
+)];
+
+fn parse(args: &[String], root: PathBuf) -> Result<(Options, Vec<String>, bool)> {
+    let mut options = Options { runs: 5, root };
+    let mut names = Vec::new();
+    let mut list = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--runs" => {
+                let value = it.next().ok_or("--runs needs a number")?;
+                options.runs = value
+                    .parse()
+                    .map_err(|_| format!("--runs: `{value}` is not a number"))?;
+                if options.runs == 0 {
+                    return Err("--runs must be at least 1".into());
+                }
+            }
+            "--list" => list = true,
+            flag if flag.starts_with('-') => return Err(format!("unknown flag `{flag}`").into()),
+            name => {
+                if !BENCHES.iter().any(|(n, _, _)| *n == name) {
+                    let known: Vec<&str> = BENCHES.iter().map(|(n, _, _)| *n).collect();
+                    return Err(
+                        format!("unknown benchmark `{name}`; known: {}", known.join(", ")).into(),
+                    );
+                }
+                names.push(name.to_owned());
+            }
+        }
+    }
+    Ok((options, names, list))
+}
+
+/// `cargo xtask bench [NAME ...] [--runs N] [--list]`.
+pub fn main(args: &[String]) -> Result<()> {
+    let root = workspace_root()?;
+    let (options, names, list) = parse(args, root)?;
+    if list {
+        for (name, about, _) in BENCHES {
+            println!("{name:<12} {about}");
+        }
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for (name, about, prepare) in BENCHES {
+        if !names.is_empty() && !names.iter().any(|n| n == name) {
+            continue;
+        }
+        eprintln!("bench {name}: {about} ({} runs per side)", options.runs);
+        for case in prepare(&options)? {
+            let mut opskit_median = None;
+            for side in &case.sides {
+                let samples = measure(side, options.runs)?;
+                let row = Row::new(name, &case.name, &side.tool, &samples, opskit_median);
+                if side.tool == "opskit" {
+                    opskit_median = Some(row.median);
+                }
+                eprintln!(
+                    "  {} / {}: {}",
+                    case.name,
+                    side.tool,
+                    fmt_duration(row.median)
+                );
+                rows.push(row);
+            }
+        }
+    }
+    print!("{}", table(&rows));
+    Ok(())
+}
+
+fn workspace_root() -> Result<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Ok(manifest
+        .parent()
+        .ok_or("xtask has no parent directory")?
+        .to_owned())
+}
+
+/// One run's measurements.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// Wall time.
+    pub wall: Duration,
+    /// Peak resident set size in bytes.
+    pub max_rss: u64,
+}
+
+fn measure(side: &Side, runs: usize) -> Result<Vec<Sample>> {
+    let (program, args) = side
+        .command
+        .split_first()
+        .ok_or("a side without a command")?;
+    // One warm-up run, not recorded, so the page cache is the same for every recorded run.
+    run_once(program, args)?;
+    (0..runs).map(|_| run_once(program, args)).collect()
+}
+
+#[expect(
+    unsafe_code,
+    reason = "wait4 is the only way to read one child's peak memory"
+)]
+fn run_once(program: &str, args: &[String]) -> Result<Sample> {
+    let started = Instant::now();
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let pid = libc::pid_t::try_from(child.id())?;
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; zeroed is a valid value for it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our child; status and usage point to live locals.
+    let waited = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
+    let wall = started.elapsed();
+    if waited != pid {
+        return Err(format!("wait4 on {program}: {}", std::io::Error::last_os_error()).into());
+    }
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr {
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+        }
+        return Err(format!(
+            "{program} {} failed (wait status {status}): {stderr}",
+            args.join(" ")
+        )
+        .into());
+    }
+    // ru_maxrss is in kilobytes on Linux.
+    Ok(Sample {
+        wall,
+        max_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+    })
+}
+
+/// One line of the table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    bench: String,
+    case: String,
+    tool: String,
+    median: Duration,
+    min: Duration,
+    max: Duration,
+    rss: u64,
+    ratio: Option<f64>,
+}
+
+impl Row {
+    fn new(
+        bench: &str,
+        case: &str,
+        tool: &str,
+        samples: &[Sample],
+        opskit_median: Option<Duration>,
+    ) -> Row {
+        let mut walls: Vec<Duration> = samples.iter().map(|s| s.wall).collect();
+        walls.sort();
+        let median = median(&walls);
+        let ratio = match opskit_median {
+            Some(base) if tool != "opskit" && !base.is_zero() => {
+                Some(median.as_secs_f64() / base.as_secs_f64())
+            }
+            _ => None,
+        };
+        Row {
+            bench: bench.to_owned(),
+            case: case.to_owned(),
+            tool: tool.to_owned(),
+            median,
+            min: walls.first().copied().unwrap_or_default(),
+            max: walls.last().copied().unwrap_or_default(),
+            rss: samples.iter().map(|s| s.max_rss).max().unwrap_or(0),
+            ratio,
+        }
+    }
+}
+
+/// The median of sorted durations (the mean of the middle two for an even count).
+fn median(sorted: &[Duration]) -> Duration {
+    match sorted.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    }
+}
+
+fn fmt_duration(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1e3)
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+#[expect(clippy::cast_precision_loss, reason = "memory sizes for people")]
+fn fmt_bytes(b: u64) -> String {
+    format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+}
+
+/// The results as an aligned text table.
+pub fn table(rows: &[Row]) -> String {
+    let header = [
+        "bench",
+        "case",
+        "tool",
+        "median",
+        "spread (min-max)",
+        "peak RSS",
+        "peer/opskit",
+    ];
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.bench.clone(),
+                r.case.clone(),
+                r.tool.clone(),
+                fmt_duration(r.median),
+                format!("{} - {}", fmt_duration(r.min), fmt_duration(r.max)),
+                fmt_bytes(r.rss),
+                r.ratio
+                    .map_or_else(|| "-".to_owned(), |x| format!("{x:.2}x")),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: &[String]| {
+        let mut s = String::new();
+        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+            let pad = w - c.chars().count();
+            // Text columns left, numbers right.
+            if i < 3 {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            }
+            s.push_str("  ");
+        }
+        s.trim_end().to_owned() + "\n"
+    };
+    let mut out = line(&header.map(str::to_owned));
+    out.push_str(&line(&widths.map(|w| "-".repeat(w))));
+    for row in &cells {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+/// Makes sure a peer is installed, installing it when it is not; returns the binary's path.
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the render benchmark has no peers; later benchmarks do"
+    )
+)]
+pub fn ensure_peer(peer: Peer, root: &Path) -> Result<PathBuf> {
+    let tools = root.join("target/bench-tools");
+    let find = || {
+        std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .chain([tools.join("node_modules/.bin"), tools.join("bin")])
+            .map(|d| d.join(peer.binary))
+            .find(|p| p.is_file())
+    };
+    if let Some(path) = find() {
+        return Ok(path);
+    }
+    let (what, mut cmd) = match peer.install {
+        Install::Cargo(name) => {
+            let mut c = Command::new("cargo");
+            c.args(["install", "--locked", "--root"])
+                .arg(&tools)
+                .arg(name);
+            (format!("{name} from crates.io"), c)
+        }
+        Install::Pip(name) => {
+            let mut c = Command::new("python3");
+            c.args(["-m", "pip", "install", "--quiet", "--prefix"])
+                .arg(&tools)
+                .arg(name);
+            (format!("{name} from PyPI"), c)
+        }
+        Install::Npm(name) => {
+            let mut c = Command::new("npm");
+            c.args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools)
+                .arg(name);
+            (format!("{name} from npm"), c)
+        }
+        Install::Apt(name) => {
+            let mut c = Command::new("apt-get");
+            c.args(["install", "-y", "-qq", "--no-install-recommends", name]);
+            (format!("{name} with apt-get"), c)
+        }
+    };
+    eprintln!("bench: {} is missing; installing {what}", peer.binary);
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot install {what}: {e}"))?;
+    if !status.success() {
+        return Err(format!("installing {what} failed ({status})").into());
+    }
+    find().ok_or_else(|| format!("installed {what}, but {} is still not found", peer.binary).into())
+}
+
+/// Builds a release binary or example and returns its path.
+fn cargo_build(root: &Path, args: &[&str], artifact: &str) -> Result<PathBuf> {
+    eprintln!("bench: cargo build --release {}", args.join(" "));
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .current_dir(root)
+        .args(["build", "--release", "--quiet"])
+        .args(args)
+        .status()?;
+    if !status.success() {
+        return Err(format!("cargo build {} failed", args.join(" ")).into());
+    }
+    let path = root.join("target/release").join(artifact);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} was not built", path.display()).into())
+    }
+}
+
+/// `render`: a report of 100,000 findings (10 checks, evidence on every tenth) rendered in each
+/// format, plus `none`, which builds the report and renders nothing: the baseline that tells
+/// the renderer's own cost apart. Peak memory close to the baseline's shows that a renderer
+/// streams instead of buffering its output; time linear in the findings shows it is not
+/// quadratic. No other tool renders opskit reports, so there are no peers here.
+fn render_cases(options: &Options) -> Result<Vec<Case>> {
+    let exe = cargo_build(
+        &options.root,
+        &["-p", "opskit", "--example", "render_bench"],
+        "examples/render_bench",
+    )?;
+    let exe = exe.to_string_lossy().into_owned();
+    let formats = [
+        "none",
+        "human",
+        "json",
+        "nagios",
+        "prometheus",
+        "sarif",
+        "junit",
+        "github",
+    ];
+    Ok(formats
+        .iter()
+        .map(|f| Case {
+            name: format!("{f}, 100k findings"),
+            sides: vec![Side {
+                tool: "opskit".to_owned(),
+                command: vec![
+                    exe.clone(),
+                    "--format".to_owned(),
+                    (*f).to_owned(),
+                    "--findings".to_owned(),
+                    "100000".to_owned(),
+                ],
+            }],
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[]), Duration::ZERO);
+        assert_eq!(median(&[ms(5)]), ms(5));
+        assert_eq!(median(&[ms(1), ms(2), ms(9)]), ms(2));
+        assert_eq!(median(&[ms(1), ms(3), ms(5), ms(100)]), ms(4));
+    }
+
+    #[test]
+    fn rows_compare_peers_with_opskit() {
+        let s = |m| Sample {
+            wall: ms(m),
+            max_rss: 2 * 1024 * 1024,
+        };
+        let ours = Row::new("b", "c", "opskit", &[s(10), s(12), s(11)], None);
+        assert_eq!(
+            (ours.median, ours.min, ours.max, ours.ratio),
+            (ms(11), ms(10), ms(12), None)
+        );
+        let peer = Row::new(
+            "b",
+            "c",
+            "gitleaks",
+            &[s(44), s(40), s(50)],
+            Some(ours.median),
+        );
+        assert_eq!(peer.ratio, Some(4.0));
+        let text = table(&[ours, peer]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].starts_with("bench  case  tool"), "{text}");
+        assert!(lines[3].ends_with("4.00x"), "{text}");
+        assert!(
+            lines[2].contains("11.0 ms")
+                && lines[2].contains("10.0 ms - 12.0 ms")
+                && lines[2].contains("2.0 MiB"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn arguments() {
+        let root = PathBuf::from("/r");
+        let (o, names, list) = parse(
+            &["render".into(), "--runs".into(), "3".into()],
+            root.clone(),
+        )
+        .unwrap();
+        assert_eq!((o.runs, names, list), (3, vec!["render".to_owned()], false));
+        assert!(
+            parse(&["nope".into()], root.clone())
+                .unwrap_err()
+                .to_string()
+                .contains("known: render")
+        );
+        assert!(parse(&["--runs".into(), "0".into()], root.clone()).is_err());
+        assert!(parse(&["--runs".into()], root.clone()).is_err());
+        assert!(parse(&["--list".into()], root).unwrap().2);
+    }
+
+    #[test]
+    fn run_once_measures_a_real_process() {
+        let sample = run_once(
+            "sh",
+            &[
+                "-c".to_owned(),
+                "head -c 20000000 /dev/zero | tail -c 1 >/dev/null".to_owned(),
+            ],
+        )
+        .unwrap();
+        assert!(sample.max_rss > 0);
+        assert!(sample.wall > Duration::ZERO);
+        assert!(
+            run_once("sh", &["-c".to_owned(), "echo boom >&2; exit 3".to_owned()])
+                .unwrap_err()
+                .to_string()
+                .contains("boom")
+        );
+    }
+
+    #[test]
+    fn a_present_peer_is_found_without_installing() {
+        let peer = Peer {
+            binary: "sh",
+            install: Install::Apt("dash"),
+        };
+        assert!(
+            ensure_peer(peer, Path::new("/nonexistent"))
+                .unwrap()
+                .ends_with("sh")
+        );
+        let _ = [Install::Cargo("x"), Install::Pip("x"), Install::Npm("x")];
+    }
+}
