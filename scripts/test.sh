@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs opskit's whole test suite on a fresh machine.
+#
+# It installs what the tests need and is missing, then runs `cargo test --workspace`:
+#   - redis-server, PostgreSQL (server and psql), promtool and python3, through apt-get when
+#     run as root (otherwise it prints the apt-get line to run);
+#   - the validators pinned in scripts/test-tools (the SARIF Multitool and the SARIF schema),
+#     and the npm packages of the examples, through `npm ci`.
+# Extra arguments go to cargo test, e.g. `scripts/test.sh -p opskit`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'test.sh: %s\n' "$*" >&2; }
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing ${missing[*]} with apt-get"
+    # Packages must not start their services here: the tests start their own servers.
+    policy=/usr/sbin/policy-rc.d
+    created_policy=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi
+  else
+    say "missing: ${missing[*]}"
+    say "install them with: sudo apt-get install ${missing[*]}"
+    exit 1
+  fi
+fi
+
+npm_ci() {
+  local dir=$1
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+npm_ci scripts/test-tools
+# npm 11 does not run install scripts it has not been told to trust; the Multitool's only
+# script makes its binary executable.
+chmod +x scripts/test-tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+for lock in examples/*/package-lock.json; do
+  [ -e "$lock" ] && npm_ci "$(dirname "$lock")"
+done
+
+exec cargo test --workspace --locked "$@"
