@@ -2,6 +2,11 @@
 //! official 2.1.0 JSON schema and Microsoft's SARIF Multitool, Prometheus text with `promtool`,
 //! JUnit XML with a real XML parser. A missing validator fails the test with an install hint.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
 mod common;
 
 use std::io::Write;

@@ -1,6 +1,11 @@
 //! The report every renderer test uses: every kind of check, finding and metric, and text that
 //! needs escaping in every format.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test fixtures fail the test on unexpected errors"
+)]
+
 use std::time::Duration;
 
 use opskit::Status;
