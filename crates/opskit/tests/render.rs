@@ -143,3 +143,27 @@ fn renderers_stream_large_reports() {
         20_000
     );
 }
+
+#[test]
+fn every_snapshot_belongs_to_a_test() {
+    // `cargo insta test --unreferenced reject` without cargo-insta: a snapshot whose test was
+    // renamed or removed would otherwise linger and mislead.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/render.rs"),
+    )
+    .unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(test) = name
+            .strip_prefix("render__")
+            .and_then(|n| n.strip_suffix(".snap"))
+        else {
+            panic!("unexpected file in {}: {name}", dir.display());
+        };
+        assert!(
+            source.contains(&format!("fn {test}()")),
+            "snapshot {name} has no test `{test}`; delete it"
+        );
+    }
+}
