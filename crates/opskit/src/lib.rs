@@ -12,6 +12,8 @@
 //! | [`render`]    | one module per output format, all driven by the same Report              |
 //! | [`config`]    | `opskit.toml` discovery, `${VAR}` references, errors with line and column |
 //! | [`redact`]    | the only way a secret is shown                                           |
+//! | [`http`]      | the HTTP client factory: timeouts, user agent, bounded bodies            |
+//! | [`redis`]     | Redis reads, native (TCP/TLS) or Upstash REST, one round trip per batch  |
 //! | [`cli`]       | the binaries' edge: common flags, rendering, exit codes                  |
 //!
 //! ## Where things go
@@ -61,7 +63,9 @@
 
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod redact;
+pub mod redis;
 pub mod render;
 pub mod report;
 pub mod status;
