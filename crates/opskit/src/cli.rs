@@ -78,6 +78,44 @@ pub struct CommonArgs {
 pub trait Tool: Parser {
     /// The flattened common flags.
     fn common(&self) -> &CommonArgs;
+
+    /// `Some` to run again and again (`--watch`): every `interval`, `count` times or forever.
+    fn watch(&self) -> Option<Watch> {
+        None
+    }
+}
+
+/// Repeated runs: on a terminal the human report is redrawn in place; otherwise human output
+/// is one line per run (`2026-11-27T03:40:00Z WARNING summary`), and machine formats print a
+/// whole report per run. The exit code is the last run's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watch {
+    /// Time between the starts of two runs.
+    pub interval: std::time::Duration,
+    /// Stop after this many runs; `None` runs until interrupted.
+    pub count: Option<u64>,
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a time in seconds since the Unix epoch (UTC).
+pub fn utc_timestamp(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rest = secs % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 /// Looks up an environment variable.
@@ -583,6 +621,14 @@ mod tests {
             text.starts_with("before\n### ❌ opskit demo: CRITICAL"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn timestamps_are_utc_iso8601() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_timestamp(1_795_748_399), "2026-11-26T23:59:59Z");
+        assert_eq!(utc_timestamp(4_102_444_800), "2100-01-01T00:00:00Z");
     }
 
     #[test]

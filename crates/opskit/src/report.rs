@@ -445,6 +445,21 @@ pub struct Metric {
     /// What the number means, for Prometheus `# HELP`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// A Prometheus family and labels of the tool's choosing, for metrics whose names users
+    /// already chart (such as `bullmq_job_count{queue,state}`). Without it the family is
+    /// `opskit_<tool>_<label>` with `tool` and `check` labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<PrometheusName>,
+}
+
+/// A metric's own Prometheus family name and labels. The value must already be in the
+/// family's base unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrometheusName {
+    /// The family, e.g. `bullmq_job_count`.
+    pub family: String,
+    /// Labels in order, e.g. `[("queue", "emails"), ("state", "waiting")]`.
+    pub labels: Vec<(String, String)>,
 }
 
 impl Metric {
@@ -459,7 +474,21 @@ impl Metric {
             min: None,
             max: None,
             help: None,
+            prometheus: None,
         }
+    }
+
+    /// Names the metric's Prometheus family and labels (see [`PrometheusName`]).
+    #[must_use]
+    pub fn prometheus(mut self, family: impl Into<String>, labels: &[(&str, &str)]) -> Metric {
+        self.prometheus = Some(PrometheusName {
+            family: family.into(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        });
+        self
     }
 
     /// Sets the unit.

@@ -32,6 +32,7 @@ mod postgres;
 mod process;
 mod redis;
 mod tools;
+mod upstash;
 
 pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
@@ -40,6 +41,7 @@ pub use redis::{RedisServer, Resp};
 pub use tools::{
     find_binary, path_dirs, promtool, sarif_multitool, sarif_schema, test_tools_dir, workspace_root,
 };
+pub use upstash::UpstashStandIn;
 
 /// The message every "not installed" failure ends with.
 pub const INSTALL_HINT: &str = "(or run scripts/test.sh, which installs everything the tests need)";

@@ -199,7 +199,7 @@ impl Drop for RedisServer {
 }
 
 /// Encodes a command as a RESP array of bulk strings.
-pub(crate) fn encode(args: &[&str]) -> Vec<u8> {
+pub fn encode(args: &[&str]) -> Vec<u8> {
     let mut out = format!("*{}\r\n", args.len()).into_bytes();
     for a in args {
         out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
@@ -214,7 +214,7 @@ fn bad(msg: String) -> std::io::Error {
 }
 
 /// Reads one RESP2 reply.
-pub(crate) fn read_reply(reader: &mut impl BufRead) -> std::io::Result<Resp> {
+pub fn read_reply(reader: &mut impl BufRead) -> std::io::Result<Resp> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));

@@ -124,7 +124,7 @@ pub(crate) fn human_duration(d: std::time::Duration) -> String {
 }
 
 /// Replaces line breaks and other control characters with spaces, for one-line formats.
-pub(crate) fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

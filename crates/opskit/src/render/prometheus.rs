@@ -195,6 +195,27 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
             );
         }
         for m in &check.metrics {
+            if let Some(own) = &m.prometheus {
+                let family = name(&own.family);
+                let labels: Vec<(String, &str)> = own
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (name(k), v.as_str()))
+                    .collect();
+                let labels: Vec<(&str, &str)> =
+                    labels.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+                let kind = if m.unit == Unit::Counter {
+                    "counter"
+                } else {
+                    "gauge"
+                };
+                let help = m
+                    .help
+                    .clone()
+                    .unwrap_or_else(|| format!("{} measured by {tool}.", m.label));
+                families.add(&family, &help, kind, &labels, m.value);
+                continue;
+            }
             let (family, v, kind) = metric_family(tool, m);
             let help = m
                 .help

@@ -1,0 +1,99 @@
+//! The state file that remembers failed counts between runs, for failed growth.
+//!
+//! ```json
+//! {"version": 1, "saved_ms": 1795748399000, "failed": {"bull:emails": 12}}
+//! ```
+//!
+//! It is written to a temporary name in the same directory and renamed into place, so a run
+//! killed mid-write never leaves a half-written file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bullmq::QueueRef;
+
+/// What the previous run saw.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct State {
+    /// Format version.
+    pub version: u32,
+    /// When it was saved.
+    pub saved_ms: i64,
+    /// Failed counts by `prefix:name`.
+    pub failed: BTreeMap<String, u64>,
+}
+
+impl State {
+    /// The failed count of a queue at the previous run.
+    pub fn failed(&self, q: &QueueRef) -> Option<i64> {
+        self.failed
+            .get(&format!("{}:{}", q.prefix, q.name))
+            .and_then(|n| i64::try_from(*n).ok())
+    }
+}
+
+/// Reads the state; a missing file is an empty state (the first run).
+pub fn load(path: &Path) -> Result<State, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Writes the state atomically.
+pub fn save(path: &Path, failed: &[(QueueRef, u64)], now_ms: i64) -> Result<(), String> {
+    let state = State {
+        version: 1,
+        saved_ms: now_ms,
+        failed: failed
+            .iter()
+            .map(|(q, n)| (format!("{}:{}", q.prefix, q.name), *n))
+            .collect(),
+    };
+    let json = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "state".to_owned(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&json)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: {e}", path.display())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_tolerates_absence() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qd.json");
+        assert_eq!(load(&path).unwrap(), State::default());
+        save(&path, &[(QueueRef::new("bull", "emails"), 12)], 5).unwrap();
+        let s = load(&path).unwrap();
+        assert_eq!(s.failed(&QueueRef::new("bull", "emails")), Some(12));
+        assert_eq!(s.failed(&QueueRef::new("bull", "other")), None);
+        std::fs::write(&path, "{broken").unwrap();
+        assert!(load(&path).unwrap_err().contains("qd.json"));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+}
