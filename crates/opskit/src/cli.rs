@@ -627,7 +627,7 @@ mod tests {
     fn timestamps_are_utc_iso8601() {
         assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(utc_timestamp(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc_timestamp(1_795_748_399), "2026-11-26T23:59:59Z");
+        assert_eq!(utc_timestamp(1_795_748_399), "2026-11-27T02:59:59Z");
         assert_eq!(utc_timestamp(4_102_444_800), "2100-01-01T00:00:00Z");
     }
 
