@@ -263,22 +263,90 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     };
     let mut context = Context::new(config, cwd, env);
     context.verbose = common.verbose;
-    let report = match run(&args, &context) {
+    let once = |context: &Context| match run(&args, context) {
         Ok(mut report) => {
             report.sort();
             report
         }
         Err(e) => failure_report(&tool_name, &e),
     };
-    finish(
-        &report,
-        &common,
-        stdout,
-        stderr,
-        stdout_is_terminal,
-        no_color.as_deref(),
-        summary_file.as_deref(),
-    )
+    let summary_file = summary_file.as_deref();
+    let Some(watch) = args.watch() else {
+        let report = once(&context);
+        return finish(
+            &report,
+            &common,
+            stdout,
+            stderr,
+            stdout_is_terminal,
+            no_color.as_deref(),
+            summary_file,
+        );
+    };
+    let mut runs = 0u64;
+    loop {
+        let started = std::time::Instant::now();
+        let report = once(&context);
+        runs += 1;
+        let status = if common.format == Format::Human && !common.quiet {
+            if !write_watch_frame(
+                &report,
+                &common,
+                stdout,
+                stdout_is_terminal,
+                no_color.as_deref(),
+            ) {
+                return report.status();
+            }
+            report.status()
+        } else {
+            finish(
+                &report,
+                &common,
+                stdout,
+                stderr,
+                stdout_is_terminal,
+                no_color.as_deref(),
+                None,
+            )
+        };
+        if watch.count.is_some_and(|n| runs >= n) {
+            return status;
+        }
+        std::thread::sleep(watch.interval.saturating_sub(started.elapsed()));
+    }
+}
+
+/// One `--watch` frame of human output: the whole report redrawn on a terminal, one line
+/// otherwise. False when stdout is gone.
+fn write_watch_frame(
+    report: &Report,
+    common: &CommonArgs,
+    stdout: &mut dyn Write,
+    is_terminal: bool,
+    no_color: Option<&str>,
+) -> bool {
+    let written = if is_terminal {
+        write!(stdout, "\x1b[2J\x1b[H").and_then(|()| {
+            let options = RenderOptions {
+                color: use_color(common.color, no_color, true),
+                verbose: common.verbose,
+            };
+            render::render(report, Format::Human, &options, stdout)
+        })
+    } else {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        writeln!(
+            stdout,
+            "{} {} {}",
+            utc_timestamp(now),
+            report.status(),
+            render::one_line(&report.summary())
+        )
+    };
+    written.and_then(|()| stdout.flush()).is_ok()
 }
 
 fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {

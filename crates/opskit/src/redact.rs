@@ -99,13 +99,17 @@ pub fn redact(secret: &str) -> Redacted {
 
 /// Replaces every occurrence of `secret` in `text` with its redacted form. Use it on text that
 /// came from elsewhere (a server's error message, a command's output) before showing it.
-/// An empty secret leaves the text alone.
+/// Secrets shorter than [`SCRUB_MIN`] characters leave the text alone: they would match
+/// ordinary words, and no real token is that short.
 pub fn scrub(text: &str, secret: &str) -> String {
-    if secret.is_empty() || !text.contains(secret) {
+    if secret.chars().count() < SCRUB_MIN || !text.contains(secret) {
         return text.to_owned();
     }
     text.replace(secret, &redact(secret).to_string())
 }
+
+/// The shortest secret [`scrub`] looks for.
+pub const SCRUB_MIN: usize = 6;
 
 /// Hides the password of a URL such as `rediss://default:PASSWORD@host:6379/0`, keeping the
 /// rest readable. Text that is not a URL with a password comes back unchanged.
@@ -200,6 +204,7 @@ mod tests {
         assert_eq!(clean.matches("sk-p…").count(), 2);
         assert_eq!(scrub("nothing here", KEY), "nothing here");
         assert_eq!(scrub("abc", ""), "abc");
+        assert_eq!(scrub("Connection refused", "t"), "Connection refused");
     }
 
     #[test]

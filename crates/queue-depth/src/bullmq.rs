@@ -13,7 +13,7 @@
 //! | `waiting-children` | zset | yes      | yes      |          | parents waiting for their flow children  |
 //! | `completed`        | zset | yes      | yes      | yes      | finished jobs kept                       |
 //! | `failed`           | zset | yes      | yes      | yes      | failed jobs kept                         |
-//! | `meta`             | hash | yes      | yes      |          | `paused` field when paused, `version`    |
+//! | `meta`             | hash | yes      | yes      | paused   | `paused` field when paused; BullMQ: `version`, `opts.maxLenEvents` |
 //! | `meta-paused`      | str  |          |          | yes      | exists while paused                      |
 //! | `<id>`             | hash | yes      | yes      | yes      | the job: name, timestamp, failedReason … |
 //! | `<id>:lock`        | str  | yes      | yes      | yes      | held by a live worker, with a TTL        |
@@ -28,9 +28,9 @@ use opskit::redis::{Command, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {
-    /// BullMQ (any major): a `meta` hash exists.
+    /// BullMQ (any major): its `meta` hash holds `opts.maxLenEvents` or a `bullmq:` version.
     BullMq,
-    /// Bull (legacy): no `meta` hash.
+    /// Bull (legacy): no such `meta` (Bull 4 keeps only `paused` there).
     Bull,
 }
 
@@ -158,7 +158,7 @@ pub fn count_commands(q: &QueueRef) -> Vec<Command> {
         c(&["ZCARD", &q.key("waiting-children")]),
         c(&["ZCARD", &q.key("completed")]),
         c(&["ZCARD", &q.key("failed")]),
-        c(&["EXISTS", &meta]),
+        c(&["HEXISTS", &meta, "opts.maxLenEvents"]),
         c(&["HGET", &meta, "paused"]),
         c(&["HGET", &meta, "version"]),
         c(&["EXISTS", &q.key("meta-paused")]),
@@ -240,7 +240,10 @@ pub fn parse_counts(q: &QueueRef, replies: &[Value]) -> Result<Snapshot, LayoutE
     };
     let (waiting, oldest_wait) = list(0)?;
     let (paused, oldest_paused) = list(3)?;
-    let has_meta = int(12)? == 1;
+    // Bull 4 keeps a `meta` hash too (with only `paused`); BullMQ's has its event settings
+    // and, since v5, its version.
+    let version = value(14).as_text();
+    let has_meta = int(12)? == 1 || version.as_deref().is_some_and(|v| v.starts_with("bullmq"));
     let meta_paused = value(13)
         .as_text()
         .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
@@ -268,7 +271,7 @@ pub fn parse_counts(q: &QueueRef, replies: &[Value]) -> Result<Snapshot, LayoutE
         } else {
             Layout::Bull
         },
-        version: value(14).as_text(),
+        version,
         is_paused: meta_paused || bull_paused,
         counts,
         // The paused list's tail is older than anything in wait when both hold jobs.
@@ -330,10 +333,12 @@ pub fn failed_ids_command(q: &QueueRef, limit: usize) -> Command {
     ]
 }
 
-/// The job fields `failed` shows; never `data`, `returnvalue` or `stacktrace`.
-pub const FAILED_FIELDS: [&str; 6] = [
+/// The job fields `failed` shows; never `data`, `returnvalue` or `stacktrace`. BullMQ 5+
+/// stores attempts made as `atm`; Bull and older BullMQ as `attemptsMade`.
+pub const FAILED_FIELDS: [&str; 7] = [
     "name",
     "attemptsMade",
+    "atm",
     "timestamp",
     "processedOn",
     "finishedOn",

@@ -58,6 +58,9 @@ pub fn discover(
                 })
                 .collect();
             let replies = backend.pipeline(&commands)?;
+            if let Some(e) = auth_failure(backend, &replies) {
+                return Err(e.into());
+            }
             for (&i, reply) in active.iter().zip(replies) {
                 let (next, keys) = match reply {
                     Value::Error(e) => return Err(DiscoveryError::ScanRefused(e)),
@@ -107,6 +110,20 @@ fn queue_name(key: &str, prefix: &str, suffix: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
+/// A server that wants credentials answers every command with `NOAUTH`; that is a failure
+/// of the connection, not of a queue.
+fn auth_failure(backend: &dyn Backend, replies: &[Value]) -> Option<RedisError> {
+    replies.iter().find_map(|r| match r {
+        Value::Error(e) if e.starts_with("NOAUTH") || e.starts_with("WRONGPASS") => {
+            Some(RedisError::Auth {
+                target: backend.describe(),
+                reason: format!("{e}; put the password in the URL (redis://:PASSWORD@host)"),
+            })
+        }
+        _ => None,
+    })
+}
+
 /// One queue's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueResult {
@@ -152,6 +169,9 @@ pub fn poll(
     } else {
         backend.pipeline(&commands)?
     };
+    if let Some(e) = auth_failure(backend, &replies) {
+        return Err(e);
+    }
     let mut parsed = Vec::with_capacity(queues.len());
     for (q, chunk) in queues.iter().zip(replies.chunks(bullmq::COUNT_COMMANDS)) {
         parsed.push(bullmq::parse_counts(q, chunk).map_err(|e| (q.clone(), e)));
@@ -240,10 +260,10 @@ pub fn failed_jobs(
             FailedJob {
                 id,
                 name: text(0),
-                attempts: int(1),
-                created_ms: int(2),
-                finished_ms: int(4),
-                reason: text(5).map(|r| {
+                attempts: int(1).or_else(|| int(2)),
+                created_ms: int(3),
+                finished_ms: int(5),
+                reason: text(6).map(|r| {
                     r.lines()
                         .next()
                         .unwrap_or_default()
