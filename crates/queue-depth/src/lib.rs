@@ -81,7 +81,7 @@ pub struct Args {
     /// What to run (default: check the queues once).
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Redis to read: redis://[user:password@]host:port/db, rediss:// (TLS), or an Upstash REST
+    /// Redis to read: `redis://[user:password@]host:port/db`, `rediss://` (TLS), or an Upstash REST
     /// https:// URL [default: [queue-depth] url, REDIS_URL, UPSTASH_REDIS_REST_URL].
     #[arg(long, value_name = "URL", global = true)]
     pub url: Option<String>,

@@ -32,7 +32,8 @@
 //!       "unit": "none",               // none | seconds | milliseconds | microseconds | percent | bytes | counter
 //!       "warn": "500", "crit": "1000",// Nagios ranges, optional
 //!       "min": 0.0, "max": null,      // optional (omitted when unknown)
-//!       "help": "…"                   // optional
+//!       "help": "…",                  // optional
+//!       "prometheus": {"family": "bullmq_job_count", "labels": [["queue", "emails"], ["state", "waiting"]]} // optional
 //!     }]
 //!   }],
 //!   "rules": [{"code": "SEC001", "name": "openai-api-key", "summary": "…", "severity": "error", "help": "…"}]
