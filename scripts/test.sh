@@ -2,7 +2,7 @@
 # Runs opskit's whole test suite on a fresh machine.
 #
 # It installs what the tests need and is missing, then runs `cargo test --workspace`:
-#   - redis-server, PostgreSQL (server and psql), promtool and python3, through apt-get when
+#   - redis-server, PostgreSQL (server and psql), promtool, python3 and openssl, through apt-get when
 #     run as root (otherwise it prints the apt-get line to run);
 #   - the validators pinned in scripts/test-tools (the SARIF Multitool and the SARIF schema),
 #     and the npm packages of the examples, through `npm ci`.
@@ -17,6 +17,7 @@ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missi
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

@@ -85,6 +85,9 @@ pub struct Args {
     /// https:// URL [default: [queue-depth] url, REDIS_URL, UPSTASH_REDIS_REST_URL].
     #[arg(long, value_name = "URL", global = true)]
     pub url: Option<String>,
+    /// For rediss://: a PEM file of CA certificates to trust instead of the public roots.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub cacert: Option<PathBuf>,
     /// Key prefix to discover queues under; repeatable [default: bull].
     #[arg(long = "prefix", value_name = "PREFIX", global = true)]
     pub prefixes: Vec<String>,
@@ -194,6 +197,8 @@ pub struct FileConfig {
     pub url: Option<String>,
     /// The Upstash REST token (write `"${UPSTASH_REDIS_REST_TOKEN}"`, never the token).
     pub token: Option<String>,
+    /// For `rediss://`: CA certificates (PEM) to trust instead of the public roots.
+    pub ca_file: Option<PathBuf>,
     /// Prefixes to discover under.
     pub prefixes: Option<Vec<String>>,
     /// Queues to check without discovery.
@@ -327,7 +332,9 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
             .ok_or_else(|| Error::NoToken(url.clone()))?;
         Target::Upstash { url, token }
     } else {
-        url.parse()?
+        let mut parsed: opskit::redis::RedisUrl = url.parse()?;
+        parsed.ca_file = args.cacert.clone().or(file.ca_file.clone());
+        Target::Native(parsed)
     };
     let timeout = args.timeout.or(file.timeout).unwrap_or(10.0);
     if !(timeout.is_finite() && timeout > 0.0) {

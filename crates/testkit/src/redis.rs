@@ -50,7 +50,91 @@ pub struct RedisServer {
     child: Child,
     port: u16,
     password: Option<String>,
+    tls_port: Option<u16>,
     dir: tempfile::TempDir,
+}
+
+/// Makes a throwaway CA and a server certificate for `localhost` and `127.0.0.1` in `dir`
+/// with the `openssl` command: `ca.crt`, `server.crt`, `server.key`.
+fn make_certificates(dir: &Path) -> Result<(), String> {
+    let run = |args: &[&str]| -> Result<(), String> {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| {
+                format!(
+                    "cannot run openssl ({e}); install it with `apt-get install openssl` {}",
+                    crate::INSTALL_HINT
+                )
+            })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=opskit test CA",
+        ],
+    ]
+    .concat())?;
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    ]
+    .concat())?;
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .map_err(|e| e.to_string())?;
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ])
 }
 
 fn redis_binary() -> PathBuf {
@@ -70,10 +154,21 @@ impl RedisServer {
     /// Starts a server that requires `password` (`requirepass`) and takes `extra` config
     /// directives such as `["--maxmemory", "10mb"]`.
     pub fn start_with(password: Option<&str>, extra: &[&str]) -> RedisServer {
+        RedisServer::start_inner(password, extra, false)
+    }
+
+    /// Starts a server that also listens with TLS (see [`RedisServer::tls_url`]), with a
+    /// certificate for `localhost` and `127.0.0.1` signed by a throwaway CA
+    /// ([`RedisServer::ca_file`]). Needs the `openssl` command.
+    pub fn start_tls() -> RedisServer {
+        RedisServer::start_inner(None, &[], true)
+    }
+
+    fn start_inner(password: Option<&str>, extra: &[&str], tls: bool) -> RedisServer {
         let binary = redis_binary();
         let mut last_error = String::new();
         for _ in 0..5 {
-            match RedisServer::try_start(&binary, password, extra) {
+            match RedisServer::try_start(&binary, password, extra, tls) {
                 Ok(server) => return server,
                 Err(e) => last_error = e,
             }
@@ -85,12 +180,19 @@ impl RedisServer {
         binary: &Path,
         password: Option<&str>,
         extra: &[&str],
+        tls: bool,
     ) -> Result<RedisServer, String> {
         let dir = tempfile::Builder::new()
             .prefix("opskit-redis-")
             .tempdir()
             .map_err(|e| e.to_string())?;
         let port = free_port();
+        let tls_port = if tls {
+            make_certificates(dir.path())?;
+            Some(free_port())
+        } else {
+            None
+        };
         let log = dir.path().join("redis.log");
         let mut cmd = Command::new(binary);
         cmd.args([
@@ -111,6 +213,23 @@ impl RedisServer {
         if let Some(pw) = password {
             cmd.args(["--requirepass", pw]);
         }
+        if let Some(tls_port) = tls_port {
+            let file = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+            cmd.args([
+                "--tls-port",
+                &tls_port.to_string(),
+                "--tls-auth-clients",
+                "no",
+            ])
+            .args([
+                "--tls-cert-file",
+                &file("server.crt"),
+                "--tls-key-file",
+                &file("server.key"),
+                "--tls-ca-cert-file",
+                &file("ca.crt"),
+            ]);
+        }
         cmd.args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -123,6 +242,7 @@ impl RedisServer {
             child,
             port,
             password: password.map(str::to_owned),
+            tls_port,
             dir,
         };
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -164,6 +284,16 @@ impl RedisServer {
             Some(pw) => format!("redis://:{pw}@127.0.0.1:{}/0", self.port),
             None => format!("redis://127.0.0.1:{}/0", self.port),
         }
+    }
+
+    /// `rediss://127.0.0.1:TLS_PORT/0`, for a server from [`RedisServer::start_tls`].
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls_port.map(|p| format!("rediss://127.0.0.1:{p}/0"))
+    }
+
+    /// The CA certificate (PEM) that signed the TLS certificate.
+    pub fn ca_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("ca.crt")
     }
 
     /// The directory the server runs in.

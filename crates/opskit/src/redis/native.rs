@@ -25,6 +25,9 @@ pub struct RedisUrl {
     pub password: Option<String>,
     /// The database index (default 0).
     pub db: u32,
+    /// For `rediss://`: a PEM file of CA certificates to trust instead of the public roots
+    /// (a self-hosted Redis with a private CA). Not part of the URL.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl fmt::Display for RedisUrl {
@@ -142,6 +145,7 @@ impl FromStr for RedisUrl {
             username,
             password,
             db,
+            ca_file: None,
         })
     }
 }
@@ -167,26 +171,39 @@ impl fmt::Debug for NativeRedis {
     }
 }
 
-fn tls_config() -> Arc<rustls::ClientConfig> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
+/// The client TLS configuration: the Mozilla roots (webpki-roots), or only the CAs of
+/// `ca_file`. Certificates and host names are always verified.
+fn tls_config(ca_file: Option<&std::path::Path>) -> Result<Arc<rustls::ClientConfig>, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
+            let mut added = 0;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| {
+                    format!("{} is not a PEM certificate file: {e}", path.display())
+                })?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                added += 1;
+            }
+            if added == 0 {
+                return Err(format!("{} holds no PEM certificate", path.display()));
+            }
+        }
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map(|b| b.with_root_certificates(roots).with_no_client_auth());
-    match config {
-        Ok(c) => Arc::new(c),
-        // The ring provider supports the default versions; this branch cannot be reached, but
-        // a config without TLS 1.2 is still a working fallback.
-        Err(_) => Arc::new(
-            rustls::ClientConfig::builder()
-                .with_root_certificates(rustls::RootCertStore {
-                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-                })
-                .with_no_client_auth(),
-        ),
-    }
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 impl NativeRedis {
@@ -229,9 +246,27 @@ impl NativeRedis {
             let name = rustls::pki_types::ServerName::try_from(url.host.clone()).map_err(|_| {
                 connect_err(format!("`{}` is not a valid TLS server name", url.host))
             })?;
-            let conn = rustls::ClientConnection::new(tls_config(), name)
+            let config = tls_config(url.ca_file.as_deref()).map_err(&connect_err)?;
+            let conn = rustls::ClientConnection::new(config, name)
                 .map_err(|e| connect_err(e.to_string()))?;
-            Box::new(rustls::StreamOwned::new(conn, tcp))
+            let mut stream = rustls::StreamOwned::new(conn, tcp);
+            // Finish the handshake now, so a refused certificate is a connection error that
+            // says so rather than a failure of the first batch.
+            while stream.conn.is_handshaking() {
+                if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) {
+                        return Err(RedisError::Timeout {
+                            target,
+                            timeout: limits.timeout,
+                        });
+                    }
+                    return Err(connect_err(format!("TLS handshake failed: {e}")));
+                }
+            }
+            Box::new(stream)
         } else {
             Box::new(tcp)
         };

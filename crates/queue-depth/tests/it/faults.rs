@@ -184,3 +184,40 @@ fn a_key_of_the_wrong_type_is_unknown_for_that_queue() {
     assert_eq!(code, 3, "{stdout}");
     assert!(stdout.contains("bull:q:wait: WRONGTYPE"), "{stdout}");
 }
+
+#[test]
+fn tls_is_verified() {
+    let redis = RedisServer::start_tls();
+    redis.command(&["SET", "bull:q:id", "1"]);
+    redis.command(&["RPUSH", "bull:q:wait", "1", "2"]);
+    let tls = redis.tls_url().unwrap();
+    // Trusting the server's CA: it reads over TLS.
+    let (code, stdout, stderr) = output(
+        bin()
+            .args([
+                "--url", &tls, "--queue", "q", "--format", "nagios", "--cacert",
+            ])
+            .arg(redis.ca_file()),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("queue:q.waiting=2"), "{stdout}");
+    // Without it, the certificate is refused: UNKNOWN, with the reason.
+    expect_unknown(&tls, "TLS handshake failed");
+    let (_, stdout, _) = output(bin().args(["--url", &tls, "--queue", "q", "--format", "nagios"]));
+    assert!(
+        stdout.contains("UnknownIssuer") || stdout.contains("certificate"),
+        "{stdout}"
+    );
+    // Plain TCP to the TLS port is not a Redis reply.
+    let plain = tls.replace("rediss://", "redis://");
+    let (code, _, _) = output(bin().args(["--url", &plain, "--queue", "q", "--timeout", "1"]));
+    assert_eq!(code, 3);
+    // A CA file that is not one.
+    let (code, stdout, _) =
+        output(bin().args(["--url", &tls, "--queue", "q", "--cacert", "/etc/hostname"]));
+    assert_eq!(code, 3);
+    assert!(
+        stdout.contains("no PEM certificate") || stdout.contains("not a PEM"),
+        "{stdout}"
+    );
+}
