@@ -83,6 +83,13 @@ pub trait Tool: Parser {
     fn watch(&self) -> Option<Watch> {
         None
     }
+
+    /// The status the process exits with; the report's worst status unless the tool lets
+    /// the user relax it (predeploy's `--fail-on critical` lets warnings pass).
+    fn exit_status(&self, report: &Report, cx: &Context) -> Status {
+        let _ = cx;
+        report.status()
+    }
 }
 
 /// Repeated runs: on a terminal the human report is redrawn in place; otherwise human output
@@ -210,6 +217,15 @@ impl std::fmt::Debug for Io<'_> {
 
 /// Runs a tool with the process's arguments and stdio, and returns the exit code.
 pub fn main<A: Tool, E: std::error::Error>(run: fn(&A, &Context) -> Result<Report, E>) -> ExitCode {
+    main_from(std::env::args_os(), run)
+}
+
+/// [`main`] with the arguments given (the first is the program name), for callers such as
+/// `cargo xtask predeploy` that run a tool in-process.
+pub fn main_from<A: Tool, E: std::error::Error>(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    run: fn(&A, &Context) -> Result<Report, E>,
+) -> ExitCode {
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -222,7 +238,7 @@ pub fn main<A: Tool, E: std::error::Error>(run: fn(&A, &Context) -> Result<Repor
         cwd,
         env: Box::new(process_env),
     };
-    ExitCode::from(run_main(std::env::args_os(), io, run).code())
+    ExitCode::from(run_main(args, io, run).code())
 }
 
 /// The body of [`main`], with its inputs and outputs passed in so tests can drive it.
@@ -273,7 +289,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     let summary_file = summary_file.as_deref();
     let Some(watch) = args.watch() else {
         let report = once(&context);
-        return finish(
+        let shown = finish(
             &report,
             &common,
             stdout,
@@ -282,6 +298,11 @@ pub fn run_main<A: Tool, E: std::error::Error>(
             no_color.as_deref(),
             summary_file,
         );
+        return if shown == report.status() {
+            args.exit_status(&report, &context)
+        } else {
+            shown
+        };
     };
     let mut runs = 0u64;
     loop {

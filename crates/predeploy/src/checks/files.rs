@@ -1,0 +1,212 @@
+//! `files`: the files a deployment of this stack needs, and the one file it must not ship.
+//!
+//! | code    | severity | finding                                                    |
+//! |---------|----------|------------------------------------------------------------|
+//! | FILE001 | error    | no lockfile (npm, pnpm, yarn or bun)                       |
+//! | FILE002 | error    | no Dockerfile                                              |
+//! | FILE003 | warning  | no railway.json or railway.toml                            |
+//! | FILE004 | warning  | no .env.example                                            |
+//! | FILE005 | error    | .gitignore missing, or it does not ignore `.env` files     |
+//! | FILE006 | error    | a `.env` file is tracked by git                            |
+//! | FILE007 | error    | a file named in `[predeploy] required_files` is missing    |
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use opskit::report::{Check, Finding, Location, Severity};
+
+use crate::project::Project;
+
+/// Whether a gitignore glob (`*`, `?`) matches a name.
+fn glob(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), name.as_bytes())
+}
+
+/// Whether the rules of a .gitignore ignore a file called `name` at any depth. Handles
+/// comments, negation (`!`), anchoring (`/`) and `**/`; a pattern with a slash in the middle
+/// applies to a path, so it is skipped here.
+pub fn ignores(gitignore: &str, name: &str) -> bool {
+    let mut ignored = false;
+    for raw in gitignore.lines() {
+        let line = raw.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (negate, pattern) = match line.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, line),
+        };
+        let pattern = pattern.trim_start_matches("**/").trim_start_matches('/');
+        if pattern.contains('/') {
+            continue;
+        }
+        if glob(pattern, name) {
+            ignored = !negate;
+        }
+    }
+    ignored
+}
+
+/// Whether a file name is a real env file (not an example).
+fn is_env_file(name: &str) -> bool {
+    (name == ".env" || name.starts_with(".env."))
+        && ![".env.example", ".env.sample", ".env.template"].contains(&name)
+}
+
+/// Runs the check.
+pub fn check(project: &Project, required: &[String]) -> Check {
+    let started = Instant::now();
+    let root = &project.root;
+    let mut findings = Vec::new();
+    let mut add = |code: &str, severity, message: String, path: Option<&str>| {
+        let mut f = Finding::new(code, severity, message);
+        if let Some(p) = path {
+            f = f.at(Location::new(p));
+        }
+        findings.push(f);
+    };
+    if project.manager.is_none() {
+        add("FILE001", Severity::Error, "no lockfile (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock): builds are not reproducible; run your package manager's install and commit the lockfile".to_owned(), None);
+    }
+    if project.dockerfiles.is_empty() {
+        add(
+            "FILE002",
+            Severity::Error,
+            "no Dockerfile: the worker cannot be built as an image".to_owned(),
+            None,
+        );
+    }
+    if project.railway.is_empty() {
+        add("FILE003", Severity::Warning, "no railway.json or railway.toml: the worker's deploy settings live only in the dashboard".to_owned(), None);
+    }
+    if project.env_examples.is_empty() {
+        add(
+            "FILE004",
+            Severity::Warning,
+            "no .env.example: newcomers and CI cannot tell which variables to set".to_owned(),
+            None,
+        );
+    }
+    match std::fs::read_to_string(root.join(".gitignore")) {
+        Err(_) => add(
+            "FILE005",
+            Severity::Error,
+            "no .gitignore: nothing keeps .env files out of git".to_owned(),
+            None,
+        ),
+        Ok(text) => {
+            for name in [".env", ".env.local", ".env.production"] {
+                if !ignores(&text, name) {
+                    add(
+                        "FILE005",
+                        Severity::Error,
+                        format!(
+                            ".gitignore does not ignore `{name}`; add `.env` and `.env.*` (with `!.env.example`)"
+                        ),
+                        Some(".gitignore"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(tracked) = git_tracked(root) {
+        for path in tracked.iter().filter(|p| {
+            is_env_file(
+                Path::new(p)
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .as_deref()
+                    .unwrap_or(""),
+            )
+        }) {
+            add(
+                "FILE006",
+                Severity::Error,
+                format!(
+                    "{path} is tracked by git: its secrets are in the history; remove it (`git rm --cached {path}`) and rotate every secret in it"
+                ),
+                Some(path),
+            );
+        }
+    }
+    for file in required {
+        if !root.join(file).exists() {
+            add(
+                "FILE007",
+                Severity::Error,
+                format!(
+                    "{file} is required by opskit.toml ([predeploy] required_files) but missing"
+                ),
+                None,
+            );
+        }
+    }
+    let mut check = Check::from_findings("files", findings);
+    if check.findings.is_empty() {
+        check.summary =
+            "lockfile, Dockerfile, railway config, .env.example and .gitignore in place".to_owned();
+    }
+    check.took(started.elapsed())
+}
+
+/// The files git tracks, when `root` is in a git work tree.
+fn git_tracked(root: &Path) -> Option<Vec<String>> {
+    let out = Command::new("git")
+        .args(["ls-files", "-z", "--", "."])
+        .current_dir(root)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gitignore_rules() {
+        assert!(ignores(".env\n", ".env"));
+        assert!(!ignores(".env\n", ".env.local"));
+        assert!(ignores(".env*\n", ".env.local"));
+        assert!(ignores(".env\n.env.*\n!.env.example\n", ".env.production"));
+        assert!(!ignores(".env.*\n!.env.example\n", ".env.example"));
+        assert!(ignores("**/.env\n", ".env"));
+        assert!(ignores("/.env\n", ".env"));
+        assert!(!ignores("# .env\n", ".env"));
+        assert!(
+            !ignores("config/.env\n", ".env"),
+            "a path pattern is not a name pattern"
+        );
+        assert!(ignores("*.local\n.env\n", ".env"));
+        assert!(!ignores(".env\n!.env\n", ".env"));
+    }
+
+    #[test]
+    fn env_file_names() {
+        assert!(is_env_file(".env"));
+        assert!(is_env_file(".env.production"));
+        assert!(!is_env_file(".env.example"));
+        assert!(!is_env_file("env.ts"));
+        assert!(!is_env_file(".envrc"));
+    }
+}

@@ -1,0 +1,343 @@
+//! `railway`: railway.json / railway.toml against Railway's documented config-as-code fields,
+//! with a health check that points at a real route.
+//!
+//! | code  | severity | finding                                                            |
+//! |-------|----------|--------------------------------------------------------------------|
+//! | RW001 | warning  | a key Railway does not document (with the closest documented one)   |
+//! | RW002 | error    | the file does not parse                                            |
+//! | RW003 | error    | a value of the wrong type or outside the documented set             |
+//! | RW004 | error    | `dockerfilePath` names a file that does not exist                  |
+//! | RW005 | error    | `healthcheckPath` has no matching route in the service's code       |
+//! | RW006 | warning  | no `healthcheckPath`: deploys switch traffic without knowing the app is up |
+//! | RW007 | warning  | `healthcheckTimeout` under 5 s or over 600 s                        |
+//! | RW008 | warning  | restart policy `NEVER`, or `ON_FAILURE` with 0 retries             |
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use opskit::config::closest;
+use opskit::report::{Check, Finding, Location, Severity};
+use serde_json::Value;
+use walkdir::WalkDir;
+
+use super::config_file::{self, ConfigFile};
+use crate::project::{Project, SKIP_DIRS};
+
+/// Documented top-level keys.
+pub const TOP: [&str; 4] = ["$schema", "build", "deploy", "environments"];
+/// Documented `build` keys.
+pub const BUILD: [&str; 10] = [
+    "builder",
+    "buildCommand",
+    "dockerfilePath",
+    "watchPatterns",
+    "nixpacksConfigPath",
+    "nixpacksPlan",
+    "nixpacksVersion",
+    "railpackVersion",
+    "buildEnvironment",
+    "dockerContext",
+];
+/// Documented `deploy` keys.
+pub const DEPLOY: [&str; 19] = [
+    "startCommand",
+    "preDeployCommand",
+    "numReplicas",
+    "multiRegionConfig",
+    "region",
+    "healthcheckPath",
+    "healthcheckTimeout",
+    "restartPolicyType",
+    "restartPolicyMaxRetries",
+    "cronSchedule",
+    "sleepApplication",
+    "overlapSeconds",
+    "drainingSeconds",
+    "deploymentOverlapSeconds",
+    "requiredMountPath",
+    "runtime",
+    "limitOverride",
+    "ipv6EgressEnabled",
+    "useLegacyStacker",
+];
+/// Builders.
+pub const BUILDERS: [&str; 3] = ["RAILPACK", "DOCKERFILE", "NIXPACKS"];
+/// Restart policies.
+pub const RESTART: [&str; 3] = ["ON_FAILURE", "ALWAYS", "NEVER"];
+
+fn unknown_keys(
+    file: &ConfigFile,
+    section: &str,
+    value: &Value,
+    known: &[&str],
+    out: &mut Vec<Finding>,
+) {
+    let Some(map) = value.as_object() else {
+        out.push(
+            Finding::new(
+                "RW003",
+                Severity::Error,
+                format!("`{section}` must be an object"),
+            )
+            .at(file.at(section)),
+        );
+        return;
+    };
+    for key in map.keys() {
+        if !known.contains(&key.as_str()) {
+            let hint = closest(key, known.iter().copied())
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    "RW001",
+                    Severity::Warning,
+                    format!("`{section}.{key}` is not a documented Railway setting{hint}"),
+                )
+                .at(file.at(key)),
+            );
+        }
+    }
+}
+
+fn check_deploy(file: &ConfigFile, deploy: &Value, service_dir: &Path, out: &mut Vec<Finding>) {
+    unknown_keys(file, "deploy", deploy, &DEPLOY, out);
+    match deploy.get("healthcheckPath") {
+        None | Some(Value::Null) => out.push(
+            Finding::new("RW006", Severity::Warning, "no deploy.healthcheckPath: Railway switches traffic to a new deploy without checking that it is up")
+                .at(Location::new(file.path.clone())),
+        ),
+        Some(Value::String(path)) => {
+            if !path.starts_with('/') {
+                out.push(Finding::new("RW003", Severity::Error, format!("healthcheckPath `{path}` must start with `/`")).at(file.at("healthcheckPath")));
+            } else if !route_exists(service_dir, path) {
+                out.push(
+                    Finding::new(
+                        "RW005",
+                        Severity::Error,
+                        format!("healthcheckPath `{path}` has no route in {}: no Next.js route file and no handler string for it; deploys will never turn healthy", service_dir.display()),
+                    )
+                    .at(file.at("healthcheckPath")),
+                );
+            }
+        }
+        Some(_) => out.push(Finding::new("RW003", Severity::Error, "healthcheckPath must be a string").at(file.at("healthcheckPath"))),
+    }
+    if let Some(t) = deploy.get("healthcheckTimeout") {
+        match t.as_f64() {
+            Some(secs) if !(5.0..=600.0).contains(&secs) => out.push(
+                Finding::new("RW007", Severity::Warning, format!("healthcheckTimeout {secs} s is outside 5-600 s: too short fails cold starts, too long hides a dead deploy"))
+                    .at(file.at("healthcheckTimeout")),
+            ),
+            Some(_) => {}
+            None => out.push(Finding::new("RW003", Severity::Error, "healthcheckTimeout must be a number of seconds").at(file.at("healthcheckTimeout"))),
+        }
+    }
+    match deploy.get("restartPolicyType").map(|v| v.as_str()) {
+        Some(Some("NEVER")) => out.push(
+            Finding::new(
+                "RW008",
+                Severity::Warning,
+                "restartPolicyType NEVER: a crashed worker stays down until someone notices",
+            )
+            .at(file.at("restartPolicyType")),
+        ),
+        Some(Some("ON_FAILURE"))
+            if deploy
+                .get("restartPolicyMaxRetries")
+                .and_then(Value::as_u64)
+                == Some(0) =>
+        {
+            out.push(
+                Finding::new(
+                    "RW008",
+                    Severity::Warning,
+                    "restartPolicyType ON_FAILURE with restartPolicyMaxRetries 0 never restarts",
+                )
+                .at(file.at("restartPolicyMaxRetries")),
+            )
+        }
+        Some(Some(p)) if !RESTART.contains(&p) => out.push(
+            Finding::new(
+                "RW003",
+                Severity::Error,
+                format!(
+                    "restartPolicyType `{p}` is not one of {}",
+                    RESTART.join(", ")
+                ),
+            )
+            .at(file.at("restartPolicyType")),
+        ),
+        Some(None) => out.push(
+            Finding::new(
+                "RW003",
+                Severity::Error,
+                "restartPolicyType must be a string",
+            )
+            .at(file.at("restartPolicyType")),
+        ),
+        _ => {}
+    }
+    for key in [
+        "numReplicas",
+        "restartPolicyMaxRetries",
+        "overlapSeconds",
+        "drainingSeconds",
+    ] {
+        if let Some(v) = deploy.get(key)
+            && !v.is_u64()
+        {
+            out.push(
+                Finding::new(
+                    "RW003",
+                    Severity::Error,
+                    format!("{key} must be a whole number"),
+                )
+                .at(file.at(key)),
+            );
+        }
+    }
+}
+
+fn check_build(file: &ConfigFile, build: &Value, root: &Path, out: &mut Vec<Finding>) {
+    unknown_keys(file, "build", build, &BUILD, out);
+    match build.get("builder").map(|v| v.as_str()) {
+        Some(Some(b)) if !BUILDERS.contains(&b) => out.push(
+            Finding::new(
+                "RW003",
+                Severity::Error,
+                format!("builder `{b}` is not one of {}", BUILDERS.join(", ")),
+            )
+            .at(file.at("builder")),
+        ),
+        Some(None) => out.push(
+            Finding::new("RW003", Severity::Error, "builder must be a string")
+                .at(file.at("builder")),
+        ),
+        _ => {}
+    }
+    if let Some(path) = build.get("dockerfilePath").and_then(Value::as_str) {
+        let beside = Path::new(&file.path)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(path);
+        if !root.join(path).is_file() && !root.join(&beside).is_file() {
+            out.push(
+                Finding::new(
+                    "RW004",
+                    Severity::Error,
+                    format!("dockerfilePath `{path}` does not exist"),
+                )
+                .at(file.at("dockerfilePath")),
+            );
+        }
+    }
+}
+
+/// Whether `path` (such as `/health` or `/api/health?full=1`) is served by code under `dir`:
+/// a Next.js route file for it, or the path as a string literal in a source file.
+pub fn route_exists(dir: &Path, path: &str) -> bool {
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    let path = if path.is_empty() { "/" } else { path };
+    let exts = ["ts", "tsx", "js", "jsx", "mjs", "cjs"];
+    for base in ["app", "src/app"] {
+        for ext in ["ts", "js", "tsx", "jsx"] {
+            if dir.join(format!("{base}{path}/route.{ext}")).is_file() {
+                return true;
+            }
+        }
+    }
+    for base in ["pages", "src/pages"] {
+        for ext in exts {
+            if dir.join(format!("{base}{path}.{ext}")).is_file()
+                || dir.join(format!("{base}{path}/index.{ext}")).is_file()
+            {
+                return true;
+            }
+        }
+    }
+    let needles = [
+        format!("'{path}'"),
+        format!("\"{path}\""),
+        format!("`{path}`"),
+        format!("'{path}/'"),
+        format!("\"{path}/\""),
+    ];
+    WalkDir::new(dir)
+        .max_depth(8)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| exts.contains(&x.to_string_lossy().as_ref()))
+        })
+        .filter(|e| e.metadata().is_ok_and(|m| m.len() < 2 * 1024 * 1024))
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|text| needles.iter().any(|n| text.contains(n.as_str())))
+        })
+}
+
+/// Runs the check over every Railway file.
+pub fn check(project: &Project) -> Check {
+    let started = Instant::now();
+    let root = &project.root;
+    if project.railway.is_empty() {
+        return Check::new(
+            "railway",
+            opskit::Status::Ok,
+            "no railway.json or railway.toml: nothing to check",
+        )
+        .took(started.elapsed());
+    }
+    let mut findings = Vec::new();
+    for rel in &project.railway {
+        let file = match config_file::load(root, rel) {
+            Ok(f) => f,
+            Err((path, message, line)) => {
+                let mut loc = Location::new(path);
+                if let Some(l) = line {
+                    loc = loc.line(l);
+                }
+                findings.push(Finding::new("RW002", Severity::Error, message).at(loc));
+                continue;
+            }
+        };
+        let service_dir: PathBuf = root.join(rel.parent().unwrap_or(Path::new("")));
+        unknown_keys(&file, "top level", &file.value, &TOP, &mut findings);
+        if let Some(build) = file.value.get("build") {
+            check_build(&file, build, root, &mut findings);
+        }
+        match file.value.get("deploy") {
+            Some(deploy) => check_deploy(&file, deploy, &service_dir, &mut findings),
+            None => findings.push(
+                Finding::new(
+                    "RW006",
+                    Severity::Warning,
+                    "no deploy section: no health check and no restart policy in code",
+                )
+                .at(Location::new(file.path.clone())),
+            ),
+        }
+    }
+    let files = project.railway.len();
+    let mut check = Check::from_findings("railway", findings);
+    if check.findings.is_empty() {
+        check.summary = format!(
+            "{files} config file{} valid; health check routes exist",
+            if files == 1 { "" } else { "s" }
+        );
+    }
+    check.took(started.elapsed())
+}

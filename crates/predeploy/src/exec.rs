@@ -1,0 +1,153 @@
+//! Running the project's own tools: with a timeout, output captured, never through a shell.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a finished command left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// The exit code; `None` when a signal ended it.
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// How long it ran.
+    pub duration: Duration,
+}
+
+/// Why a command did not finish.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExecError {
+    /// It could not start.
+    #[error("cannot run {program}: {reason}")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        reason: String,
+    },
+    /// It ran past the limit and was killed.
+    #[error("{program} did not finish within {}s and was stopped", limit.as_secs())]
+    Timeout {
+        /// The program.
+        program: String,
+        /// The limit.
+        limit: Duration,
+    },
+}
+
+/// Runs `program args` in `dir` with `env` added, killing it after `timeout`.
+pub fn run(
+    program: &Path,
+    args: &[&str],
+    dir: &Path,
+    env: &[(&str, &str)],
+    timeout: Duration,
+) -> Result<Output, ExecError> {
+    let name = program.file_name().map_or_else(
+        || program.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| ExecError::Spawn {
+            program: name.clone(),
+            reason: e.to_string(),
+        })?;
+    // Drain both pipes on threads so a chatty tool cannot fill a pipe and block.
+    let mut out_pipe = child.stdout.take();
+    let mut err_pipe = child.stderr.take();
+    let out_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(p) = out_pipe.as_mut() {
+            let _ = p.read_to_string(&mut s);
+        }
+        s
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(p) = err_pipe.as_mut() {
+            let _ = p.read_to_string(&mut s);
+        }
+        s
+    });
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ExecError::Timeout {
+                    program: name,
+                    limit: timeout,
+                });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => {
+                return Err(ExecError::Spawn {
+                    program: name,
+                    reason: e.to_string(),
+                });
+            }
+        }
+    };
+    Ok(Output {
+        code: status.code(),
+        stdout: out_thread.join().unwrap_or_default(),
+        stderr: err_thread.join().unwrap_or_default(),
+        duration: started.elapsed(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captures_and_times_out() {
+        let sh = Path::new("/bin/sh");
+        let out = run(
+            sh,
+            &["-c", "echo out; echo err >&2; exit 4"],
+            Path::new("/"),
+            &[("X", "1")],
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (Some(4), "out\n", "err\n")
+        );
+        let err = run(
+            sh,
+            &["-c", "sleep 5"],
+            Path::new("/"),
+            &[],
+            Duration::from_millis(200),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ExecError::Timeout { .. }), "{err}");
+        assert!(matches!(
+            run(
+                Path::new("/nonexistent/tool"),
+                &[],
+                Path::new("/"),
+                &[],
+                Duration::from_secs(1)
+            ),
+            Err(ExecError::Spawn { .. })
+        ));
+    }
+}

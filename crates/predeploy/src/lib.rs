@@ -1,0 +1,474 @@
+//! # predeploy: the whole pre-deployment validation of a TypeScript platform
+//!
+//! The seed's `scripts/pre-deployment-check.sh production`, as one process that runs every
+//! check in parallel and reports them together:
+//!
+//! | check        | what it runs                                                                  |
+//! |--------------|--------------------------------------------------------------------------------|
+//! | `typescript` | the project's own `tsc --noEmit` for every `tsconfig.json` (TypeScript 5 or 7) |
+//! | `lint`       | the project's own ESLint with its JSON formatter (flat or legacy config)       |
+//! | `files`      | lockfile, Dockerfile, Railway config, `.env.example`, `.gitignore`, no tracked `.env` |
+//! | `railway`    | railway.json/.toml fields, a health check path with a real route, restart policy |
+//! | `vercel`     | vercel.json fields                                                            |
+//!
+//! Checks that need tools not yet in opskit (env, Dockerfile lint, secrets, health) join this
+//! list as those tools land; a check that does not exist is not listed.
+//!
+//! The long checks (tsc, ESLint) start first; every check runs on its own thread with a
+//! timeout; a check that crashes or times out is UNKNOWN with its reason and the others still
+//! finish. The exit code is the worst status (`--fail-on critical` lets warnings pass).
+
+pub mod checks;
+pub mod exec;
+pub mod project;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+use opskit::Status;
+use opskit::cli::{CommonArgs, Context, Tool};
+use opskit::config::ConfigError;
+use opskit::report::{Check, Report};
+use serde::Deserialize;
+
+/// The binary's name and config section.
+pub const NAME: &str = "predeploy";
+
+/// A check predeploy can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckName {
+    /// `tsc --noEmit` per TypeScript project.
+    Typescript,
+    /// ESLint.
+    Lint,
+    /// Critical files.
+    Files,
+    /// Railway configuration.
+    Railway,
+    /// Vercel configuration.
+    Vercel,
+}
+
+impl CheckName {
+    /// Every check, longest first (they start in this order).
+    pub const ALL: [CheckName; 5] = [
+        CheckName::Typescript,
+        CheckName::Lint,
+        CheckName::Files,
+        CheckName::Railway,
+        CheckName::Vercel,
+    ];
+
+    /// The check's name in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CheckName::Typescript => "typescript",
+            CheckName::Lint => "lint",
+            CheckName::Files => "files",
+            CheckName::Railway => "railway",
+            CheckName::Vercel => "vercel",
+        }
+    }
+}
+
+/// Which statuses fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// WARNING and worse exit non-zero (the default).
+    #[default]
+    Warning,
+    /// Only CRITICAL and UNKNOWN exit non-zero; warnings are shown but pass.
+    Critical,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  # The embedded example (what `cargo xtask predeploy` runs)
+  predeploy --root examples/agent-platform
+  # Your app, only the fast checks, for a pre-commit hook
+  predeploy --root . --only files,railway,vercel
+  # In GitHub Actions: annotations, a job summary, and SARIF for code scanning
+  predeploy --format github
+  predeploy --format sarif > predeploy.sarif
+  # Let warnings through, fail on errors only
+  predeploy --fail-on critical
+
+Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad flags).";
+
+/// `predeploy`: validate a TypeScript platform before deploying it.
+#[derive(Debug, Clone, Parser)]
+#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
+pub struct Args {
+    /// The project to check.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// The environment being deployed (production, preview, development).
+    #[arg(long = "env", value_name = "ENV", default_value = "production")]
+    pub environment: String,
+    /// Run only these checks (comma-separated or repeated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECKS")]
+    pub only: Vec<CheckName>,
+    /// Skip these checks.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECKS")]
+    pub skip: Vec<CheckName>,
+    /// Which statuses fail the run [default: warning].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Install the project's packages (npm ci, pnpm install --frozen-lockfile, …) when
+    /// node_modules is missing.
+    #[arg(long)]
+    pub install: bool,
+    /// Seconds each check may run before it is stopped and reported UNKNOWN [default: 600].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Flags every opskit tool takes.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+impl Tool for Args {
+    fn common(&self) -> &CommonArgs {
+        &self.common
+    }
+
+    fn exit_status(&self, report: &Report, cx: &Context) -> Status {
+        let status = report.status();
+        let fail_on = self
+            .fail_on
+            .or_else(|| plan(self, cx).ok().map(|p| p.fail_on))
+            .unwrap_or_default();
+        if fail_on == FailOn::Critical && status == Status::Warning {
+            Status::Ok
+        } else {
+            status
+        }
+    }
+}
+
+/// `[predeploy]` in opskit.toml.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Checks to run (default: all).
+    pub checks: Option<Vec<CheckName>>,
+    /// Checks to skip.
+    pub skip: Option<Vec<CheckName>>,
+    /// TypeScript project directories (default: every directory with a tsconfig.json).
+    pub typescript_projects: Option<Vec<PathBuf>>,
+    /// Files that must exist, relative to the root.
+    pub required_files: Option<Vec<String>>,
+    /// Seconds per check.
+    pub timeout: Option<f64>,
+    /// `warning` or `critical`.
+    pub fail_on: Option<FailOn>,
+}
+
+/// Why predeploy could not run at all (a check that cannot run is an UNKNOWN check instead).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// opskit.toml is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The root is not a directory.
+    #[error("{0} is not a directory; pass the project's root with --root")]
+    NoRoot(String),
+    /// Dependencies are missing.
+    #[error(
+        "node_modules is missing in {root}: install the project's packages with `{command}` (in {root}), or pass --install"
+    )]
+    NotInstalled {
+        /// The root.
+        root: String,
+        /// The install command.
+        command: String,
+    },
+    /// `--install` failed.
+    #[error("`{command}` failed in {root}: {reason}")]
+    InstallFailed {
+        /// The root.
+        root: String,
+        /// The command.
+        command: String,
+        /// Why.
+        reason: String,
+    },
+    /// A bad value.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// What the runner tells as it goes, for a progress view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// These checks started.
+    Started(Vec<&'static str>),
+    /// A check finished.
+    Finished {
+        /// Its name.
+        name: &'static str,
+        /// Its status.
+        status: Status,
+        /// How long it took.
+        duration: Duration,
+        /// Checks still running.
+        running: Vec<&'static str>,
+    },
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The root.
+    pub root: PathBuf,
+    /// The checks, in start order.
+    pub checks: Vec<CheckName>,
+    /// TypeScript projects (empty: all found).
+    pub typescript_projects: Vec<PathBuf>,
+    /// Required files.
+    pub required_files: Vec<String>,
+    /// Per-check timeout.
+    pub timeout: Duration,
+    /// Which statuses fail.
+    pub fail_on: FailOn,
+}
+
+/// Resolves flags over `[predeploy]` over defaults.
+pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
+    let root = if args.root.is_absolute() {
+        args.root.clone()
+    } else {
+        cx.cwd.join(&args.root)
+    };
+    if !root.is_dir() {
+        return Err(Error::NoRoot(root.display().to_string()));
+    }
+    // The target's own opskit.toml wins over one found from the working directory.
+    let target_config = opskit::config::Config::discover(&root)?;
+    let file: FileConfig = match &target_config {
+        Some(c) => c.section(NAME, &|n| cx.var(n))?,
+        None => cx.section(NAME)?,
+    }
+    .unwrap_or_default();
+    let wanted = if args.only.is_empty() {
+        file.checks
+            .clone()
+            .unwrap_or_else(|| CheckName::ALL.to_vec())
+    } else {
+        args.only.clone()
+    };
+    let skip: Vec<CheckName> = args
+        .skip
+        .iter()
+        .chain(file.skip.iter().flatten())
+        .copied()
+        .collect();
+    let checks = CheckName::ALL
+        .into_iter()
+        .filter(|c| wanted.contains(c) && !skip.contains(c))
+        .collect();
+    let timeout = args.timeout.or(file.timeout).unwrap_or(600.0);
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(Error::Usage(format!(
+            "--timeout must be a positive number of seconds, not {timeout}"
+        )));
+    }
+    Ok(Plan {
+        root,
+        checks,
+        typescript_projects: file.typescript_projects.unwrap_or_default(),
+        required_files: file.required_files.unwrap_or_default(),
+        timeout: Duration::from_secs_f64(timeout),
+        fail_on: args.fail_on.or(file.fail_on).unwrap_or_default(),
+    })
+}
+
+/// Makes sure node_modules exists when a check needs the project's tools: installs with
+/// `--install`, otherwise says how.
+pub fn ensure_installed(
+    plan: &Plan,
+    project: &project::Project,
+    install: bool,
+) -> Result<(), Error> {
+    let needs_tools = plan
+        .checks
+        .iter()
+        .any(|c| matches!(c, CheckName::Typescript | CheckName::Lint));
+    if !needs_tools
+        || plan.root.join("node_modules").is_dir()
+        || !plan.root.join("package.json").is_file()
+    {
+        return Ok(());
+    }
+    let manager = project
+        .manager
+        .as_ref()
+        .map_or(project::PackageManager::Npm, |m| m.0);
+    let command = manager.install();
+    let root = plan.root.display().to_string();
+    if !install {
+        let command = if project.manager.is_some() {
+            command.join(" ")
+        } else {
+            "npm install".to_owned()
+        };
+        return Err(Error::NotInstalled { root, command });
+    }
+    let (program, rest) = command.split_first().unwrap_or((&"npm", &[]));
+    let out = std::process::Command::new(program)
+        .args(rest.iter())
+        .current_dir(&plan.root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::InstallFailed {
+            root: root.clone(),
+            command: command.join(" "),
+            reason: e.to_string(),
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let last = said
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no output")
+            .to_owned();
+        Err(Error::InstallFailed {
+            root,
+            command: command.join(" "),
+            reason: last,
+        })
+    }
+}
+
+fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
+    match name {
+        CheckName::Typescript => {
+            checks::typescript::check(project, &plan.typescript_projects, plan.timeout)
+        }
+        CheckName::Lint => checks::lint::check(project, plan.timeout),
+        CheckName::Files => checks::files::check(project, &plan.required_files),
+        CheckName::Railway => checks::railway::check(project),
+        CheckName::Vercel => checks::vercel::check(project),
+    }
+}
+
+/// Runs the plan's checks in parallel; calls `progress` as they start and finish.
+pub fn execute(plan: &Plan, progress: &mut dyn FnMut(Progress)) -> Report {
+    let started = Instant::now();
+    let project = project::scan(&plan.root);
+    let (tx, rx) = mpsc::channel();
+    let names: Vec<&'static str> = plan.checks.iter().map(|c| c.as_str()).collect();
+    for &name in &plan.checks {
+        let tx = tx.clone();
+        let (plan, project) = (plan.clone(), project.clone());
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let check = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_one(name, &plan, &project)
+            }))
+            .unwrap_or_else(|_| {
+                Check::unknown(
+                    name.as_str(),
+                    "the check crashed; please report it with the project's layout",
+                )
+            });
+            let _ = tx.send((name, check.took(t.elapsed())));
+        });
+    }
+    drop(tx);
+    progress(Progress::Started(names.clone()));
+    let mut done: Vec<(CheckName, Check)> = Vec::new();
+    // Each check enforces its own timeout on the tools it runs; this deadline catches a check
+    // that hangs anyway.
+    let deadline = started + plan.timeout + Duration::from_secs(30);
+    while done.len() < plan.checks.len() {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let Ok((name, check)) = rx.recv_timeout(wait) else {
+            break;
+        };
+        let running: Vec<&'static str> = plan
+            .checks
+            .iter()
+            .filter(|c| **c != name && !done.iter().any(|(d, _)| d == *c))
+            .map(|c| c.as_str())
+            .collect();
+        progress(Progress::Finished {
+            name: name.as_str(),
+            status: check.status,
+            duration: check.duration,
+            running,
+        });
+        done.push((name, check));
+    }
+    let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
+    for &name in &plan.checks {
+        match done.iter().position(|(n, _)| *n == name) {
+            Some(i) => report.push(done.swap_remove(i).1),
+            None => report.push(
+                Check::unknown(
+                    name.as_str(),
+                    format!("did not finish within {} s", plan.timeout.as_secs()),
+                )
+                .took(started.elapsed()),
+            ),
+        }
+    }
+    report
+}
+
+/// Plans, installs if asked, and runs, reporting progress.
+pub fn run_with(
+    args: &Args,
+    cx: &Context,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, Error> {
+    let plan = plan(args, cx)?;
+    let project = project::scan(&plan.root);
+    ensure_installed(&plan, &project, args.install)?;
+    Ok(execute(&plan, progress))
+}
+
+/// Runs without a progress view.
+pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    run_with(args, cx, &mut |_| {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn fail_on_critical_lets_warnings_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let cx = Context::new(None, dir.path().to_owned(), |_| None);
+        let args = Args::parse_from(["predeploy", "--fail-on", "critical"]);
+        let warn = Report::new("p", "0").with_check(Check::new("a", Status::Warning, ""));
+        assert_eq!(args.exit_status(&warn, &cx), Status::Ok);
+        let crit = Report::new("p", "0").with_check(Check::new("a", Status::Critical, ""));
+        assert_eq!(args.exit_status(&crit, &cx), Status::Critical);
+        let default = Args::parse_from(["predeploy"]);
+        assert_eq!(default.exit_status(&warn, &cx), Status::Warning);
+        std::fs::write(
+            dir.path().join("opskit.toml"),
+            "[predeploy]\nfail_on = \"critical\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            default.exit_status(&warn, &cx),
+            Status::Ok,
+            "from opskit.toml"
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! `predeploy`: see the library's documentation and `predeploy --help`.
+
+use std::io::{IsTerminal, Write};
+
+use opskit::cli::Context;
+use opskit::report::Report;
+use opskit_predeploy::{Args, Error, Progress};
+
+/// A one-line live view on stderr, only on a terminal: which checks still run.
+fn progress_line(event: Progress) {
+    let mut err = std::io::stderr();
+    if !err.is_terminal() {
+        return;
+    }
+    let text = match event {
+        Progress::Started(names) => format!("running {}", names.join(", ")),
+        Progress::Finished {
+            name,
+            status,
+            duration,
+            running,
+        } if running.is_empty() => {
+            format!("{name} {status} in {:.1}s; done", duration.as_secs_f64())
+        }
+        Progress::Finished {
+            name,
+            status,
+            duration,
+            running,
+        } => {
+            format!(
+                "{name} {status} in {:.1}s; still running {}",
+                duration.as_secs_f64(),
+                running.join(", ")
+            )
+        }
+    };
+    let _ = write!(err, "\r\x1b[2K{text}");
+    if text.ends_with("done") {
+        let _ = write!(err, "\r\x1b[2K");
+    }
+    let _ = err.flush();
+}
+
+fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    opskit_predeploy::run_with(args, cx, &mut progress_line)
+}
+
+fn main() -> std::process::ExitCode {
+    opskit::cli::main::<Args, _>(run)
+}

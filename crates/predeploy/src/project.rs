@@ -1,0 +1,203 @@
+//! What a target project is made of: its package manager, TypeScript projects, linter, and the
+//! deployment files predeploy checks.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// A JavaScript package manager, told by its lockfile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackageManager {
+    /// `package-lock.json`
+    Npm,
+    /// `pnpm-lock.yaml`
+    Pnpm,
+    /// `yarn.lock`
+    Yarn,
+    /// `bun.lock` or `bun.lockb`
+    Bun,
+}
+
+impl PackageManager {
+    /// Lockfile names, most specific first.
+    pub const LOCKFILES: [(&'static str, PackageManager); 5] = [
+        ("pnpm-lock.yaml", PackageManager::Pnpm),
+        ("yarn.lock", PackageManager::Yarn),
+        ("bun.lock", PackageManager::Bun),
+        ("bun.lockb", PackageManager::Bun),
+        ("package-lock.json", PackageManager::Npm),
+    ];
+
+    /// The command that installs exactly what the lockfile pins.
+    pub const fn install(self) -> &'static [&'static str] {
+        match self {
+            PackageManager::Npm => &["npm", "ci"],
+            PackageManager::Pnpm => &["pnpm", "install", "--frozen-lockfile"],
+            PackageManager::Yarn => &["yarn", "install", "--frozen-lockfile"],
+            PackageManager::Bun => &["bun", "install", "--frozen-lockfile"],
+        }
+    }
+}
+
+/// Directories never searched: dependencies, build output, version control.
+pub const SKIP_DIRS: &[&str] = &[
+    "node_modules",
+    ".git",
+    ".next",
+    "dist",
+    "build",
+    "out",
+    "coverage",
+    "target",
+    ".turbo",
+    ".vercel",
+    ".cache",
+];
+
+/// The files predeploy cares about, found in one walk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Project {
+    /// The root.
+    pub root: PathBuf,
+    /// The package manager and its lockfile, if any.
+    pub manager: Option<(PackageManager, PathBuf)>,
+    /// Every `tsconfig.json`, relative to the root, sorted.
+    pub tsconfigs: Vec<PathBuf>,
+    /// Every `railway.json` / `railway.toml`.
+    pub railway: Vec<PathBuf>,
+    /// Every `vercel.json`.
+    pub vercel: Vec<PathBuf>,
+    /// Every Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
+    pub dockerfiles: Vec<PathBuf>,
+    /// Every `.env.example` (or `.env.sample`, `.env.template`).
+    pub env_examples: Vec<PathBuf>,
+}
+
+fn is_dockerfile(name: &str) -> bool {
+    name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")
+}
+
+/// Walks `root` once (depth 8, skipping [`SKIP_DIRS`]) and sorts what it found.
+pub fn scan(root: &Path) -> Project {
+    let mut p = Project {
+        root: root.to_owned(),
+        ..Project::default()
+    };
+    p.manager = PackageManager::LOCKFILES
+        .iter()
+        .find(|(f, _)| root.join(f).is_file())
+        .map(|(f, m)| (*m, PathBuf::from(f)));
+    let walker = WalkDir::new(root)
+        .max_depth(8)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        });
+    for entry in walker
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy();
+        let rel = rel.to_owned();
+        match name.as_ref() {
+            "tsconfig.json" => p.tsconfigs.push(rel),
+            "railway.json" | "railway.toml" => p.railway.push(rel),
+            "vercel.json" => p.vercel.push(rel),
+            ".env.example" | ".env.sample" | ".env.template" => p.env_examples.push(rel),
+            n if is_dockerfile(n) => p.dockerfiles.push(rel),
+            _ => {}
+        }
+    }
+    for list in [
+        &mut p.tsconfigs,
+        &mut p.railway,
+        &mut p.vercel,
+        &mut p.dockerfiles,
+        &mut p.env_examples,
+    ] {
+        list.sort();
+    }
+    p
+}
+
+/// The project's own copy of a tool: `node_modules/.bin/NAME` in `dir` or an ancestor up to
+/// the root (workspaces hoist binaries to the root).
+pub fn local_bin(root: &Path, dir: &Path, name: &str) -> Option<PathBuf> {
+    let mut here = Some(dir);
+    while let Some(d) = here {
+        let candidate = d.join("node_modules/.bin").join(name);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d == root {
+            break;
+        }
+        here = d.parent();
+    }
+    None
+}
+
+/// `path` relative to the root, with `/` separators, for locations.
+pub fn display(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_a_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "package-lock.json",
+            "apps/web/tsconfig.json",
+            "apps/web/vercel.json",
+            "apps/worker/Dockerfile",
+            "apps/worker/railway.toml",
+            "node_modules/x/tsconfig.json",
+            ".env.example",
+            "docker/api.Dockerfile",
+        ] {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "{}").unwrap();
+        }
+        let p = scan(root);
+        assert_eq!(p.manager.as_ref().map(|m| m.0), Some(PackageManager::Npm));
+        assert_eq!(
+            p.tsconfigs,
+            [PathBuf::from("apps/web/tsconfig.json")],
+            "node_modules is skipped"
+        );
+        assert_eq!(
+            p.dockerfiles,
+            [
+                PathBuf::from("apps/worker/Dockerfile"),
+                PathBuf::from("docker/api.Dockerfile")
+            ]
+        );
+        assert_eq!(p.railway.len(), 1);
+        assert_eq!(p.vercel.len(), 1);
+        assert_eq!(p.env_examples.len(), 1);
+    }
+
+    #[test]
+    fn lockfiles_name_the_manager() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pnpm-lock.yaml"), "").unwrap();
+        assert_eq!(scan(dir.path()).manager.unwrap().0, PackageManager::Pnpm);
+        assert_eq!(
+            PackageManager::Pnpm.install(),
+            ["pnpm", "install", "--frozen-lockfile"]
+        );
+    }
+}
