@@ -154,8 +154,8 @@ pub fn check(project: &Project, required: &[String]) -> Check {
     }
     let mut check = Check::from_findings("files", findings);
     if check.findings.is_empty() {
-        check.summary =
-            "lockfile, Dockerfile, railway config, .env.example and .gitignore in place".to_owned();
+        "lockfile, Dockerfile, railway config, .env.example and .gitignore in place"
+            .clone_into(&mut check.summary);
     }
     check.took(started.elapsed())
 }

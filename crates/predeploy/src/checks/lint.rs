@@ -39,7 +39,8 @@ struct FileResult {
 struct Message {
     rule_id: Option<String>,
     severity: u8,
-    message: String,
+    #[serde(rename = "message")]
+    text: String,
     line: Option<u32>,
     column: Option<u32>,
 }
@@ -68,7 +69,7 @@ pub fn parse(json: &str, root: &std::path::Path) -> Result<Vec<Finding>, String>
                     loc = loc.column(c);
                 }
             }
-            let mut f = Finding::new(rule, severity, m.message).at(loc);
+            let mut f = Finding::new(rule, severity, m.text).at(loc);
             if let Some(url) = m.rule_id.as_deref().and_then(rule_help) {
                 f = f.help(url);
             }
@@ -104,7 +105,7 @@ pub fn check(project: &Project, timeout: Duration) -> Check {
                 "no ESLint configuration (eslint.config.* or .eslintrc.*) at the project root: nothing is linted",
             )],
         );
-        c.summary = "no linter configured".to_owned();
+        "no linter configured".clone_into(&mut c.summary);
         return c.took(started.elapsed());
     }
     let Some(eslint) = local_bin(root, root, "eslint") else {

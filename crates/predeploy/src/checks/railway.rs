@@ -155,7 +155,7 @@ fn check_deploy(file: &ConfigFile, deploy: &Value, service_dir: &Path, out: &mut
                     "restartPolicyType ON_FAILURE with restartPolicyMaxRetries 0 never restarts",
                 )
                 .at(file.at("restartPolicyMaxRetries")),
-            )
+            );
         }
         Some(Some(p)) if !RESTART.contains(&p) => out.push(
             Finding::new(

@@ -105,7 +105,10 @@ pub fn check(project: &Project, projects: &[std::path::PathBuf], timeout: Durati
         if version.is_empty()
             && let Ok(out) = exec::run(&tsc, &["--version"], root, &[], Duration::from_secs(30))
         {
-            version = out.stdout.trim().trim_start_matches("Version ").to_owned();
+            out.stdout
+                .trim()
+                .trim_start_matches("Version ")
+                .clone_into(&mut version);
         }
         let project_arg = display(root, &abs);
         let project_arg = if project_arg.is_empty() {
