@@ -3,6 +3,7 @@
 //! | task    | what it does                                                               |
 //! |---------|-----------------------------------------------------------------------------|
 //! | `bench` | runs benchmarks, opskit and peer tools side by side, and prints a table     |
+//! | `predeploy` | the pre-deployment validation (`crates/predeploy`) on the embedded example |
 //!
 //! xtask is automation for this repository, not product: it has the fewest dependencies
 //! possible and reports errors as `Box<dyn Error>`.
@@ -14,6 +15,7 @@
 )]
 
 mod bench;
+mod predeploy;
 
 use std::process::ExitCode;
 
@@ -23,12 +25,19 @@ const USAGE: &str = "\
 cargo xtask <TASK> [ARGS]
 
 Tasks:
+  predeploy [--root DIR] [predeploy flags]
+      The full pre-deployment validation (TypeScript, ESLint, files, Railway, Vercel). Without
+      --root it checks examples/agent-platform, installing its npm packages first if needed.
+      `cargo xtask predeploy -- --help` lists every flag.
+
   bench [NAME ...] [--runs N] [--list]
       Run benchmarks (all, or the named ones) and print a table of median time, spread and
       peak memory for opskit and each peer tool, with their ratio. Peer tools that are missing
       are installed first (from crates.io, PyPI, npm or apt), and the harness says so.
 
 Examples:
+  cargo xtask predeploy
+  cargo xtask predeploy --root ../my-app --format github
   cargo xtask bench --list
   cargo xtask bench render --runs 7
 ";
@@ -36,6 +45,20 @@ Examples:
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
+        Some("predeploy") => {
+            let rest: Vec<String> = args.filter(|a| a != "--").collect();
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_owned();
+            return match predeploy::main(&rest, &root) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("xtask: {e}");
+                    ExitCode::from(3)
+                }
+            };
+        }
         Some("bench") => bench::main(&args.collect::<Vec<_>>()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
