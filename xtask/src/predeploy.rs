@@ -34,7 +34,7 @@ pub fn main(args: &[String], root: &Path) -> Result<ExitCode> {
     }
     command_line.extend(args.iter().cloned());
     Ok(opskit::cli::main_from::<opskit_predeploy::Args, _>(
-        argv,
+        command_line,
         opskit_predeploy::run,
     ))
 }
