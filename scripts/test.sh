@@ -51,7 +51,7 @@ npm_ci scripts/test-tools
 # npm 11 does not run install scripts it has not been told to trust; the Multitool's only
 # script makes its binary executable.
 chmod +x scripts/test-tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
-for lock in examples/*/package-lock.json crates/*/tests/node/package-lock.json; do
+for lock in examples/*/package-lock.json crates/*/tests/*/package-lock.json; do
   [ -e "$lock" ] && npm_ci "$(dirname "$lock")"
 done
 

@@ -70,6 +70,12 @@ fn parse_line(line: &str) -> Option<Finding> {
     Some(finding)
 }
 
+/// A project directory for messages: `.` for the root itself.
+fn shown(root: &Path, dir: &Path) -> String {
+    let rel = display(root, dir);
+    if rel.is_empty() { ".".to_owned() } else { rel }
+}
+
 /// Runs the check.
 pub fn check(project: &Project, projects: &[std::path::PathBuf], timeout: Duration) -> Check {
     let started = Instant::now();
@@ -98,7 +104,7 @@ pub fn check(project: &Project, projects: &[std::path::PathBuf], timeout: Durati
         let Some(tsc) = local_bin(root, &abs, "tsc") else {
             return Check::unknown(
                 "typescript",
-                format!("TypeScript is not installed for {}: add it with `npm install --save-dev typescript`, then install", display(root, &abs)),
+                format!("TypeScript is not installed for {}: add it with `npm install --save-dev typescript`, then install", shown(root, &abs)),
             )
             .took(started.elapsed());
         };

@@ -1,1 +1,514 @@
-//! placeholder
+//! predeploy end to end on copies of examples/agent-platform, each broken for one reason, with
+//! the example's real node_modules (TypeScript 5, ESLint 9, Next.js) and a TypeScript 7 install.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example() -> PathBuf {
+    let dir = workspace().join("examples/agent-platform");
+    assert!(
+        dir.join("node_modules/.bin/tsc").is_file(),
+        "the example's npm packages are missing; run `npm ci` in {} (scripts/test.sh does it)",
+        dir.display()
+    );
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if ["node_modules", ".next", "dist"].contains(&name.as_ref())
+            || name.ends_with(".tsbuildinfo")
+        {
+            continue;
+        }
+        let target = to.join(&*name);
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the example with its node_modules linked in.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let source = example();
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&source, dir.path());
+        std::os::unix::fs::symlink(source.join("node_modules"), dir.path().join("node_modules"))
+            .unwrap();
+        Fixture { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        std::fs::write(self.path(rel), text).unwrap();
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.path(rel)).unwrap();
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    fn run(&self, extra: &[&str]) -> (i32, serde_json::Value, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+            .arg("--root")
+            .arg(self.dir.path())
+            .args(["--format", "json"])
+            .args(extra)
+            .env_remove("OPSKIT_FORMAT")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let json = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+        (out.status.code().unwrap_or(-1), json, stderr)
+    }
+}
+
+fn check<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name} in {report}"))
+}
+
+fn finding<'a>(
+    report: &'a serde_json::Value,
+    check_name: &str,
+    rule: &str,
+) -> &'a serde_json::Value {
+    check(report, check_name)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {check_name}: {}", check(report, check_name)))
+}
+
+#[test]
+fn the_example_passes_every_check() {
+    let f = Fixture::new();
+    let (code, report, stderr) = f.run(&[]);
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["typescript", "lint", "files", "railway", "vercel"]);
+    assert!(
+        check(&report, "typescript")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("TypeScript 5."),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_type_error_is_critical_with_its_location() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/src/config.ts",
+        "export function loadConfig",
+        "export const broken: number = 'not a number';\n\nexport function loadConfig",
+    );
+    let (code, report, _) = f.run(&["--only", "typescript"]);
+    assert_eq!(code, 2, "{report}");
+    let ts = finding(&report, "typescript", "TS2322");
+    assert_eq!(ts["location"]["path"], "apps/worker/src/config.ts");
+    assert_eq!(ts["location"]["line"], 14);
+    assert_eq!(ts["location"]["column"], 14);
+    assert_eq!(ts["severity"], "error");
+}
+
+#[test]
+fn a_lint_error_is_critical_with_its_rule() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/src/metrics.ts",
+        "export const registry",
+        "const leftover = 42;\n\nexport const registry",
+    );
+    let (code, report, _) = f.run(&["--only", "lint"]);
+    assert_eq!(code, 2, "{report}");
+    let lint = finding(&report, "lint", "@typescript-eslint/no-unused-vars");
+    assert_eq!(lint["location"]["path"], "apps/worker/src/metrics.ts");
+    assert_eq!(lint["location"]["line"], 3);
+    assert_eq!(
+        lint["help"],
+        "https://typescript-eslint.io/rules/no-unused-vars"
+    );
+}
+
+#[test]
+fn a_lint_warning_is_a_warning_and_fail_on_critical_lets_it_pass() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/src/config.ts",
+        "export function loadConfig",
+        "export function debug(): void {\n  console.log('x');\n}\n\nexport function loadConfig",
+    );
+    let (code, report, _) = f.run(&["--only", "lint"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        finding(&report, "lint", "no-console")["severity"],
+        "warning"
+    );
+    let (code, _, _) = f.run(&["--only", "lint", "--fail-on", "critical"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_railway_health_check_without_a_route_is_an_error() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/railway.json",
+        "\"healthcheckPath\": \"/health\"",
+        "\"healthcheckPath\": \"/healthz\"",
+    );
+    let (code, report, _) = f.run(&["--only", "railway"]);
+    assert_eq!(code, 2, "{report}");
+    let rw = finding(&report, "railway", "RW005");
+    assert_eq!(rw["location"]["path"], "apps/worker/railway.json");
+    assert_eq!(rw["location"]["line"], 9);
+    assert!(rw["message"].as_str().unwrap().contains("/healthz"));
+}
+
+#[test]
+fn railway_fields_are_checked() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/railway.json",
+        "\"healthcheckTimeout\": 60",
+        "\"healthcheckTimout\": 60",
+    );
+    f.edit(
+        "apps/worker/railway.json",
+        "\"restartPolicyType\": \"ON_FAILURE\"",
+        "\"restartPolicyType\": \"SOMETIMES\"",
+    );
+    f.edit(
+        "apps/worker/railway.json",
+        "\"dockerfilePath\": \"apps/worker/Dockerfile\"",
+        "\"dockerfilePath\": \"apps/worker/Dockerfile.prod\"",
+    );
+    let (code, report, _) = f.run(&["--only", "railway"]);
+    assert_eq!(code, 2, "{report}");
+    assert!(
+        finding(&report, "railway", "RW001")["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `healthcheckTimeout`?")
+    );
+    assert!(
+        finding(&report, "railway", "RW003")["message"]
+            .as_str()
+            .unwrap()
+            .contains("SOMETIMES")
+    );
+    assert!(
+        finding(&report, "railway", "RW004")["message"]
+            .as_str()
+            .unwrap()
+            .contains("Dockerfile.prod")
+    );
+    f.write(
+        "apps/worker/railway.json",
+        "{ \"deploy\": { \"healthcheckPath\": \"/health\", }\n}\n",
+    );
+    let (_, report, _) = f.run(&["--only", "railway"]);
+    let parse = finding(&report, "railway", "RW002");
+    assert_eq!(parse["location"]["line"], 1);
+    assert!(
+        parse["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON"),
+        "{parse}"
+    );
+}
+
+#[test]
+fn vercel_conflicts_and_typos_are_found() {
+    let f = Fixture::new();
+    f.edit("apps/frontend/vercel.json", "\"regions\"", "\"routes\": [{ \"src\": \"/old\", \"dest\": \"/\" }],\n  \"cleanUrl\": true,\n  \"regions\"");
+    let (code, report, _) = f.run(&["--only", "vercel"]);
+    assert_eq!(code, 2, "{report}");
+    assert!(
+        finding(&report, "vercel", "VC003")["message"]
+            .as_str()
+            .unwrap()
+            .contains("headers")
+    );
+    assert!(
+        finding(&report, "vercel", "VC001")["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `cleanUrls`?")
+    );
+}
+
+#[test]
+fn a_missing_lockfile_and_an_unignored_env_are_errors() {
+    let f = Fixture::new();
+    std::fs::remove_file(f.path("package-lock.json")).unwrap();
+    f.write(".gitignore", "node_modules/\n.next/\n");
+    let (code, report, _) = f.run(&["--only", "files"]);
+    assert_eq!(code, 2, "{report}");
+    finding(&report, "files", "FILE001");
+    assert!(
+        finding(&report, "files", "FILE005")["message"]
+            .as_str()
+            .unwrap()
+            .contains("`.env`")
+    );
+}
+
+#[test]
+fn a_tracked_env_file_is_an_error() {
+    let f = Fixture::new();
+    f.write(".env.production", "ENCRYPTION_KEY=not-here\n");
+    let git = |args: &[&str]| {
+        assert!(
+            Command::new("git")
+                .args(args)
+                .current_dir(f.dir.path())
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-f", ".env.production", "package.json"]);
+    let (code, report, _) = f.run(&["--only", "files"]);
+    assert_eq!(code, 2, "{report}");
+    let tracked = finding(&report, "files", "FILE006");
+    assert_eq!(tracked["location"]["path"], ".env.production");
+    assert!(
+        tracked["message"]
+            .as_str()
+            .unwrap()
+            .contains("git rm --cached")
+    );
+    assert!(
+        !report.to_string().contains("not-here"),
+        "the file's content is never shown"
+    );
+}
+
+#[test]
+fn missing_node_modules_says_how_to_install_and_install_does_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"tiny","version":"1.0.0","private":true}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        r#"{"name":"tiny","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"tiny","version":"1.0.0"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("tsconfig.json"), "{}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(dir.path())
+        .args(["--only", "typescript", "--format", "nagios"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("node_modules is missing") && stdout.contains("`npm ci`"),
+        "{stdout}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(dir.path())
+        .args(["--only", "typescript", "--install", "--format", "nagios"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // npm ci ran (this project has no dependencies, so it leaves no node_modules) and the
+    // check went on: TypeScript is not a dependency here, so it says how to add it.
+    assert!(!stdout.contains("node_modules is missing"), "{stdout}");
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("npm install --save-dev typescript"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_check_that_times_out_is_unknown_and_the_others_finish() {
+    let f = Fixture::new();
+    let (code, report, _) = f.run(&["--only", "typescript,files", "--timeout", "0.05"]);
+    assert_eq!(code, 3, "{report}");
+    assert_eq!(check(&report, "typescript")["status"], "UNKNOWN");
+    assert!(
+        check(&report, "typescript")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("did not finish within"),
+        "{report}"
+    );
+    assert_eq!(check(&report, "files")["status"], "OK");
+}
+
+#[test]
+fn typescript_7_is_supported() {
+    let ts7 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ts7/node_modules");
+    assert!(
+        ts7.join(".bin/tsc").is_file(),
+        "TypeScript 7 is missing; run `npm ci` in {} (scripts/test.sh does it)",
+        ts7.parent().unwrap().display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&ts7, dir.path().join("node_modules")).unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"ts7","private":true}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("tsconfig.json"), r#"{"compilerOptions":{"strict":true,"noEmit":true,"target":"ES2022","module":"nodenext"},"include":["src"]}"#).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("src/a.ts"),
+        "const n: number = 'x';\nexport const m = n;\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(dir.path())
+        .args(["--only", "typescript", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{report}");
+    assert!(
+        check(&report, "typescript")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("TypeScript 7.0.2"),
+        "{report}"
+    );
+    let f = finding(&report, "typescript", "TS2322");
+    assert_eq!(f["location"]["path"], "src/a.ts");
+    assert_eq!(
+        (
+            f["location"]["line"].as_u64(),
+            f["location"]["column"].as_u64()
+        ),
+        (Some(1), Some(7))
+    );
+}
+
+#[test]
+fn sarif_and_junit_carry_the_findings() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/railway.json",
+        "\"healthcheckPath\": \"/health\"",
+        "\"healthcheckPath\": \"/healthz\"",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(f.dir.path())
+        .args(["--only", "railway,files", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"] == "RW005"
+        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "apps/worker/railway.json"));
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(f.dir.path())
+        .args(["--only", "railway,files", "--format", "junit"])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        xml.contains("<testcase name=\"railway\"")
+            && xml.contains("<failure")
+            && xml.contains("RW005"),
+        "{xml}"
+    );
+    assert!(xml.contains("<testcase name=\"files\""), "{xml}");
+}
+
+#[test]
+fn help_and_usage_errors() {
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--fail-on"));
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .args(["--only", "typescirpt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .args(["--root", "/nonexistent/app"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn the_seed_shim_passes_the_environment_and_exit_code() {
+    let f = Fixture::new();
+    let script = workspace().join("scripts/pre-deployment-check.sh");
+    let run = |args: &[&str]| {
+        Command::new("bash")
+            .arg(&script)
+            .args(args)
+            .env("PREDEPLOY_BIN", env!("CARGO_BIN_EXE_predeploy"))
+            .env("PREDEPLOY_ROOT", f.dir.path())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        run(&["production", "--", "--only", "files,railway,vercel"]),
+        Some(0)
+    );
+    f.edit(
+        "apps/worker/railway.json",
+        "\"healthcheckPath\": \"/health\"",
+        "\"healthcheckPath\": \"/nope\"",
+    );
+    assert_eq!(run(&["production", "--", "--only", "railway"]), Some(2));
+}
