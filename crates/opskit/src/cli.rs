@@ -254,11 +254,21 @@ pub fn run_main<A: Tool, E: std::error::Error>(
         cwd,
         env,
     } = io;
-    let args = match A::try_parse_from(args) {
+    let raw: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let args = match A::try_parse_from(raw.iter().cloned()) {
         Ok(args) => args,
         Err(e) => return usage_error(&e, stdout, stderr),
     };
-    let common = args.common().clone();
+    let mut common = args.common().clone();
+    // In GitHub Actions, annotations and a job summary unless a format was asked for.
+    let format_given = env("OPSKIT_FORMAT").is_some()
+        || raw.iter().skip(1).any(|a| {
+            let a = a.to_string_lossy();
+            a == "-f" || a.starts_with("--format") || (a.starts_with("-f") && !a.starts_with("--"))
+        });
+    if !format_given && env("GITHUB_ACTIONS").as_deref() == Some("true") {
+        common.format = Format::Github;
+    }
     let tool_name = A::command().get_name().to_owned();
     let no_color = env("NO_COLOR");
     let summary_file = env("GITHUB_STEP_SUMMARY");
@@ -685,6 +695,33 @@ mod tests {
         // clap reads OPSKIT_FORMAT from the real process environment, not the injected one;
         // the injected lookup is what tools see through Context::var.
         assert_eq!(o.status, Status::Ok);
+    }
+
+    #[test]
+    fn github_actions_switches_the_default_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = drive(
+            &["--depth", "50"],
+            dir.path(),
+            &[("GITHUB_ACTIONS", "true")],
+        );
+        assert!(
+            o.stdout.starts_with("::error title=depth::"),
+            "{}",
+            o.stdout
+        );
+        let o = drive(
+            &["--depth", "50", "-f", "json"],
+            dir.path(),
+            &[("GITHUB_ACTIONS", "true")],
+        );
+        assert!(
+            o.stdout.starts_with('{'),
+            "an explicit format wins: {}",
+            o.stdout
+        );
+        let o = drive(&["--depth", "50"], dir.path(), &[]);
+        assert!(o.stdout.starts_with("CRITICAL"), "{}", o.stdout);
     }
 
     #[test]

@@ -124,13 +124,34 @@ fn no_format_prints_a_secret_given_as_evidence() {
 
 #[test]
 fn renderers_stream_large_reports() {
-    // 20,000 findings: every format finishes and the line-based ones write one line per finding.
+    // 20,000 findings: every format finishes, within the limits of its consumer.
     let report = common::large(20_000);
     let github = common::render(&report, Format::Github);
+    // Ten of each kind (GitHub shows no more per step), then one notice counting the rest.
     assert_eq!(
-        github.lines().filter(|l| l.starts_with("::")).count(),
-        20_000
+        github.lines().filter(|l| l.starts_with("::error ")).count(),
+        10
     );
+    assert_eq!(
+        github
+            .lines()
+            .filter(|l| l.starts_with("::warning "))
+            .count(),
+        10
+    );
+    assert!(
+        github.contains("19970 more findings are not annotated"),
+        "{}",
+        &github[..2000]
+    );
+    let mut summary = Vec::new();
+    opskit::render::github::render_summary(&report, &mut summary).unwrap();
+    let summary = String::from_utf8(summary).unwrap();
+    assert!(
+        summary.len() < 1024 * 1024,
+        "the job summary stays under GitHub's 1 MiB"
+    );
+    assert!(summary.contains("| error | R000 |"));
     let nagios = common::render(&report, Format::Nagios);
     assert!(
         nagios.contains("… and 19900 more findings"),

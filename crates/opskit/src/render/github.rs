@@ -19,11 +19,11 @@
 use std::io::{self, Write};
 
 use super::{RenderOptions, human_duration, one_line};
-use crate::report::Severity;
+use crate::report::{Check, Finding, Severity};
 use crate::{Report, Status};
 
-/// Findings listed in the step summary at most; GitHub caps a step summary at 1 MiB.
-pub const MAX_SUMMARY_FINDINGS: usize = 500;
+/// Bytes of finding rows the step summary holds at most; GitHub caps a step summary at 1 MiB.
+pub const MAX_SUMMARY_BYTES: usize = 900 * 1024;
 
 /// Escapes a command's message.
 pub fn escape_data(raw: &str) -> String {
@@ -45,53 +45,79 @@ const fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// Writes one annotation per finding, and one per failing check without findings.
+/// GitHub shows at most this many annotations of each kind (error, warning, notice) per step.
+pub const MAX_ANNOTATIONS_PER_KIND: usize = 10;
+
+fn annotation(severity: Severity, check: &Check, f: &Finding) -> String {
+    let mut props = Vec::new();
+    if let Some(loc) = &f.location {
+        props.push(format!("file={}", escape_property(&loc.path)));
+        if let Some(line) = loc.line {
+            props.push(format!("line={line}"));
+            if let Some(col) = loc.column {
+                props.push(format!("col={col}"));
+            }
+        }
+    }
+    props.push(format!(
+        "title={}",
+        escape_property(&format!("{} ({})", f.rule, check.name))
+    ));
+    let mut message = f.message.clone();
+    if let Some(e) = &f.evidence {
+        message = format!("{message} [{e}]");
+    }
+    format!(
+        "::{} {}::{}",
+        command(severity),
+        props.join(","),
+        escape_data(&message)
+    )
+}
+
+/// Writes the most important annotations: errors first, then warnings, then notices, at most
+/// [`MAX_ANNOTATIONS_PER_KIND`] of each (a failing check without findings counts as one),
+/// then one notice that counts the rest, which the job summary lists.
 pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut left_out = 0usize;
     for severity in [Severity::Error, Severity::Warning, Severity::Note] {
+        let mut shown = 0usize;
         for check in &report.checks {
             let check_severity = match check.status {
                 Status::Critical | Status::Unknown => Some(Severity::Error),
                 Status::Warning => Some(Severity::Warning),
                 Status::Ok => None,
             };
+            let mut lines = Vec::new();
             if check.findings.is_empty() && check_severity == Some(severity) {
-                writeln!(
-                    out,
+                lines.push(format!(
                     "::{} title={}::{} ({})",
                     command(severity),
                     escape_property(&check.name),
                     escape_data(&check.summary),
                     check.status
-                )?;
-            }
-            for f in check.findings.iter().filter(|f| f.severity == severity) {
-                let mut props = Vec::new();
-                if let Some(loc) = &f.location {
-                    props.push(format!("file={}", escape_property(&loc.path)));
-                    if let Some(line) = loc.line {
-                        props.push(format!("line={line}"));
-                        if let Some(col) = loc.column {
-                            props.push(format!("col={col}"));
-                        }
-                    }
-                }
-                props.push(format!(
-                    "title={}",
-                    escape_property(&format!("{} ({})", f.rule, check.name))
                 ));
-                let mut message = f.message.clone();
-                if let Some(e) = &f.evidence {
-                    message = format!("{message} [{e}]");
+            }
+            let matching = check.findings.iter().filter(|f| f.severity == severity);
+            for line in lines
+                .into_iter()
+                .chain(matching.map(|f| annotation(severity, check, f)))
+            {
+                if shown < MAX_ANNOTATIONS_PER_KIND {
+                    writeln!(out, "{line}")?;
+                    shown += 1;
+                } else {
+                    left_out += 1;
                 }
-                writeln!(
-                    out,
-                    "::{} {}::{}",
-                    command(severity),
-                    props.join(","),
-                    escape_data(&message)
-                )?;
             }
         }
+    }
+    if left_out > 0 {
+        writeln!(
+            out,
+            "::notice title=opskit {}::{left_out} more findings are not annotated (GitHub shows {MAX_ANNOTATIONS_PER_KIND} of each kind per step); the job summary lists them",
+            escape_property(&report.tool)
+        )?;
     }
     let status = report.status();
     writeln!(
@@ -148,25 +174,27 @@ pub fn render_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "| Severity | Rule | Location | Message |")?;
         writeln!(out, "|---|---|---|---|")?;
         let mut shown = 0;
+        let mut bytes = 0usize;
         'outer: for severity in [Severity::Error, Severity::Warning, Severity::Note] {
             for c in &report.checks {
                 for f in c.findings.iter().filter(|f| f.severity == severity) {
-                    if shown == MAX_SUMMARY_FINDINGS {
-                        break 'outer;
-                    }
-                    shown += 1;
                     let place = f
                         .location
                         .as_ref()
                         .map_or_else(|| c.name.clone(), ToString::to_string);
-                    writeln!(
-                        out,
+                    let row = format!(
                         "| {} | {} | {} | {} |",
                         f.severity.as_str(),
                         cell(&f.rule),
                         cell(&place),
                         cell(&f.message)
-                    )?;
+                    );
+                    bytes += row.len() + 1;
+                    if bytes > MAX_SUMMARY_BYTES {
+                        break 'outer;
+                    }
+                    writeln!(out, "{row}")?;
+                    shown += 1;
                 }
             }
         }
@@ -174,7 +202,7 @@ pub fn render_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out)?;
             writeln!(
                 out,
-                "{} more not shown; run with `--format json` for all.",
+                "{} more not shown (GitHub limits a job summary to 1 MiB); run with `--format json` for all.",
                 total - shown
             )?;
         }
