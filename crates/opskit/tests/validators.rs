@@ -107,11 +107,28 @@ fn sarif_passes_the_sarif_multitool() {
     );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    // A result's level defaults to its rule's default level, and that to "warning".
+    let rules = report["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let level_of = |r: &serde_json::Value| -> String {
+        r["level"].as_str().map(str::to_owned).unwrap_or_else(|| {
+            let index = r["ruleIndex"]
+                .as_u64()
+                .and_then(|i| usize::try_from(i).ok());
+            index
+                .and_then(|i| rules.get(i))
+                .and_then(|rule| rule["defaultConfiguration"]["level"].as_str())
+                .unwrap_or("warning")
+                .to_owned()
+        })
+    };
     let errors: Vec<String> = report["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["level"] == "error" || r.get("level").is_none())
+        .filter(|r| level_of(r) == "error")
         .map(|r| format!("{}: {}", r["ruleId"], r["message"]))
         .collect();
     assert!(
@@ -210,4 +227,57 @@ fn junit_is_well_formed_xml() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "6 4 1");
+}
+
+#[test]
+fn sarif_has_one_run_per_check_and_at_most_twenty() {
+    use opskit::report::{Check, Finding, Location, Report, Severity};
+    let mut report = Report::new("predeploy", "0.1.0");
+    for i in 0..25 {
+        report.push(Check::from_findings(
+            format!("check{i:02}"),
+            vec![
+                Finding::new(format!("R{i}"), Severity::Warning, "m")
+                    .at(Location::new(format!("f{i}.ts")).line(1)),
+            ],
+        ));
+    }
+    report.push(Check::unknown("health", "unreachable"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&common::render(&report, Format::Sarif)).unwrap();
+    assert_schema_valid(&sarif_validator(), &doc);
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 20);
+    assert_eq!(
+        runs[0]["tool"]["driver"]["name"],
+        "opskit predeploy check00"
+    );
+    assert_eq!(
+        runs[0]["automationDetails"]["id"],
+        "opskit/predeploy/check00/"
+    );
+    assert!(
+        runs[0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("health: unreachable")
+    );
+    assert_eq!(
+        runs[19]["results"].as_array().unwrap().len(),
+        6,
+        "checks 19 to 24 share the last run"
+    );
+    assert_eq!(
+        runs[19]["automationDetails"]["id"],
+        "opskit/predeploy/more/"
+    );
+    let categories: std::collections::HashSet<&str> = runs
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        categories.len(),
+        20,
+        "GitHub rejects two runs of one tool and category"
+    );
 }

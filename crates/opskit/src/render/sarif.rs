@@ -1,6 +1,9 @@
 //! `--format sarif`: [SARIF 2.1.0], as GitHub code scanning accepts it.
 //!
-//! One run per report. `tool.driver.rules` lists every rule that appears (with the report's
+//! One run per check with located findings (predeploy's tsc, ESLint and Railway findings are
+//! three tools to code scanning), at most [`MAX_RUNS`], each with its own
+//! `automationDetails.id` category; a report whose findings come from one check (or none) is
+//! one run. `tool.driver.rules` lists every rule that appears (with the report's
 //! [`RuleInfo`] where the tool registered one); each located finding is a result with `ruleId`,
 //! `ruleIndex`, `level`, `message.text`, a `physicalLocation` relative to `%SRCROOT%`, and a
 //! `partialFingerprints` entry that does not change when the finding moves to another line, so
@@ -10,9 +13,9 @@
 //! finding without a location) becomes a `toolExecutionNotification` of the run's invocation:
 //! GitHub rejects results without a location, and notifications are SARIF's place for them.
 //!
-//! GitHub accepts at most [`MAX_RESULTS`] results per run (and 20 runs per file; this writes
-//! one). Past that, results are kept by severity (errors first) and a notification says how
-//! many were left out; `--format json` has them all.
+//! GitHub accepts at most [`MAX_RESULTS`] results per run and [`MAX_RUNS`] runs per file. Past
+//! that, results are kept by severity (errors first) and a notification says how many were
+//! left out; `--format json` has them all.
 //!
 //! [SARIF 2.1.0]: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 
@@ -25,9 +28,11 @@ use serde::ser::{SerializeSeq, Serializer};
 use sha2::{Digest, Sha256};
 
 use super::RenderOptions;
-use crate::report::{Finding, RuleInfo, Severity};
+use crate::report::{Check, Finding, RuleInfo, Severity};
 use crate::{Report, Status};
 
+/// GitHub's limit of runs per file.
+pub const MAX_RUNS: usize = 20;
 /// GitHub's limit of results per run.
 pub const MAX_RESULTS: usize = 25_000;
 /// Where opskit is documented, for `tool.driver.informationUri`.
@@ -38,17 +43,23 @@ struct Log<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: Vec<Run<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool<'a>,
+    automation_details: AutomationDetails,
     invocations: [Invocation; 1],
     results: Results<'a>,
     column_kind: &'static str,
     properties: RunProperties,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -290,10 +301,52 @@ fn rule_descriptor(code: &str, info: Option<&RuleInfo>, seen_severity: Severity)
 
 /// Writes the SARIF log.
 pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    // Located findings, most severe first when over the limit; in report order otherwise.
+    let groups = run_groups(report);
+    let single = groups.len() == 1;
+    let runs: Vec<Run<'_>> = groups
+        .iter()
+        .map(|g| build_run(report, g, single))
+        .collect();
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs,
+    };
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Which checks go in which run: one run per check with located findings (a tool such as
+/// predeploy reports tsc, ESLint and others, and code scanning tracks each as its own tool),
+/// at most [`MAX_RUNS`], the rest merged into the last; checks without located findings ride
+/// in the first run, as notifications.
+fn run_groups(report: &Report) -> Vec<Vec<usize>> {
+    let located = |c: &Check| c.findings.iter().any(|f| f.location.is_some());
+    let with_results: Vec<usize> = report
+        .checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| located(c))
+        .map(|(i, _)| i)
+        .collect();
+    let mut groups: Vec<Vec<usize>> = with_results.iter().map(|&i| vec![i]).collect();
+    if groups.len() > MAX_RUNS {
+        let rest = groups.split_off(MAX_RUNS - 1).concat();
+        groups.push(rest);
+    }
+    if groups.is_empty() {
+        groups.push(Vec::new());
+    }
+    groups[0].extend((0..report.checks.len()).filter(|i| !with_results.contains(i)));
+    groups[0].sort_unstable();
+    groups
+}
+
+fn build_run<'a>(report: &'a Report, checks: &[usize], single: bool) -> Run<'a> {
     let mut located: Vec<(usize, usize)> = Vec::new();
     let mut notifications = Vec::new();
-    for (ci, check) in report.checks.iter().enumerate() {
+    for &ci in checks {
+        let check = &report.checks[ci];
         if check.status == Status::Unknown
             || (check.status.is_problem() && check.findings.is_empty())
         {
@@ -323,6 +376,7 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
             }
         }
     }
+    // Over the limit, the most severe results are kept; otherwise report order.
     let omitted = located.len().saturating_sub(MAX_RESULTS);
     if omitted > 0 {
         located.sort_by_key(|&(ci, fi)| std::cmp::Reverse(report.checks[ci].findings[fi].severity));
@@ -348,40 +402,73 @@ pub fn render(report: &Report, _options: &RenderOptions, out: &mut dyn Write) ->
             descriptors.push(rule_descriptor(&f.rule, report.rule(&f.rule), f.severity));
         }
     }
-    let status = report.status();
-    let log = Log {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: format!("opskit {}", report.tool),
-                    version: &report.version,
-                    semantic_version: &report.version,
-                    information_uri: INFORMATION_URI,
-                    rules: descriptors,
-                },
-            },
-            invocations: [Invocation {
-                execution_successful: status != Status::Unknown,
-                exit_code: status.code(),
-                tool_execution_notifications: notifications,
-            }],
-            results: Results {
-                report,
-                rule_index,
-                kept: located,
-            },
-            column_kind: "unicodeCodePoints",
-            properties: RunProperties {
-                status,
-                summary: report.summary(),
-                results_omitted: omitted,
-            },
-        }],
+    let status = Status::worst_of(checks.iter().map(|&ci| report.checks[ci].status));
+    let (name, category, summary) = if single {
+        (
+            format!("opskit {}", report.tool),
+            format!("opskit/{}/", report.tool),
+            report.summary(),
+        )
+    } else {
+        let main = &report.checks[checks
+            .iter()
+            .copied()
+            .find(|&ci| located.iter().any(|&(c, _)| c == ci))
+            .unwrap_or(checks[0])];
+        let label = if checks
+            .iter()
+            .filter(|&&ci| {
+                report.checks[ci]
+                    .findings
+                    .iter()
+                    .any(|f| f.location.is_some())
+            })
+            .count()
+            > 1
+        {
+            "more".to_owned()
+        } else {
+            main.name.clone()
+        };
+        let summary = checks
+            .iter()
+            .map(|&ci| format!("{}: {}", report.checks[ci].name, report.checks[ci].summary))
+            .collect::<Vec<_>>()
+            .join("; ");
+        (
+            format!("opskit {} {label}", report.tool),
+            format!("opskit/{}/{label}/", report.tool),
+            summary,
+        )
     };
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
-    writeln!(out)
+    Run {
+        tool: Tool {
+            driver: Driver {
+                name,
+                version: &report.version,
+                semantic_version: &report.version,
+                information_uri: INFORMATION_URI,
+                rules: descriptors,
+            },
+        },
+        automation_details: AutomationDetails { id: category },
+        invocations: [Invocation {
+            execution_successful: status != Status::Unknown,
+            exit_code: status.code(),
+            tool_execution_notifications: notifications,
+        }],
+        results: Results {
+            report,
+            rule_index,
+            kept: located,
+        },
+        column_kind: "unicodeCodePoints",
+        properties: RunProperties {
+            status,
+            summary,
+            results_omitted: omitted,
+        },
+    }
 }
 
 #[cfg(test)]
