@@ -113,7 +113,7 @@ fn sarif_passes_the_sarif_multitool() {
         .cloned()
         .unwrap_or_default();
     let level_of = |r: &serde_json::Value| -> String {
-        r["level"].as_str().map(str::to_owned).unwrap_or_else(|| {
+        let default = || {
             let index = r["ruleIndex"]
                 .as_u64()
                 .and_then(|i| usize::try_from(i).ok());
@@ -122,7 +122,8 @@ fn sarif_passes_the_sarif_multitool() {
                 .and_then(|rule| rule["defaultConfiguration"]["level"].as_str())
                 .unwrap_or("warning")
                 .to_owned()
-        })
+        };
+        r["level"].as_str().map_or_else(default, str::to_owned)
     };
     let errors: Vec<String> = report["runs"][0]["results"]
         .as_array()

@@ -342,6 +342,10 @@ fn run_groups(report: &Report) -> Vec<Vec<usize>> {
     groups
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a run is one long literal; splitting it would scatter its fields"
+)]
 fn build_run<'a>(report: &'a Report, checks: &[usize], single: bool) -> Run<'a> {
     let mut located: Vec<(usize, usize)> = Vec::new();
     let mut notifications = Vec::new();
