@@ -20,7 +20,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A secret as it may be shown. Holds no more than its prefix, its length and a fingerprint.
@@ -29,6 +29,36 @@ pub struct Redacted {
     prefix: String,
     length: usize,
     fingerprint: String,
+}
+
+/// Reading a redacted value back (from a cache of reports) keeps the guarantee: the prefix is
+/// cut to what [`redact`] would show for the recorded length.
+impl<'de> Deserialize<'de> for Redacted {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Redacted, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            prefix: String,
+            length: usize,
+            fingerprint: String,
+        }
+        let w = Wire::deserialize(d)?;
+        let prefix = w
+            .prefix
+            .chars()
+            .take(visible_prefix(w.length).min(4))
+            .collect();
+        let fingerprint = w
+            .fingerprint
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(16)
+            .collect();
+        Ok(Redacted {
+            prefix,
+            length: w.length,
+            fingerprint,
+        })
+    }
 }
 
 impl Redacted {
@@ -194,6 +224,20 @@ mod tests {
         let json = serde_json::to_string(&redact(KEY)).unwrap();
         assert!(!json.contains(&KEY[4..]));
         assert!(json.contains("\"prefix\":\"sk-p\""));
+    }
+
+    #[test]
+    fn reading_back_cannot_widen_the_prefix() {
+        let r: Redacted =
+            serde_json::from_str(r#"{"prefix":"sk-proj-LEAK","length":40,"fingerprint":"abc"}"#)
+                .unwrap();
+        assert_eq!(r.prefix(), "sk-p");
+        let r: Redacted =
+            serde_json::from_str(r#"{"prefix":"hunter2","length":7,"fingerprint":"00"}"#).unwrap();
+        assert_eq!(r.prefix(), "");
+        let round: Redacted =
+            serde_json::from_str(&serde_json::to_string(&redact(KEY)).unwrap()).unwrap();
+        assert_eq!(round, redact(KEY));
     }
 
     #[test]

@@ -27,14 +27,14 @@
 
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::Status;
 use crate::redact::Redacted;
 use crate::threshold::{Range, Thresholds};
 
 /// The result of one tool run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// The tool's binary name, e.g. `queue-depth`.
     pub tool: String,
@@ -43,7 +43,7 @@ pub struct Report {
     /// The checks, in the order the tool ran them.
     pub checks: Vec<Check>,
     /// Descriptions of the rules whose codes appear in findings (SARIF and `--explain` use them).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleInfo>,
 }
 
@@ -140,7 +140,7 @@ impl Report {
 }
 
 /// One row of a report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// A short stable name: `tsc`, `secrets`, `queue:emails`.
     pub name: String,
@@ -153,12 +153,21 @@ pub struct Check {
     /// What the check measured.
     pub metrics: Vec<Metric>,
     /// How long the check took.
-    #[serde(rename = "duration_seconds", serialize_with = "seconds")]
+    #[serde(
+        rename = "duration_seconds",
+        serialize_with = "seconds",
+        deserialize_with = "from_seconds"
+    )]
     pub duration: Duration,
 }
 
 fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
+}
+
+fn from_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let secs = f64::deserialize(d)?;
+    Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
 }
 
 impl Check {
@@ -233,7 +242,7 @@ fn count_summary(findings: &[Finding]) -> String {
 }
 
 /// How serious a finding is. The names are SARIF's result levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; does not change the status.
@@ -265,7 +274,7 @@ impl Severity {
 }
 
 /// One thing a check found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The stable code of the rule that found it: `SEC001`, `DL3007`, `TS2322`.
     pub rule: String,
@@ -274,13 +283,13 @@ pub struct Finding {
     /// What is wrong, for people.
     pub message: String,
     /// Where, when the finding is in a file.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     /// The offending value, redacted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Redacted>,
     /// A link that explains the rule and the fix.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 
@@ -334,15 +343,15 @@ impl Finding {
 
 /// A place in a file. Paths are relative to the scanned root, with `/` separators. Lines and
 /// columns count from 1; columns count characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Location {
     /// The file.
     pub path: String,
     /// The line, from 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     /// The column, from 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
 }
 
@@ -386,7 +395,7 @@ impl std::fmt::Display for Location {
 }
 
 /// The unit of a metric, limited to what Nagios performance data allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
     /// A plain number (a count of jobs, of findings).
@@ -422,7 +431,7 @@ impl Unit {
 }
 
 /// One measured number.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     /// A short name: `depth`, `latency`, `failed`.
     pub label: String,
@@ -431,30 +440,30 @@ pub struct Metric {
     /// The unit.
     pub unit: Unit,
     /// The warning range it was held against.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warn: Option<Range>,
     /// The critical range it was held against.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crit: Option<Range>,
     /// The smallest possible value.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
     /// The largest possible value.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
     /// What the number means, for Prometheus `# HELP`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A Prometheus family and labels of the tool's choosing, for metrics whose names users
     /// already chart (such as `bullmq_job_count{queue,state}`). Without it the family is
     /// `opskit_<tool>_<label>` with `tool` and `check` labels.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prometheus: Option<PrometheusName>,
 }
 
 /// A metric's own Prometheus family name and labels. The value must already be in the
 /// family's base unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrometheusName {
     /// The family, e.g. `bullmq_job_count`.
     pub family: String,
@@ -529,7 +538,7 @@ impl Metric {
 }
 
 /// What a rule is, for SARIF's `tool.driver.rules` and for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleInfo {
     /// The stable code.
     pub code: String,
@@ -540,7 +549,7 @@ pub struct RuleInfo {
     /// The default severity.
     pub severity: Severity,
     /// Where the rule is documented.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use std::fmt;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The outcome of a check.
 ///
@@ -20,7 +20,7 @@ use serde::Serialize;
 /// `max_state_alt` helper does: `CRITICAL > WARNING > UNKNOWN > OK`. A check that could not
 /// tell (UNKNOWN) therefore never hides behind an OK, and a real problem found by one check is
 /// never hidden behind another check's inability to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     /// Everything within thresholds. Exit code 0.

@@ -18,6 +18,7 @@
 //! timeout; a check that crashes or times out is UNKNOWN with its reason and the others still
 //! finish. The exit code is the worst status (`--fail-on critical` lets warnings pass).
 
+pub mod cache;
 pub mod checks;
 pub mod exec;
 pub mod project;
@@ -122,6 +123,9 @@ pub struct Args {
     /// node_modules is missing.
     #[arg(long)]
     pub install: bool,
+    /// Run every check, even those whose inputs did not change since the last run.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Seconds each check may run before it is stopped and reported UNKNOWN [default: 600].
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
@@ -234,6 +238,8 @@ pub struct Plan {
     pub timeout: Duration,
     /// Which statuses fail.
     pub fail_on: FailOn,
+    /// Reuse results of unchanged inputs.
+    pub use_cache: bool,
 }
 
 /// Resolves flags over `[predeploy]` over defaults.
@@ -283,6 +289,7 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         required_files: file.required_files.unwrap_or_default(),
         timeout: Duration::from_secs_f64(timeout),
         fail_on: args.fail_on.or(file.fail_on).unwrap_or_default(),
+        use_cache: !args.no_cache,
     })
 }
 
@@ -362,9 +369,30 @@ fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
 pub fn execute(plan: &Plan, progress: &mut dyn FnMut(Progress)) -> Report {
     let started = Instant::now();
     let project = project::scan(&plan.root);
+    let mut cache = if plan.use_cache {
+        cache::Cache::open(&plan.root)
+    } else {
+        None
+    };
+    let tree = cache
+        .as_ref()
+        .map(|_| cache::tree_digest(&plan.root))
+        .unwrap_or_default();
+    let settings = format!("{:?}|{}", plan.typescript_projects, plan.timeout.as_secs());
+    let key_of = |name: CheckName| cache::key(name.as_str(), &settings, &tree);
+    let cacheable = |name: CheckName| matches!(name, CheckName::Typescript | CheckName::Lint);
     let (tx, rx) = mpsc::channel();
     let names: Vec<&'static str> = plan.checks.iter().map(|c| c.as_str()).collect();
     for &name in &plan.checks {
+        if cacheable(name)
+            && let Some(mut hit) = cache
+                .as_ref()
+                .and_then(|c| c.get(name.as_str(), &key_of(name)))
+        {
+            hit.summary.push_str(" (cached)");
+            let _ = tx.send((name, hit.took(started.elapsed())));
+            continue;
+        }
         let tx = tx.clone();
         let (plan, project) = (plan.clone(), project.clone());
         std::thread::spawn(move || {
@@ -405,6 +433,14 @@ pub fn execute(plan: &Plan, progress: &mut dyn FnMut(Progress)) -> Report {
             running,
         });
         done.push((name, check));
+    }
+    if let Some(cache) = cache.as_mut() {
+        for (name, check) in &done {
+            if cacheable(*name) && !check.summary.ends_with(" (cached)") {
+                cache.put(name.as_str(), key_of(*name), check);
+            }
+        }
+        cache.save();
     }
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     for &name in &plan.checks {

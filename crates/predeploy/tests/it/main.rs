@@ -76,7 +76,7 @@ impl Fixture {
         let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
             .arg("--root")
             .arg(self.dir.path())
-            .args(["--format", "json"])
+            .args(["--format", "json", "--no-cache"])
             .args(extra)
             .env_remove("OPSKIT_FORMAT")
             .output()
@@ -511,4 +511,60 @@ fn the_seed_shim_passes_the_environment_and_exit_code() {
         "\"healthcheckPath\": \"/nope\"",
     );
     assert_eq!(run(&["production", "--", "--only", "railway"]), Some(2));
+}
+
+#[test]
+fn unchanged_inputs_reuse_the_last_result() {
+    let f = Fixture::new();
+    f.write(
+        "apps/worker/src/extra.ts",
+        &format!("export const marker = '{}';\n", std::process::id()),
+    );
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+            .arg("--root")
+            .arg(f.dir.path())
+            .args(["--only", "typescript,lint", "--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let cold = run();
+    assert!(
+        !check(&cold, "typescript")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("(cached)"),
+        "{cold}"
+    );
+    let warm = run();
+    assert!(
+        check(&warm, "typescript")["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("(cached)"),
+        "{warm}"
+    );
+    assert!(
+        check(&warm, "lint")["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("(cached)"),
+        "{warm}"
+    );
+    // A change to any input runs the checks again, and finds what changed.
+    f.edit(
+        "apps/worker/src/extra.ts",
+        "export const marker",
+        "export const marker: number =",
+    );
+    let changed = run();
+    assert_eq!(changed["exit_code"], 2, "{changed}");
+    assert!(
+        !check(&changed, "typescript")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("(cached)")
+    );
+    finding(&changed, "typescript", "TS2322");
 }
