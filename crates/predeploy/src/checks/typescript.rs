@@ -167,8 +167,9 @@ pub fn check(project: &Project, projects: &[std::path::PathBuf], timeout: Durati
             configs.len()
         )
     } else {
+        let plural = if errors == 1 { "" } else { "s" };
         format!(
-            "{errors} type errors in {} {projects_word} (TypeScript {version})",
+            "{errors} type error{plural} in {} {projects_word} (TypeScript {version})",
             configs.len()
         )
     };

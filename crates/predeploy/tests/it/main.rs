@@ -555,7 +555,7 @@ fn unchanged_inputs_reuse_the_last_result() {
     // A change to any input runs the checks again, and finds what changed.
     f.edit(
         "apps/worker/src/extra.ts",
-        "export const marker",
+        "export const marker =",
         "export const marker: number =",
     );
     let changed = run();
