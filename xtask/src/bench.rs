@@ -99,6 +99,11 @@ pub const BENCHES: &[(&str, &str, Prepare)] = &[
         "one poll of 1, 10 and 100 queues, native and REST, next to one redis-cli/curl per key",
         queue_depth_cases,
     ),
+    (
+        "predeploy",
+        "predeploy on the example and a larger project, next to its slowest check alone, the checks in turn, and a warm cache",
+        predeploy_cases,
+    ),
 ];
 
 fn parse(args: &[String], root: PathBuf) -> Result<(Options, Vec<String>, bool)> {
@@ -655,6 +660,152 @@ fn queue_depth_cases(options: &Options) -> Result<Vec<Case>> {
                 },
             ],
             guard: Some(Arc::clone(&guard)),
+        });
+    }
+    Ok(cases)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if ["node_modules", ".next", "dist"].iter().any(|s| name == *s) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A larger TypeScript project: the example plus `modules` generated worker modules that import
+/// one another, sharing the example's node_modules.
+fn larger_project(example: &Path, dir: &Path, modules: usize) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    copy_tree(example, dir)?;
+    std::os::unix::fs::symlink(example.join("node_modules"), dir.join("node_modules"))?;
+    let gen_dir = dir.join("apps/worker/src/gen");
+    std::fs::create_dir_all(&gen_dir)?;
+    for i in 0..modules {
+        let mut text = String::new();
+        if i > 0 {
+            let _ = writeln!(
+                text,
+                "import {{ step{p}, type Record{p} }} from './m{p}.js';\n",
+                p = i - 1
+            );
+        }
+        let _ = writeln!(
+            text,
+            "export interface Record{i} {{\n  id: number;\n  name: string;\n  tags: readonly string[];\n  score?: number;\n}}\n"
+        );
+        let _ = writeln!(
+            text,
+            "export function step{i}(input: readonly Record{i}[]): Map<string, number> {{"
+        );
+        let _ = writeln!(
+            text,
+            "  const totals = new Map<string, number>();\n  for (const r of input) {{\n    for (const tag of r.tags) {{\n      totals.set(tag, (totals.get(tag) ?? 0) + (r.score ?? r.id));\n    }}\n  }}\n  return totals;\n}}\n"
+        );
+        if i > 0 {
+            let _ = writeln!(
+                text,
+                "export function chain{i}(rows: Record{p}[]): number {{\n  return [...step{p}(rows).values()].reduce((a, b) => a + b, 0);\n}}",
+                p = i - 1
+            );
+        }
+        std::fs::write(gen_dir.join(format!("m{i}.ts")), text)?;
+    }
+    Ok(())
+}
+
+/// `predeploy`: the whole run (cold: no result cache, no tsc build info), next to its slowest
+/// checks run alone, the same tools run one after another as the seed's shell script did, and
+/// a warm run whose inputs did not change. Targets: within 1.15x of the slowest check alone;
+/// a warm run under 20% of a cold one.
+fn predeploy_cases(options: &Options) -> Result<Vec<Case>> {
+    let predeploy = cargo_build(
+        &options.root,
+        &["-p", "opskit-predeploy", "--bin", "predeploy"],
+        "predeploy",
+    )?;
+    let predeploy = predeploy.to_string_lossy().into_owned();
+    let example = options.root.join("examples/agent-platform");
+    if !example.join("node_modules").is_dir() {
+        eprintln!(
+            "bench: installing the example's npm packages (npm ci in {})",
+            example.display()
+        );
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&example)
+            .status()?
+            .success();
+        if !ok {
+            return Err("npm ci failed in examples/agent-platform".into());
+        }
+    }
+    let large = options.root.join("target/bench-work/predeploy-large");
+    larger_project(&example, &large, 400)?;
+    let mut cases = Vec::new();
+    for (label, root) in [
+        ("example", example.clone()),
+        ("example + 400 modules", large),
+    ] {
+        let r = root.to_string_lossy().into_owned();
+        let clean = format!("rm -rf '{r}/apps/frontend/.next/cache' '{r}/apps/worker/dist';");
+        let cold = |extra: &str| {
+            strings(&[
+                "sh",
+                "-c",
+                &format!("{clean} '{predeploy}' --root '{r}' --no-cache {extra} >/dev/null"),
+            ])
+        };
+        let sequential = format!(
+            "{clean} cd '{r}' && node_modules/.bin/tsc --noEmit -p apps/frontend >/dev/null; node_modules/.bin/tsc --noEmit -p apps/worker >/dev/null; node_modules/.bin/eslint . >/dev/null; true"
+        );
+        cases.push(Case {
+            name: format!("{label}: cold run vs parts"),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: cold(""),
+                },
+                Side {
+                    tool: "typescript check alone".to_owned(),
+                    command: cold("--only typescript"),
+                },
+                Side {
+                    tool: "lint check alone".to_owned(),
+                    command: cold("--only lint"),
+                },
+                Side {
+                    tool: "tsc, tsc, eslint in turn".to_owned(),
+                    command: strings(&["sh", "-c", &sequential]),
+                },
+            ],
+            guard: None,
+        });
+        cases.push(Case {
+            name: format!("{label}: warm run (cache) vs cold"),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: cold(""),
+                },
+                Side {
+                    tool: "opskit warm".to_owned(),
+                    command: strings(&[&predeploy, "--root", &r, "--format", "json"]),
+                },
+            ],
+            guard: None,
         });
     }
     Ok(cases)
