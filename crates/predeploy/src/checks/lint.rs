@@ -1,4 +1,5 @@
-//! `lint`: the project's own ESLint (flat or legacy config) with its JSON formatter.
+//! `lint`: the project's own ESLint (flat or legacy config) with its JSON formatter, or Biome
+//! (`biome.json`) with its JSON reporter when the project lints with Biome instead.
 
 use std::time::{Duration, Instant};
 
@@ -90,6 +91,126 @@ fn rule_help(id: &str) -> Option<String> {
     }
 }
 
+#[derive(Deserialize)]
+struct BiomeReport {
+    diagnostics: Vec<BiomeDiagnostic>,
+}
+
+#[derive(Deserialize)]
+struct BiomeDiagnostic {
+    severity: String,
+    #[serde(rename = "message")]
+    text: String,
+    category: Option<String>,
+    location: Option<BiomeLocation>,
+}
+
+#[derive(Deserialize)]
+struct BiomeLocation {
+    path: Option<String>,
+    start: Option<BiomePosition>,
+}
+
+#[derive(Deserialize)]
+struct BiomePosition {
+    line: u32,
+    column: u32,
+}
+
+/// `noDebugger` -> `no-debugger`, as Biome's rule pages are named.
+fn kebab(rule: &str) -> String {
+    rule.chars().fold(String::new(), |mut s, c| {
+        if c.is_ascii_uppercase() {
+            s.push('-');
+            s.push(c.to_ascii_lowercase());
+        } else {
+            s.push(c);
+        }
+        s
+    })
+}
+
+/// Biome's `--reporter=json` output as findings. Configuration notices (category
+/// `deserialize`) and infos are notes.
+pub fn parse_biome(stdout: &str) -> Result<Vec<Finding>, String> {
+    let start = stdout.find('{').ok_or("Biome printed no JSON report")?;
+    let mut stream =
+        serde_json::Deserializer::from_str(&stdout[start..]).into_iter::<BiomeReport>();
+    let report = stream
+        .next()
+        .ok_or("Biome printed no JSON report")?
+        .map_err(|e| format!("Biome's JSON report did not parse: {e}"))?;
+    Ok(report
+        .diagnostics
+        .into_iter()
+        .map(|d| {
+            let severity = match d.severity.as_str() {
+                "error" | "fatal" => Severity::Error,
+                "warning" => Severity::Warning,
+                _ => Severity::Note,
+            };
+            let rule = d.category.unwrap_or_else(|| "biome".to_owned());
+            let mut f = Finding::new(rule.clone(), severity, d.text);
+            if let Some(name) = rule.strip_prefix("lint/").and_then(|r| r.split('/').nth(1)) {
+                f = f.help(format!("https://biomejs.dev/linter/rules/{}/", kebab(name)));
+            }
+            if let Some(loc) = d.location
+                && let Some(path) = loc.path
+            {
+                let mut l = Location::new(path);
+                if let Some(p) = loc.start {
+                    l = l.line(p.line).column(p.column);
+                }
+                f = f.at(l);
+            }
+            f
+        })
+        .collect())
+}
+
+fn biome(project: &Project, config: &str, timeout: Duration, started: Instant) -> Check {
+    let root = &project.root;
+    let Some(biome) = local_bin(root, root, "biome") else {
+        return Check::unknown("lint", "Biome is configured but not installed: add it with `npm install --save-dev @biomejs/biome`, then install").took(started.elapsed());
+    };
+    let out = match exec::run(
+        &biome,
+        &["lint", "--reporter=json", "--colors=off", "."],
+        root,
+        &[],
+        timeout,
+    ) {
+        Ok(out) => out,
+        Err(e) => return Check::unknown("lint", e.to_string()).took(started.elapsed()),
+    };
+    let findings = match (out.code, parse_biome(&out.stdout)) {
+        (Some(0 | 1), Ok(f)) => f,
+        (Some(0 | 1), Err(e)) => {
+            return Check::unknown("lint", e).took(started.elapsed());
+        }
+        (code, _) => {
+            let first = out
+                .stderr
+                .lines()
+                .chain(out.stdout.lines())
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no output");
+            return Check::unknown(
+                "lint",
+                format!("Biome could not run (exit {code:?}): {first}"),
+            )
+            .took(started.elapsed());
+        }
+    };
+    let mut check = Check::from_findings("lint", findings);
+    if check.findings.is_empty() {
+        check.summary = format!("clean ({config}, Biome)");
+    } else {
+        check.summary = format!("{} ({config}, Biome)", check.summary);
+    }
+    check.took(started.elapsed())
+}
+
 /// Runs the check.
 pub fn check(project: &Project, timeout: Duration) -> Check {
     let started = Instant::now();
@@ -97,6 +218,12 @@ pub fn check(project: &Project, timeout: Duration) -> Check {
     let flat = FLAT.iter().find(|f| root.join(f).is_file());
     let legacy = LEGACY.iter().find(|f| root.join(f).is_file());
     if flat.is_none() && legacy.is_none() {
+        if let Some(config) = ["biome.json", "biome.jsonc"]
+            .iter()
+            .find(|f| root.join(f).is_file())
+        {
+            return biome(project, config, timeout, started);
+        }
         let mut c = Check::from_findings(
             "lint",
             vec![Finding::new(
@@ -156,6 +283,27 @@ pub fn check(project: &Project, timeout: Duration) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_biome_json() {
+        let out = r#"{"summary":{"errors":1},"diagnostics":[
+            {"severity":"error","message":"This is an unexpected use of the debugger statement.","category":"lint/suspicious/noDebugger","location":{"path":"src/a.ts","start":{"line":2,"column":1},"end":{"line":2,"column":10}},"advices":[]},
+            {"severity":"info","message":"deprecated field","category":"deserialize","location":{"path":"biome.json","start":{"line":1,"column":11}},"advices":[]}
+        ],"command":"lint"}
+        trailing human output"#;
+        let f = parse_biome(out).unwrap();
+        assert_eq!(
+            (f[0].rule.as_str(), f[0].severity),
+            ("lint/suspicious/noDebugger", Severity::Error)
+        );
+        assert_eq!(f[0].location.as_ref().unwrap().to_string(), "src/a.ts:2:1");
+        assert_eq!(
+            f[0].help.as_deref(),
+            Some("https://biomejs.dev/linter/rules/no-debugger/")
+        );
+        assert_eq!(f[1].severity, Severity::Note);
+        assert!(parse_biome("no json").is_err());
+    }
 
     #[test]
     fn parses_eslint_json() {

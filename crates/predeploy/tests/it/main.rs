@@ -568,3 +568,55 @@ fn unchanged_inputs_reuse_the_last_result() {
     );
     finding(&changed, "typescript", "TS2322");
 }
+
+#[test]
+fn biome_projects_lint_with_biome() {
+    let biome = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/biome/node_modules");
+    assert!(
+        biome.join(".bin/biome").is_file(),
+        "Biome is missing; run `npm ci` in {} (scripts/test.sh does it)",
+        biome.parent().unwrap().display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&biome, dir.path().join("node_modules")).unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"b","private":true}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("biome.json"),
+        r#"{"linter":{"enabled":true}}"#,
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("src/a.ts"),
+        "export function f(x: number) {\n  debugger;\n  return x == 1;\n}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(dir.path())
+        .args(["--only", "lint", "--format", "json", "--no-cache"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{report}");
+    assert!(
+        check(&report, "lint")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Biome"),
+        "{report}"
+    );
+    let f = finding(&report, "lint", "lint/suspicious/noDebugger");
+    assert_eq!(f["location"]["path"], "src/a.ts");
+    assert_eq!(
+        (
+            f["location"]["line"].as_u64(),
+            f["location"]["column"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
+}
