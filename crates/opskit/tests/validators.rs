@@ -145,28 +145,7 @@ fn sarif_passes_the_sarif_multitool() {
 }
 
 fn promtool_check(text: &str) -> (bool, String) {
-    let mut child = Command::new(testkit::promtool())
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    testkit::promtool_check(text)
 }
 
 #[test]

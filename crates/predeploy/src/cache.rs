@@ -17,9 +17,6 @@ use opskit::Status;
 use opskit::report::Check;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use walkdir::WalkDir;
-
-use crate::project::SKIP_DIRS;
 
 /// Files larger than this are hashed by size and modification time only.
 const HASH_LIMIT: u64 = 8 * 1024 * 1024;
@@ -46,20 +43,8 @@ pub struct Cache {
 /// A digest of every input file under `root`.
 pub fn tree_digest(root: &Path) -> String {
     let mut hasher = Sha256::new();
-    let walker = WalkDir::new(root)
-        .sort_by_file_name()
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-        });
     let mut buf = Vec::new();
-    for entry in walker
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
+    for entry in crate::project::files(root, usize::MAX) {
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         hasher.update(rel.to_string_lossy().as_bytes());
         hasher.update([0]);

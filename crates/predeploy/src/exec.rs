@@ -18,6 +18,17 @@ pub struct Output {
     pub duration: Duration,
 }
 
+impl Output {
+    /// The first non-blank line of stderr, else of stdout: what to quote when a tool fails.
+    pub fn first_line(&self) -> &str {
+        self.stderr
+            .lines()
+            .chain(self.stdout.lines())
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no output")
+    }
+}
+
 /// Why a command did not finish.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExecError {

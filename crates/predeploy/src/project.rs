@@ -77,6 +77,23 @@ fn is_dockerfile(name: &str) -> bool {
     name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")
 }
 
+/// The files under `dir`, in name order, at most `depth` levels down, without following links
+/// and without entering [`SKIP_DIRS`].
+pub fn files(dir: &Path, depth: usize) -> impl Iterator<Item = walkdir::DirEntry> {
+    WalkDir::new(dir)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+}
+
 /// Walks `root` once (depth 8, skipping [`SKIP_DIRS`]) and sorts what it found.
 pub fn scan(root: &Path) -> Project {
     let mut p = Project {
@@ -87,19 +104,7 @@ pub fn scan(root: &Path) -> Project {
         .iter()
         .find(|(f, _)| root.join(f).is_file())
         .map(|(f, m)| (*m, PathBuf::from(f)));
-    let walker = WalkDir::new(root)
-        .max_depth(8)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-        });
-    for entry in walker
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
+    for entry in files(root, 8) {
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
         };

@@ -39,7 +39,8 @@ pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, process_alive};
 pub use redis::{RedisServer, Resp};
 pub use tools::{
-    find_binary, path_dirs, promtool, sarif_multitool, sarif_schema, test_tools_dir, workspace_root,
+    find_binary, path_dirs, promtool, promtool_check, sarif_multitool, sarif_schema,
+    test_tools_dir, workspace_root,
 };
 pub use upstash::UpstashStandIn;
 

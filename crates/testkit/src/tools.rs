@@ -69,3 +69,31 @@ pub fn find_binary(name: &str, dirs: &[PathBuf], install: &str) -> Result<PathBu
             format!("{name} was not found on PATH; install it with `{install}` {INSTALL_HINT}")
         })
 }
+
+/// Runs `promtool check metrics` on `text`: whether it passed, and what it said (parse errors
+/// and lint problems).
+pub fn promtool_check(text: &str) -> (bool, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(promtool())
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run promtool: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("promtool: {e}"));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}

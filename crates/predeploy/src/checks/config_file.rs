@@ -13,8 +13,26 @@ pub struct ConfigFile {
     pub value: serde_json::Value,
 }
 
+/// Reads `root/rel` as JSON (or TOML when it ends in `.toml`); a file that does not parse is
+/// a `code` finding at the line the parser names.
+pub fn load_or_finding(
+    root: &Path,
+    rel: &Path,
+    code: &str,
+) -> Result<ConfigFile, Box<opskit::report::Finding>> {
+    load(root, rel).map_err(|(path, message, line)| {
+        let mut loc = opskit::report::Location::new(path);
+        if let Some(l) = line {
+            loc = loc.line(l);
+        }
+        Box::new(
+            opskit::report::Finding::new(code, opskit::report::Severity::Error, message).at(loc),
+        )
+    })
+}
+
 /// Reads `root/rel` as JSON (or TOML when it ends in `.toml`).
-pub fn load(root: &Path, rel: &Path) -> Result<ConfigFile, (String, String, Option<u32>)> {
+fn load(root: &Path, rel: &Path) -> Result<ConfigFile, (String, String, Option<u32>)> {
     let path = crate::project::display(root, rel);
     let text = std::fs::read_to_string(root.join(rel))
         .map_err(|e| (path.clone(), format!("cannot read it: {e}"), None))?;

@@ -189,12 +189,7 @@ fn biome(project: &Project, config: &str, timeout: Duration, started: Instant) -
             return Check::unknown("lint", e).took(started.elapsed());
         }
         (code, _) => {
-            let first = out
-                .stderr
-                .lines()
-                .chain(out.stdout.lines())
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("no output");
+            let first = out.first_line();
             return Check::unknown(
                 "lint",
                 format!("Biome could not run (exit {code:?}): {first}"),
@@ -254,12 +249,7 @@ pub fn check(project: &Project, timeout: Duration) -> Check {
         Err(e) => return Check::unknown("lint", e.to_string()).took(started.elapsed()),
     };
     if !matches!(out.code, Some(0 | 1)) {
-        let first = out
-            .stderr
-            .lines()
-            .chain(out.stdout.lines())
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no output");
+        let first = out.first_line();
         return Check::unknown(
             "lint",
             format!("ESLint could not run (exit {:?}): {first}", out.code),

@@ -18,10 +18,9 @@ use std::time::Instant;
 use opskit::config::closest;
 use opskit::report::{Check, Finding, Location, Severity};
 use serde_json::Value;
-use walkdir::WalkDir;
 
 use super::config_file::{self, ConfigFile};
-use crate::project::{Project, SKIP_DIRS};
+use crate::project::Project;
 
 /// Documented top-level keys.
 pub const TOP: [&str; 4] = ["$schema", "build", "deploy", "environments"];
@@ -267,20 +266,11 @@ pub fn route_exists(dir: &Path, path: &str) -> bool {
         format!("'{path}/'"),
         format!("\"{path}/\""),
     ];
-    WalkDir::new(dir)
-        .max_depth(8)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-        })
-        .filter_map(Result::ok)
+    crate::project::files(dir, 8)
         .filter(|e| {
-            e.file_type().is_file()
-                && e.path()
-                    .extension()
-                    .is_some_and(|x| exts.contains(&x.to_string_lossy().as_ref()))
+            e.path()
+                .extension()
+                .is_some_and(|x| exts.contains(&x.to_string_lossy().as_ref()))
         })
         .filter(|e| e.metadata().is_ok_and(|m| m.len() < 2 * 1024 * 1024))
         .any(|e| {
@@ -303,14 +293,10 @@ pub fn check(project: &Project) -> Check {
     }
     let mut findings = Vec::new();
     for rel in &project.railway {
-        let file = match config_file::load(root, rel) {
+        let file = match config_file::load_or_finding(root, rel, "RW002") {
             Ok(f) => f,
-            Err((path, message, line)) => {
-                let mut loc = Location::new(path);
-                if let Some(l) = line {
-                    loc = loc.line(l);
-                }
-                findings.push(Finding::new("RW002", Severity::Error, message).at(loc));
+            Err(finding) => {
+                findings.push(*finding);
                 continue;
             }
         };

@@ -204,15 +204,9 @@ pub fn check(project: &Project) -> Check {
     }
     let mut findings = Vec::new();
     for rel in &project.vercel {
-        match config_file::load(&project.root, rel) {
+        match config_file::load_or_finding(&project.root, rel, "VC002") {
             Ok(file) => check_file(&file, &mut findings),
-            Err((path, message, line)) => {
-                let mut loc = Location::new(path);
-                if let Some(l) = line {
-                    loc = loc.line(l);
-                }
-                findings.push(Finding::new("VC002", Severity::Error, message).at(loc));
-            }
+            Err(finding) => findings.push(*finding),
         }
     }
     let n = project.vercel.len();

@@ -134,25 +134,7 @@ fn prometheus_output_mirrors_bullmq_exporter_names_and_passes_promtool() {
     ] {
         assert!(stdout.contains(needle), "{needle} missing:\n{stdout}");
     }
-    let mut promtool = std::process::Command::new(testkit::promtool())
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    promtool
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdout.as_bytes())
-        .unwrap();
-    let out = promtool.wait_with_output().unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_, said) = testkit::promtool_check(&stdout);
     // `bullmq_job_count` is BullMQ's own name (Queue.exportPrometheusMetrics), kept so existing
     // dashboards work; promtool's naming lint flags its `_count` suffix, and nothing else may
     // be flagged.
