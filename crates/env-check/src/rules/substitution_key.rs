@@ -60,8 +60,14 @@ mod tests {
     #[test]
     fn fires_on_unclosed_references() {
         assert_eq!(super::super::codes("URL=${HOST/api\n"), ["ENV008@1"]);
-        assert!(!super::super::codes("URL=${HOST}/api
+        assert!(
+            !super::super::codes(
+                "URL=${HOST}/api
 RAW='${NOT'
-").iter().any(|c| c.starts_with("ENV008")));
+"
+            )
+            .iter()
+            .any(|c| c.starts_with("ENV008"))
+        );
     }
 }
