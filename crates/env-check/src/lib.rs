@@ -16,6 +16,7 @@
 pub mod lint;
 pub mod rules;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -66,6 +67,20 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', value_name = "RULES")]
         skip: Vec<String>,
     },
+    /// Check each service's environment against the schema in opskit.toml ([env-check]):
+    /// values from the process environment and the service's .env files, with Next.js
+    /// precedence (.env.ENV.local, .env.local except in test, .env.ENV, .env).
+    Check {
+        /// Only this service (default: every service in the schema).
+        #[arg(long)]
+        service: Option<String>,
+        /// The environment being checked.
+        #[arg(long = "env", default_value = "production")]
+        environment: String,
+        /// The project root the services' `dir` are relative to.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Show what dotenv loads from a file: each key, where it is set, and its value redacted.
     Parse {
         /// The file.
@@ -96,6 +111,22 @@ pub enum Error {
     /// No files to lint.
     #[error("no .env files in {0}; name the files to lint")]
     NoFiles(String),
+    /// opskit.toml is wrong.
+    #[error(transparent)]
+    Config(#[from] opskit::config::ConfigError),
+    /// No schema.
+    #[error(
+        "no [env-check.services.NAME] schema in opskit.toml; docs/env-check.md shows one to copy"
+    )]
+    NoSchema,
+    /// An unknown service.
+    #[error("no service `{name}` in the schema; the schema has: {known}")]
+    NoService {
+        /// The name asked for.
+        name: String,
+        /// The services there are.
+        known: String,
+    },
 }
 
 fn read(path: &Path) -> Result<String, Error> {
@@ -260,9 +291,172 @@ fn parse_file(file: &Path, reveal: bool, cx: &Context) -> Result<Report, Error> 
     Ok(Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(check))
 }
 
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The process environment.
+    Process,
+    /// A .env file, at a line and column.
+    File(Location),
+}
+
+/// The .env files of an environment, highest precedence first (Next.js' order).
+pub fn env_file_names(environment: &str) -> Vec<String> {
+    let mut names = vec![format!(".env.{environment}.local")];
+    if environment != "test" {
+        names.push(".env.local".to_owned());
+    }
+    names.push(format!(".env.{environment}"));
+    names.push(".env".to_owned());
+    names
+}
+
+/// The value of every variable the files in `dir` and the process environment set, with its
+/// source; the process environment wins, then the files in precedence order.
+pub fn gather(
+    dir: &Path,
+    root: &Path,
+    environment: &str,
+    names: &[&str],
+    process: &dyn Fn(&str) -> Option<String>,
+) -> Result<BTreeMap<String, (String, Source)>, Error> {
+    let mut values: BTreeMap<String, (String, Source)> = BTreeMap::new();
+    for file in env_file_names(environment).iter().rev() {
+        let path = dir.join(file);
+        if !path.is_file() {
+            continue;
+        }
+        let text = read(&path)?;
+        let shown_path = shown(&path, root);
+        for e in opskit::env::dotenv::parse(&text).entries {
+            let loc = Location::new(shown_path.clone())
+                .line(e.line)
+                .column(e.column);
+            values.insert(e.key, (e.value, Source::File(loc)));
+        }
+    }
+    for name in names {
+        if let Some(v) = process(name) {
+            values.insert((*name).to_owned(), (v, Source::Process));
+        }
+    }
+    Ok(values)
+}
+
+/// Checks one service.
+pub fn check_service(
+    name: &str,
+    service: &opskit::env::schema::Service,
+    root: &Path,
+    environment: &str,
+    process: &dyn Fn(&str) -> Option<String>,
+    verbose: bool,
+) -> Result<Check, Error> {
+    let started = Instant::now();
+    let dir = root.join(service.dir.as_deref().unwrap_or(Path::new(".")));
+    let mut names: Vec<&str> = service.vars.keys().map(String::as_str).collect();
+    names.extend(
+        service
+            .vars
+            .values()
+            .flat_map(|v| v.deprecated_names.iter().map(String::as_str)),
+    );
+    let values = gather(&dir, root, environment, &names, process)?;
+    let mut findings = Vec::new();
+    for (var_name, var) in &service.vars {
+        let mut found = values.get(var_name);
+        if found.is_none()
+            && let Some(old) = var
+                .deprecated_names
+                .iter()
+                .find(|d| values.contains_key(*d))
+        {
+            let mut f = Finding::new(
+                "ENV106",
+                Severity::Warning,
+                format!("{old} is deprecated; rename it {var_name}"),
+            );
+            if let Some((_, Source::File(loc))) = values.get(old) {
+                f = f.at(loc.clone());
+            }
+            findings.push(f);
+            found = values.get(old);
+        }
+        for p in opskit::env::schema::check_var(
+            var_name,
+            var,
+            found.map(|(v, _)| v.as_str()),
+            environment,
+        ) {
+            let mut f = Finding::new(p.code, p.severity, p.message);
+            if let Some((_, Source::File(loc))) = found {
+                f = f.at(loc.clone());
+            }
+            findings.push(f);
+        }
+        if verbose && let Some((value, source)) = found {
+            let from = match source {
+                Source::Process => "the process environment".to_owned(),
+                Source::File(loc) => loc.to_string(),
+            };
+            let shown_value = redact(value);
+            findings.push(Finding::new(
+                "ENV-SOURCE",
+                Severity::Note,
+                format!("{var_name} from {from}: {shown_value}"),
+            ));
+        }
+    }
+    let mut check = Check::from_findings(format!("env:{name}"), findings).took(started.elapsed());
+    if !check.status.is_problem() {
+        check.summary = format!("{} variables as {environment} expects", service.vars.len());
+    }
+    Ok(check)
+}
+
+fn check_services(
+    service: Option<&str>,
+    environment: &str,
+    root: &Path,
+    cx: &Context,
+) -> Result<Report, Error> {
+    let root = cx.cwd.join(root);
+    let schema: opskit::env::schema::Schema = cx.section(NAME)?.unwrap_or_default();
+    if schema.services.is_empty() {
+        return Err(Error::NoSchema);
+    }
+    let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
+    for (name, svc) in &schema.services {
+        if service.is_some_and(|s| s != name) {
+            continue;
+        }
+        report.push(check_service(
+            name,
+            svc,
+            &root,
+            environment,
+            &|n| cx.var(n),
+            cx.verbose > 0,
+        )?);
+    }
+    if report.checks.is_empty() {
+        let known: Vec<&str> = schema.services.keys().map(String::as_str).collect();
+        return Err(Error::NoService {
+            name: service.unwrap_or_default().to_owned(),
+            known: known.join(", "),
+        });
+    }
+    Ok(report)
+}
+
 /// Runs the subcommand.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     match &args.command {
+        Command::Check {
+            service,
+            environment,
+            root,
+        } => check_services(service.as_deref(), environment, root, cx),
         Command::Lint { files, fix, skip } => lint_files(files, *fix, skip, cx),
         Command::Parse { file, reveal } => parse_file(file, *reveal, cx),
     }
@@ -340,6 +534,77 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn check_follows_next_js_precedence_and_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("opskit.toml"),
+            "[env-check.services.worker]\ndir = \"apps/worker\"\n\
+             [env-check.services.worker.vars.ENCRYPTION_KEY]\nsecret = true\nmin_length = 32\nrequired = true\n\
+             [env-check.services.worker.vars.PORT]\ntype = \"port\"\n\
+             [env-check.services.worker.vars.DATABASE_URL]\ntype = \"postgres-url\"\nrequired = [\"production\"]\ndeprecated_names = [\"SUPABASE_DB_URL\"]\n",
+        )
+        .unwrap();
+        let w = root.join("apps/worker");
+        std::fs::create_dir_all(&w).unwrap();
+        std::fs::write(w.join(".env"), "ENCRYPTION_KEY=short\nPORT=80\n").unwrap();
+        std::fs::write(w.join(".env.production"), "ENCRYPTION_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nSUPABASE_DB_URL=postgres://db/app\n").unwrap();
+        std::fs::write(w.join(".env.local"), "PORT=99999\n").unwrap();
+        let config = opskit::config::Config::discover(root).unwrap();
+        let cx = Context::new(config, root.to_owned(), |_| None);
+        let r = check_services(None, "production", Path::new("."), &cx).unwrap();
+        let c = &r.checks[0];
+        let got: Vec<String> = c
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f.rule,
+                    f.location
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "ENV106 apps/worker/.env.production:2:1",
+                "ENV105 apps/worker/.env.production:1:1",
+                "ENV103 apps/worker/.env.local:1:1"
+            ],
+            "{c:?}"
+        );
+        // The process environment wins over every file.
+        let config = opskit::config::Config::discover(root).unwrap();
+        let cx = Context::new(config, root.to_owned(), |n| {
+            (n == "PORT").then(|| "8080".to_owned())
+        });
+        let r = check_services(Some("worker"), "production", Path::new("."), &cx).unwrap();
+        assert!(!r.checks[0].findings.iter().any(|f| f.rule == "ENV103"));
+        // In test, .env.local is not read and DATABASE_URL is not required.
+        let config = opskit::config::Config::discover(root).unwrap();
+        let cx = Context::new(config, root.to_owned(), |_| None);
+        let r = check_services(None, "test", Path::new("."), &cx).unwrap();
+        let rules: Vec<&str> = r.checks[0]
+            .findings
+            .iter()
+            .map(|f| f.rule.as_str())
+            .collect();
+        assert_eq!(rules, ["ENV104", "ENV105"], "{:?}", r.checks[0]);
+        assert!(
+            !format!("{r:?}").contains("aaaaaaaaaaaa"),
+            "values are never shown"
+        );
+        assert!(matches!(
+            check_services(Some("nope"), "production", Path::new("."), &cx),
+            Err(Error::NoService { .. })
+        ));
     }
 
     #[test]

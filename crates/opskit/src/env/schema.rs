@@ -1,0 +1,567 @@
+//! The env schema: what each service expects of its environment, and the validation of a set
+//! of values against it.
+//!
+//! It lives in `opskit.toml` under `[env-check.services.NAME]`:
+//!
+//! ```toml
+//! [env-check.services.worker]
+//! dir = "apps/worker"                      # where its .env files are (default: the root)
+//!
+//! [env-check.services.worker.vars.ENCRYPTION_KEY]
+//! type = "string"
+//! secret = true
+//! min_length = 32
+//! required = true                          # or ["production", "preview"]
+//!
+//! [env-check.services.worker.vars.DATABASE_URL]
+//! type = "postgres-url"
+//! required = ["production"]
+//! deprecated_names = ["SUPABASE_DB_URL"]
+//! ```
+//!
+//! Built-in rules of the stack: a `secret` variable must never carry the `NEXT_PUBLIC_` prefix
+//! (Next.js inlines those into the browser bundle); a secret is checked for strength, not only
+//! length (`aaaa…`, `changeme…` fail however long). Messages name the variable and the rule,
+//! never the value.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::report::Severity;
+
+/// The `[env-check]` section.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    /// Services by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, Service>,
+}
+
+/// One service's expectations.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Where its .env files are, relative to the project root.
+    pub dir: Option<PathBuf>,
+    /// Its variables.
+    #[serde(default)]
+    pub vars: BTreeMap<String, Var>,
+}
+
+/// A variable's type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VarType {
+    /// Any text.
+    #[default]
+    String,
+    /// A whole number.
+    Int,
+    /// 1 to 65535.
+    Port,
+    /// true/false, 1/0, yes/no, on/off.
+    Bool,
+    /// A URL (`schemes` limits its scheme).
+    Url,
+    /// `postgres://` or `postgresql://`.
+    PostgresUrl,
+    /// `redis://` or `rediss://`.
+    RedisUrl,
+    /// An e-mail address.
+    Email,
+    /// One of `values`.
+    Enum,
+    /// JSON.
+    Json,
+    /// A duration such as `500ms`, `30s`, `5m`, `2h`, `1d`.
+    Duration,
+    /// Text matching `pattern`.
+    Regex,
+}
+
+/// When a variable is required.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Required {
+    /// Always or never.
+    Always(bool),
+    /// In these environments.
+    In(Vec<String>),
+}
+
+impl Default for Required {
+    fn default() -> Required {
+        Required::Always(false)
+    }
+}
+
+impl Required {
+    /// Whether the variable is required in `environment`.
+    pub fn applies(&self, environment: &str) -> bool {
+        match self {
+            Required::Always(b) => *b,
+            Required::In(envs) => envs.iter().any(|e| e == environment),
+        }
+    }
+}
+
+/// One variable.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Var {
+    /// Its type.
+    #[serde(rename = "type", default)]
+    pub kind: VarType,
+    /// When it must be set.
+    #[serde(default)]
+    pub required: Required,
+    /// The value used when it is not set (the app's own default, for documentation).
+    pub default: Option<String>,
+    /// Fewest characters.
+    pub min_length: Option<usize>,
+    /// Most characters.
+    pub max_length: Option<usize>,
+    /// A secret: always redacted, checked for strength, never public.
+    #[serde(default)]
+    pub secret: bool,
+    /// Allowed to reach the browser.
+    #[serde(default)]
+    pub public: bool,
+    /// What it is for.
+    pub description: Option<String>,
+    /// Old names that still work but should be renamed.
+    #[serde(default)]
+    pub deprecated_names: Vec<String>,
+    /// Allowed URL schemes (`url`).
+    #[serde(default)]
+    pub schemes: Vec<String>,
+    /// Allowed values (`enum`).
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// The pattern a `regex` value matches (whole value).
+    pub pattern: Option<String>,
+}
+
+/// A problem with one variable: a stable code, a severity and a message without the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `ENV101`…
+    pub code: &'static str,
+    /// How serious.
+    pub severity: Severity,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+fn problem(code: &'static str, severity: Severity, message: String) -> Problem {
+    Problem {
+        code,
+        severity,
+        message,
+    }
+}
+
+/// Placeholders that make a secret worthless however long it is.
+const PLACEHOLDERS: [&str; 12] = [
+    "changeme",
+    "change_me",
+    "change-me",
+    "secret",
+    "password",
+    "example",
+    "your-",
+    "your_",
+    "placeholder",
+    "replace",
+    "dummy",
+    "xxxx",
+];
+
+/// Shannon entropy in bits per character.
+pub fn entropy(value: &str) -> f64 {
+    let mut counts: BTreeMap<char, usize> = BTreeMap::new();
+    let mut n = 0usize;
+    for c in value.chars() {
+        *counts.entry(c).or_default() += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "counts of a variable's characters"
+    )]
+    let total = n as f64;
+    counts
+        .values()
+        .map(|&c| {
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "counts of a variable's characters"
+            )]
+            let p = c as f64 / total;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Why a secret is weak, if it is: a placeholder word, few distinct characters, a long
+/// run, or low entropy.
+pub fn weakness(value: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    if let Some(word) = PLACEHOLDERS.iter().find(|w| lower.contains(*w)) {
+        return Some(format!("it contains the placeholder `{word}`"));
+    }
+    let distinct = value
+        .chars()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    if distinct <= 4 {
+        return Some(format!("it uses only {distinct} distinct characters"));
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let mut run = 1;
+    for w in chars.windows(2) {
+        run = if w[0] == w[1] { run + 1 } else { 1 };
+        if run >= 6 {
+            return Some("it repeats one character 6 times in a row".to_owned());
+        }
+    }
+    let bits = entropy(value);
+    if bits < 3.0 {
+        return Some(format!(
+            "its entropy is {bits:.1} bits per character (a random hex key has about 4)"
+        ));
+    }
+    None
+}
+
+fn type_problem(kind: VarType, var: &Var, value: &str) -> Option<String> {
+    let scheme = |v: &str| v.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match kind {
+        VarType::String => None,
+        VarType::Int => value
+            .trim()
+            .parse::<i64>()
+            .is_err()
+            .then(|| "is not a whole number".to_owned()),
+        VarType::Port => match value.trim().parse::<u32>() {
+            Ok(p) if (1..=65535).contains(&p) => None,
+            _ => Some("is not a port (1-65535)".to_owned()),
+        },
+        VarType::Bool => (!matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off"
+        ))
+        .then(|| "is not a boolean (true/false, 1/0, yes/no, on/off)".to_owned()),
+        VarType::Url => match scheme(value) {
+            None => Some("is not a URL (scheme://host…)".to_owned()),
+            Some(s)
+                if !var.schemes.is_empty()
+                    && !var.schemes.iter().any(|a| a.eq_ignore_ascii_case(&s)) =>
+            {
+                Some(format!(
+                    "uses the scheme `{s}`; allowed: {}",
+                    var.schemes.join(", ")
+                ))
+            }
+            Some(_)
+                if value
+                    .split_once("://")
+                    .is_some_and(|(_, rest)| rest.is_empty() || rest.starts_with('/')) =>
+            {
+                Some("has no host".to_owned())
+            }
+            Some(_) => None,
+        },
+        VarType::PostgresUrl => {
+            (!matches!(scheme(value).as_deref(), Some("postgres" | "postgresql")))
+                .then(|| "is not a postgres:// or postgresql:// URL".to_owned())
+        }
+        VarType::RedisUrl => (!matches!(scheme(value).as_deref(), Some("redis" | "rediss")))
+            .then(|| "is not a redis:// or rediss:// URL".to_owned()),
+        VarType::Email => {
+            let ok = value.split_once('@').is_some_and(|(l, d)| {
+                !l.is_empty()
+                    && d.contains('.')
+                    && !d.starts_with('.')
+                    && !d.ends_with('.')
+                    && !value.contains(' ')
+            });
+            (!ok).then(|| "is not an e-mail address".to_owned())
+        }
+        VarType::Enum => (!var.values.iter().any(|v| v == value))
+            .then(|| format!("is not one of {}", var.values.join(", "))),
+        VarType::Json => serde_json::from_str::<serde_json::Value>(value)
+            .err()
+            .map(|e| format!("is not JSON ({e})")),
+        VarType::Duration => {
+            let v = value.trim();
+            let digits = v.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let unit = &v[digits.len()..];
+            let ok = !digits.is_empty()
+                && digits.parse::<f64>().is_ok()
+                && matches!(unit, "ms" | "s" | "m" | "h" | "d");
+            (!ok).then(|| "is not a duration such as 500ms, 30s, 5m, 2h or 1d".to_owned())
+        }
+        VarType::Regex => match var
+            .pattern
+            .as_deref()
+            .map(|p| regex::Regex::new(&format!("^(?:{p})$")))
+        {
+            Some(Ok(re)) => (!re.is_match(value)).then(|| {
+                format!(
+                    "does not match the pattern `{}`",
+                    var.pattern.as_deref().unwrap_or_default()
+                )
+            }),
+            Some(Err(e)) => Some(format!(
+                "cannot be checked: the schema's pattern is invalid ({e})"
+            )),
+            None => Some("cannot be checked: `type = \"regex\"` needs a `pattern`".to_owned()),
+        },
+    }
+}
+
+/// Checks one variable's value (or its absence) in `environment`.
+pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if var.secret && name.starts_with("NEXT_PUBLIC_") {
+        out.push(problem(
+            "ENV102",
+            Severity::Error,
+            format!("{name} is a secret but starts with NEXT_PUBLIC_, so Next.js puts it in the browser bundle; rename it without the prefix and rotate it"),
+        ));
+    }
+    if var.secret && var.public {
+        out.push(problem(
+            "ENV102",
+            Severity::Error,
+            format!(
+                "{name} is marked both secret and public in the schema; a secret is never public"
+            ),
+        ));
+    }
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        if var.required.applies(environment) {
+            let hint = var
+                .description
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            out.push(problem(
+                "ENV101",
+                Severity::Error,
+                format!("{name} is required in {environment} but not set{hint}"),
+            ));
+        }
+        return out;
+    };
+    if let Some(why) = type_problem(var.kind, var, value) {
+        out.push(problem("ENV103", Severity::Error, format!("{name} {why}")));
+    }
+    let len = value.chars().count();
+    if let Some(min) = var.min_length
+        && len < min
+    {
+        out.push(problem(
+            "ENV104",
+            Severity::Error,
+            format!("{name} has {len} characters; at least {min} are required"),
+        ));
+    }
+    if let Some(max) = var.max_length
+        && len > max
+    {
+        out.push(problem(
+            "ENV104",
+            Severity::Error,
+            format!("{name} has {len} characters; at most {max} are allowed"),
+        ));
+    }
+    if var.secret
+        && let Some(why) = weakness(value)
+    {
+        out.push(problem(
+            "ENV105",
+            Severity::Error,
+            format!("{name} is a weak secret: {why}; generate a random one"),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(toml_text: &str) -> Var {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    fn codes(name: &str, v: &Var, value: Option<&str>) -> Vec<&'static str> {
+        check_var(name, v, value, "production")
+            .into_iter()
+            .map(|p| p.code)
+            .collect()
+    }
+
+    #[test]
+    fn encryption_key_must_be_long_and_strong() {
+        let v = var("secret = true\nmin_length = 32\nrequired = true");
+        assert_eq!(
+            codes(
+                "ENCRYPTION_KEY",
+                &v,
+                Some("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6")
+            ),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            codes("ENCRYPTION_KEY", &v, Some("short")),
+            ["ENV104", "ENV105"]
+        );
+        assert_eq!(
+            codes("ENCRYPTION_KEY", &v, Some(&"a".repeat(40))),
+            ["ENV105"]
+        );
+        assert_eq!(
+            codes(
+                "ENCRYPTION_KEY",
+                &v,
+                Some("changeme-changeme-changeme-changeme")
+            ),
+            ["ENV105"]
+        );
+        assert_eq!(codes("ENCRYPTION_KEY", &v, None), ["ENV101"]);
+        assert_eq!(
+            codes("ENCRYPTION_KEY", &v, Some("")),
+            ["ENV101"],
+            "empty is not set"
+        );
+        let msgs = check_var(
+            "ENCRYPTION_KEY",
+            &v,
+            Some("changeme-changeme-changeme-changeme"),
+            "production",
+        );
+        assert!(
+            !msgs[0].message.contains("changeme-changeme"),
+            "the value is never shown"
+        );
+    }
+
+    #[test]
+    fn next_public_secrets_are_errors() {
+        let v = var("secret = true");
+        assert_eq!(
+            codes(
+                "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY",
+                &v,
+                Some("eyJhbGciOiJIUzI1NiJ9.x9Kq2Lm4Pz.w7Rt5Yu1")
+            ),
+            ["ENV102"]
+        );
+        assert_eq!(
+            codes(
+                "SUPABASE_SERVICE_ROLE_KEY",
+                &v,
+                Some("eyJhbGciOiJIUzI1NiJ9.x9Kq2Lm4Pz.w7Rt5Yu1")
+            ),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn required_per_environment() {
+        let v = var("required = [\"production\"]");
+        assert_eq!(check_var("X", &v, None, "production").len(), 1);
+        assert!(check_var("X", &v, None, "development").is_empty());
+    }
+
+    #[test]
+    fn every_type() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("type = \"int\"", "42", true),
+            ("type = \"int\"", "4.2", false),
+            ("type = \"port\"", "8080", true),
+            ("type = \"port\"", "70000", false),
+            ("type = \"bool\"", "Yes", true),
+            ("type = \"bool\"", "maybe", false),
+            (
+                "type = \"url\"\nschemes = [\"https\"]",
+                "https://x.supabase.co",
+                true,
+            ),
+            (
+                "type = \"url\"\nschemes = [\"https\"]",
+                "http://x.supabase.co",
+                false,
+            ),
+            ("type = \"url\"", "https://", false),
+            (
+                "type = \"postgres-url\"",
+                "postgresql://u:p@h:5432/db",
+                true,
+            ),
+            ("type = \"postgres-url\"", "mysql://h/db", false),
+            ("type = \"redis-url\"", "rediss://default:p@h:6379", true),
+            ("type = \"redis-url\"", "https://h", false),
+            ("type = \"email\"", "ops@example.com", true),
+            ("type = \"email\"", "ops@localhost", false),
+            (
+                "type = \"enum\"\nvalues = [\"debug\", \"info\"]",
+                "info",
+                true,
+            ),
+            (
+                "type = \"enum\"\nvalues = [\"debug\", \"info\"]",
+                "trace",
+                false,
+            ),
+            ("type = \"json\"", "{\"a\": [1]}", true),
+            ("type = \"json\"", "{a: 1}", false),
+            ("type = \"duration\"", "30s", true),
+            ("type = \"duration\"", "30 seconds", false),
+            (
+                "type = \"regex\"\npattern = \"[a-z]{3}-[0-9]+\"",
+                "abc-12",
+                true,
+            ),
+            (
+                "type = \"regex\"\npattern = \"[a-z]{3}-[0-9]+\"",
+                "abc-12x",
+                false,
+            ),
+        ];
+        for (schema, value, ok) in cases {
+            let problems = check_var("V", &var(schema), Some(value), "production");
+            assert_eq!(problems.is_empty(), *ok, "{schema} / {value}: {problems:?}");
+        }
+        let bad = check_var(
+            "V",
+            &var("type = \"regex\"\npattern = \"(\""),
+            Some("x"),
+            "production",
+        );
+        assert!(bad[0].message.contains("pattern is invalid"), "{bad:?}");
+    }
+
+    #[test]
+    fn schema_files_reject_unknown_keys() {
+        assert!(toml::from_str::<Var>("secert = true").is_err());
+        let s: Schema = toml::from_str("[services.worker.vars.A]\ntype = \"port\"\n").unwrap();
+        assert_eq!(s.services["worker"].vars["A"].kind, VarType::Port);
+    }
+
+    #[test]
+    fn entropy_of_known_strings() {
+        assert!(entropy("aaaa").abs() < f64::EPSILON);
+        assert!((entropy("abcd") - 2.0).abs() < 1e-9);
+        assert!(weakness("Zx8Qm2LrT5vN9wK4jH7gF3dS1aP6oI0u").is_none());
+    }
+}
