@@ -12,7 +12,7 @@
 //! | [`render`]    | one module per output format, all driven by the same Report              |
 //! | [`config`]    | `opskit.toml` discovery, `${VAR}` references, errors with line and column |
 //! | [`redact`]    | the only way a secret is shown                                           |
-//! | [`env`]       | `.env` files, parsed exactly as the npm `dotenv` package does            |
+//! | [`env`](mod@env) | `.env` files, parsed exactly as the npm `dotenv` package does         |
 //! | [`http`]      | the HTTP client factory: timeouts, user agent, bounded bodies            |
 //! | [`redis`]     | Redis reads, native (TCP/TLS) or Upstash REST, one round trip per batch  |
 //! | [`cli`]       | the binaries' edge: common flags, rendering, exit codes                  |
