@@ -280,7 +280,7 @@ pub struct Settings {
     /// Named queues (no discovery when non-empty).
     pub queues: Vec<QueueRef>,
     /// Thresholds.
-    pub limits_by_metric: Limits2,
+    pub thresholds: QueueThresholds,
     /// The state file.
     pub state: Option<PathBuf>,
     /// Skip the second round.
@@ -289,7 +289,7 @@ pub struct Settings {
 
 /// The thresholds of every metric.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Limits2 {
+pub struct QueueThresholds {
     /// Depth.
     pub depth: Thresholds,
     /// Failed.
@@ -369,7 +369,7 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
         .map(|n| queue_ref(n, &default_prefix))
         .collect();
     let pick = |flag: Option<Range>, conf: Option<Range>| flag.or(conf);
-    let thresholds = Limits2 {
+    let thresholds = QueueThresholds {
         depth: Thresholds::new(
             Some(pick(args.warning, file.warning).unwrap_or(Range::upper(DEFAULT_WARNING))),
             Some(pick(args.critical, file.critical).unwrap_or(Range::upper(DEFAULT_CRITICAL))),
@@ -407,7 +407,7 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
         limits,
         prefixes,
         queues,
-        limits_by_metric: thresholds,
+        thresholds,
         state,
         counts_only: args.counts_only,
     })
@@ -478,7 +478,7 @@ pub fn check(settings: &Settings) -> Result<Report, Error> {
                     details,
                     growth,
                     now,
-                    &settings.limits_by_metric,
+                    &settings.thresholds,
                     show_prefix,
                     settings.counts_only,
                 ));
@@ -577,7 +577,7 @@ fn queue_check(
     det: &bullmq::Details,
     growth: Option<i64>,
     now_ms: i64,
-    lim: &Limits2,
+    lim: &QueueThresholds,
     show_prefix: bool,
     counts_only: bool,
 ) -> Check {
