@@ -131,3 +131,29 @@ fn generated_files_parse_like_dotenv() {
     }
     compare(&texts, &|i| format!("generated #{i}"));
 }
+
+#[test]
+fn no_input_makes_the_parser_panic() {
+    // Arbitrary characters, not only .env-shaped ones: controls, surrogate neighbours, line
+    // separators, quotes and backslashes in any order.
+    let alphabet: Vec<char> = (0u32..0x80)
+        .chain([
+            0xa0, 0xfeff, 0x2028, 0x2029, 0x1680, 0x3000, 0xe9, 0x1f980, 0xfffd, 0xd7ff, 0xe000,
+        ])
+        .filter_map(char::from_u32)
+        .collect();
+    let mut rng = Rng(0x0bad_5eed_1234_5678);
+    for _ in 0..20_000 {
+        let len = usize::try_from(rng.next() % 64).unwrap();
+        let text: String = (0..len)
+            .map(|_| alphabet[usize::try_from(rng.next() % alphabet.len() as u64).unwrap()])
+            .collect();
+        let parsed = dotenv::parse(&text);
+        for e in &parsed.entries {
+            assert!(
+                e.line >= 1 && e.column >= 1 && e.end_line >= e.line,
+                "{text:?}: {e:?}"
+            );
+        }
+    }
+}
