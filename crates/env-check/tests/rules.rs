@@ -1,11 +1,7 @@
 //! Each rule on its own fixture (`tests/fixtures/<CODE>.env`): nothing fires above the
 //! `# Errors` line, something fires below it, and the findings are snapshotted.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers fail the test on unexpected errors"
-)]
-
+use std::fmt::Write as _;
 use std::path::Path;
 
 use opskit_env_check::rules::RULES;
@@ -28,11 +24,10 @@ fn every_rule_has_a_fixture_that_fires_only_where_it_should() {
         let path = dir.join(format!("{}.env", meta.code));
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|_| panic!("{} has no fixture {}", meta.code, path.display()));
-        let errors_at = text
-            .lines()
-            .position(|l| l == "# Errors")
-            .map(|i| u32::try_from(i + 1).unwrap())
-            .unwrap_or_else(|| panic!("{}: no `# Errors` line", path.display()));
+        let errors_at = text.lines().position(|l| l == "# Errors").map_or_else(
+            || panic!("{}: no `# Errors` line", path.display()),
+            |i| u32::try_from(i + 1).unwrap(),
+        );
         let others: Vec<String> = RULES
             .iter()
             .map(|r| r.meta().code.to_owned())
@@ -47,12 +42,14 @@ fn every_rule_has_a_fixture_that_fires_only_where_it_should() {
                 meta.code,
                 f.message
             );
-            all.push_str(&format!(
-                "{}:{line} {} {}\n",
+            writeln!(
+                all,
+                "{}:{line} {} {}",
                 f.rule,
                 f.severity.as_str(),
                 f.message
-            ));
+            )
+            .unwrap();
         }
         assert!(
             !findings.is_empty(),
