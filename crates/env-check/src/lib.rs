@@ -17,7 +17,6 @@ pub mod lint;
 pub mod rules;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -178,23 +177,7 @@ fn write_fixed(path: &Path, original: &str, text: &str) -> Result<PathBuf, Error
     backup.push(".bak");
     let backup = PathBuf::from(backup);
     std::fs::write(&backup, original).map_err(fail)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".env-check.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            let _ = std::fs::set_permissions(&tmp, meta.permissions());
-        }
-        std::fs::rename(&tmp, path)
-    });
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
+    opskit::fs::write_atomic(path, text.as_bytes()).map_err(fail)?;
     Ok(backup)
 }
 

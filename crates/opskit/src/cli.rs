@@ -382,7 +382,6 @@ fn write_watch_frame(
 
 fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
     use clap::error::ErrorKind;
-    let text = e.render().ansi().to_string();
     let plain = e.render().to_string();
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -395,7 +394,6 @@ fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             Status::Unknown
         }
         _ => {
-            let _ = text;
             let _ = write!(stderr, "{plain}");
             let _ = writeln!(stderr, "(exit 3: UNKNOWN, the tool could not run)");
             Status::Unknown

@@ -13,6 +13,7 @@
 //! | [`config`]    | `opskit.toml` discovery, `${VAR}` references, errors with line and column |
 //! | [`redact`]    | the only way a secret is shown                                           |
 //! | [`env`](mod@env) | `.env` files, parsed exactly as the npm `dotenv` package does         |
+//! | [`fs`]        | atomic file writes: temporary name, fsync, rename                        |
 //! | [`http`]      | the HTTP client factory: timeouts, user agent, bounded bodies            |
 //! | [`redis`]     | Redis reads, native (TCP/TLS) or Upstash REST, one round trip per batch  |
 //! | [`cli`]       | the binaries' edge: common flags, rendering, exit codes                  |
@@ -65,6 +66,7 @@
 pub mod cli;
 pub mod config;
 pub mod env;
+pub mod fs;
 pub mod http;
 pub mod redact;
 pub mod redis;

@@ -101,19 +101,24 @@ const fn visible_prefix(len: usize) -> usize {
     }
 }
 
+/// Bytes as lower-case hex, the way fingerprints and digests are written.
+pub fn hex(bytes: &[u8]) -> String {
+    use fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
 /// The fingerprint of a secret: the first 8 bytes of SHA-256("opskit-fp-v1\0" || secret), in hex.
 pub fn fingerprint(secret: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"opskit-fp-v1\0");
     hasher.update(secret.as_bytes());
     let digest = hasher.finalize();
-    digest[..8]
-        .iter()
-        .fold(String::with_capacity(16), |mut out, b| {
-            use fmt::Write as _;
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+    hex(&digest[..8])
 }
 
 /// Redacts a secret for display.

@@ -68,15 +68,7 @@ pub fn tree_digest(root: &Path) -> String {
         }
         hasher.update([0]);
     }
-    hex(&hasher.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    opskit::redact::hex(&hasher.finalize())
 }
 
 /// The key of one check: its name, its settings and the tree.
@@ -86,7 +78,7 @@ pub fn key(check: &str, settings: &str, tree: &str) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    hex(&h.finalize())
+    opskit::redact::hex(&h.finalize())
 }
 
 impl Cache {
@@ -141,13 +133,7 @@ impl Cache {
         let Ok(json) = serde_json::to_vec(&self.stored) else {
             return;
         };
-        let tmp = dir.join(format!(".results.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, json)
-            .and_then(|()| std::fs::rename(&tmp, &self.path))
-            .is_err()
-        {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = opskit::fs::write_atomic(&self.path, &json);
     }
 }
 

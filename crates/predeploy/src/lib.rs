@@ -365,10 +365,14 @@ fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
     }
 }
 
-/// Runs the plan's checks in parallel; calls `progress` as they start and finish.
-pub fn execute(plan: &Plan, progress: &mut dyn FnMut(Progress)) -> Report {
+/// Runs the plan's checks on the scanned `project` in parallel; calls `progress` as they
+/// start and finish.
+pub fn execute(
+    plan: &Plan,
+    project: &project::Project,
+    progress: &mut dyn FnMut(Progress),
+) -> Report {
     let started = Instant::now();
-    let project = project::scan(&plan.root);
     let mut cache = if plan.use_cache {
         cache::Cache::open(&plan.root)
     } else {
@@ -467,7 +471,7 @@ pub fn run_with(
     let plan = plan(args, cx)?;
     let project = project::scan(&plan.root);
     ensure_installed(&plan, &project, args.install)?;
-    Ok(execute(&plan, progress))
+    Ok(execute(&plan, &project, progress))
 }
 
 /// Runs without a progress view.

@@ -197,9 +197,9 @@ fn is_marker(v: &Value) -> bool {
 
 /// Reads the first round's replies for one queue (exactly [`COUNT_COMMANDS`] of them).
 pub fn parse_counts(q: &QueueRef, replies: &[Value]) -> Result<Snapshot, LayoutError> {
-    let commands = count_commands(q);
+    // The key a reply belongs to, for error messages only: built when one is needed.
     let key = |i: usize| {
-        commands
+        count_commands(q)
             .get(i)
             .and_then(|c| c.get(1))
             .cloned()

@@ -313,6 +313,44 @@ fn queue_ref(spec: &str, default_prefix: &str) -> QueueRef {
     }
 }
 
+/// Each threshold: the flag, else opskit.toml, else the default (depth only).
+fn thresholds(args: &Args, file: &FileConfig) -> QueueThresholds {
+    QueueThresholds {
+        depth: Thresholds::new(
+            Some(
+                args.warning
+                    .or(file.warning)
+                    .unwrap_or(Range::upper(DEFAULT_WARNING)),
+            ),
+            Some(
+                args.critical
+                    .or(file.critical)
+                    .unwrap_or(Range::upper(DEFAULT_CRITICAL)),
+            ),
+        ),
+        failed: Thresholds::new(
+            args.failed_warning.or(file.failed_warning),
+            args.failed_critical.or(file.failed_critical),
+        ),
+        failed_growth: Thresholds::new(
+            args.failed_growth_warning.or(file.failed_growth_warning),
+            args.failed_growth_critical.or(file.failed_growth_critical),
+        ),
+        active: Thresholds::new(
+            args.active_warning.or(file.active_warning),
+            args.active_critical.or(file.active_critical),
+        ),
+        stalled: Thresholds::new(
+            args.stalled_warning.or(file.stalled_warning),
+            args.stalled_critical.or(file.stalled_critical),
+        ),
+        age: Thresholds::new(
+            args.age_warning.or(file.age_warning),
+            args.age_critical.or(file.age_critical),
+        ),
+    }
+}
+
 /// Resolves settings: flags, then `[queue-depth]`, then the environment, then defaults.
 pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
     let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
@@ -368,33 +406,7 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
         .iter()
         .map(|n| queue_ref(n, &default_prefix))
         .collect();
-    let pick = |flag: Option<Range>, conf: Option<Range>| flag.or(conf);
-    let thresholds = QueueThresholds {
-        depth: Thresholds::new(
-            Some(pick(args.warning, file.warning).unwrap_or(Range::upper(DEFAULT_WARNING))),
-            Some(pick(args.critical, file.critical).unwrap_or(Range::upper(DEFAULT_CRITICAL))),
-        ),
-        failed: Thresholds::new(
-            pick(args.failed_warning, file.failed_warning),
-            pick(args.failed_critical, file.failed_critical),
-        ),
-        failed_growth: Thresholds::new(
-            pick(args.failed_growth_warning, file.failed_growth_warning),
-            pick(args.failed_growth_critical, file.failed_growth_critical),
-        ),
-        active: Thresholds::new(
-            pick(args.active_warning, file.active_warning),
-            pick(args.active_critical, file.active_critical),
-        ),
-        stalled: Thresholds::new(
-            pick(args.stalled_warning, file.stalled_warning),
-            pick(args.stalled_critical, file.stalled_critical),
-        ),
-        age: Thresholds::new(
-            pick(args.age_warning, file.age_warning),
-            pick(args.age_critical, file.age_critical),
-        ),
-    };
+    let thresholds = thresholds(args, &file);
     let state = args.state.clone().or(file.state_file);
     if state.is_none()
         && (thresholds.failed_growth.warning.is_some()

@@ -4,11 +4,10 @@
 //! {"version": 1, "saved_ms": 1795748399000, "failed": {"bull:emails": 12}}
 //! ```
 //!
-//! It is written to a temporary name in the same directory and renamed into place, so a run
-//! killed mid-write never leaves a half-written file.
+//! It is written with [`opskit::fs::write_atomic`], so a run killed mid-write never leaves a
+//! half-written file.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -55,24 +54,7 @@ pub fn save(path: &Path, failed: &[(QueueRef, u64)], now_ms: i64) -> Result<(), 
             .collect(),
     };
     let json = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "state".to_owned(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&json)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
-    })
+    opskit::fs::write_atomic(path, &json).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -224,12 +224,7 @@ fn fingerprint(tool: &str, f: &Finding) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.finalize()[..16]
-        .iter()
-        .fold(String::with_capacity(32), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+    crate::redact::hex(&h.finalize()[..16])
 }
 
 impl Serialize for Results<'_> {
