@@ -25,6 +25,7 @@
 //! assert_eq!(report.status(), Status::Warning);
 //! ```
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -291,6 +292,10 @@ pub struct Finding {
     /// A link that explains the rule and the fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Facts that qualify the finding, by name: `confidence`, and for a secret found in git
+    /// history `commit`, `author` and `date`. Never a secret.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 impl Finding {
@@ -303,6 +308,7 @@ impl Finding {
             location: None,
             evidence: None,
             help: None,
+            properties: BTreeMap::new(),
         }
     }
 
@@ -324,6 +330,13 @@ impl Finding {
     #[must_use]
     pub fn help(mut self, url: impl Into<String>) -> Finding {
         self.help = Some(url.into());
+        self
+    }
+
+    /// Sets a property (see [`Finding::properties`]).
+    #[must_use]
+    pub fn property(mut self, name: impl Into<String>, value: impl Into<String>) -> Finding {
+        self.properties.insert(name.into(), value.into());
         self
     }
 

@@ -149,6 +149,14 @@ fn write_findings(
         if let Some(evidence) = &finding.evidence {
             writeln!(out, "      evidence: {evidence}")?;
         }
+        if !finding.properties.is_empty() {
+            let facts: Vec<String> = finding
+                .properties
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", one_line(v)))
+                .collect();
+            writeln!(out, "      {}", facts.join(", "))?;
+        }
         if options.verbose > 0 {
             if let Some(rule) = report.rule(&finding.rule) {
                 writeln!(

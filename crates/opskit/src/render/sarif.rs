@@ -186,6 +186,8 @@ struct ResultProperties<'a> {
     check: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     evidence: Option<String>,
+    #[serde(flatten)]
+    extra: &'a std::collections::BTreeMap<String, String>,
 }
 
 const fn level(severity: Severity) -> &'static str {
@@ -260,6 +262,7 @@ impl Serialize for Results<'_> {
                 properties: ResultProperties {
                     check: &check.name,
                     evidence: f.evidence.as_ref().map(ToString::to_string),
+                    extra: &f.properties,
                 },
             })?;
         }

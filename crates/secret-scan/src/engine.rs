@@ -1,0 +1,313 @@
+//! The scanning engine: one Aho-Corasick pass over a file for every rule's keywords, then only
+//! the rules whose keywords were seen run their patterns, on the lines around the keywords.
+//!
+//! ```
+//! use opskit_secret_scan::engine::Engine;
+//! let engine = Engine::new(&opskit_secret_scan::rules::all()).unwrap();
+//! let hits = engine.scan("app.ts", b"const a = 1;\nconst b = 'no secret here';\n");
+//! assert!(hits.is_empty());
+//! ```
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::Regex;
+
+use crate::precision::{is_placeholder, looks_fake};
+use crate::rules::{Candidate, Confidence, Rule, Scope};
+
+/// At most this many bytes either side of a keyword are searched when its line is longer
+/// (minified code), so one long line cannot make a rule's pattern run over megabytes.
+const WINDOW: usize = 1024;
+
+/// A secret found in a file.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The rule that found it.
+    pub rule: &'static Rule,
+    /// The secret itself. Never print it: redact it.
+    pub secret: String,
+    /// Byte range of the secret in the file.
+    pub span: Range<usize>,
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub column: u32,
+    /// The rule's confidence for this match.
+    pub confidence: Confidence,
+}
+
+struct Compiled {
+    rule: &'static Rule,
+    patterns: Vec<Regex>,
+}
+
+/// A compiled rule set. Build it once and share it between threads (it is `Sync`).
+pub struct Engine {
+    rules: Vec<Compiled>,
+    prefilter: AhoCorasick,
+    /// For each keyword, the rules that listed it.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .field("keywords", &self.keyword_rules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A rule's pattern that does not compile (a bug in the registry, or a bad custom rule).
+#[derive(Debug, thiserror::Error)]
+#[error("rule {code}: pattern does not compile: {reason}")]
+pub struct PatternError {
+    /// The rule.
+    pub code: &'static str,
+    /// The regex error.
+    pub reason: String,
+}
+
+impl Engine {
+    /// Compiles the rules and their keyword prefilter.
+    pub fn new(rules: &[&'static Rule]) -> Result<Engine, PatternError> {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut compiled = Vec::with_capacity(rules.len());
+        for (index, &rule) in rules.iter().enumerate() {
+            let patterns = rule
+                .patterns
+                .iter()
+                .map(|p| {
+                    regex::bytes::RegexBuilder::new(p)
+                        .size_limit(20 << 20)
+                        .build()
+                        .map_err(|e| PatternError {
+                            code: rule.code,
+                            reason: e.to_string(),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            compiled.push(Compiled { rule, patterns });
+            for kw in rule.keywords {
+                let kw = kw.to_ascii_lowercase();
+                if let Some(i) = keywords.iter().position(|k| *k == kw) {
+                    keyword_rules[i].push(index);
+                } else {
+                    keywords.push(kw);
+                    keyword_rules.push(vec![index]);
+                }
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| PatternError {
+                code: "keywords",
+                reason: e.to_string(),
+            })?;
+        Ok(Engine {
+            rules: compiled,
+            prefilter,
+            keyword_rules,
+        })
+    }
+
+    /// How many rules the engine runs.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Scans one file's bytes. `path` is only used for context (some rules judge by the file
+    /// type). Hits are sorted by position, overlapping matches resolved, placeholders and
+    /// obvious fakes dropped. Suppression pragmas are applied by the caller.
+    pub fn scan(&self, path: &str, data: &[u8]) -> Vec<Hit> {
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
+        let mut whole_file = vec![false; self.rules.len()];
+        let mut any = false;
+        let mut last_line: Option<Range<usize>> = None;
+        for m in self.prefilter.find_overlapping_iter(data) {
+            any = true;
+            let line = match &last_line {
+                Some(l) if l.start <= m.start() && m.end() <= l.end => l.clone(),
+                _ => {
+                    let l = line_around(data, m.start(), m.end());
+                    last_line = Some(l.clone());
+                    l
+                }
+            };
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                if self.rules[r].rule.scope == Scope::File {
+                    whole_file[r] = true;
+                } else if windows[r].last() != Some(&line) {
+                    windows[r].push(line.clone());
+                }
+            }
+        }
+        if !any {
+            return Vec::new();
+        }
+        let mut lines = LineIndex::default();
+        let mut hits = Vec::new();
+        for (r, compiled) in self.rules.iter().enumerate() {
+            let ranges = if whole_file[r] {
+                std::iter::once(0..data.len()).collect()
+            } else {
+                merge(std::mem::take(&mut windows[r]))
+            };
+            for range in ranges {
+                for pattern in &compiled.patterns {
+                    collect(
+                        compiled.rule,
+                        pattern,
+                        path,
+                        data,
+                        range.clone(),
+                        &mut lines,
+                        &mut hits,
+                    );
+                }
+            }
+        }
+        resolve_overlaps(hits)
+    }
+}
+
+fn collect(
+    rule: &'static Rule,
+    pattern: &Regex,
+    path: &str,
+    data: &[u8],
+    range: Range<usize>,
+    lines: &mut LineIndex,
+    hits: &mut Vec<Hit>,
+) {
+    let hay = &data[range.clone()];
+    for caps in pattern.captures_iter(hay) {
+        let Some(m) = caps.name("s").or_else(|| caps.get(0)) else {
+            continue;
+        };
+        let Ok(secret) = std::str::from_utf8(m.as_bytes()) else {
+            continue;
+        };
+        let span = range.start + m.start()..range.start + m.end();
+        let multiline = rule.scope == Scope::File;
+        if is_placeholder(secret) || looks_fake(secret, multiline) {
+            continue;
+        }
+        let line_range = line_around(data, span.start, span.start);
+        let line_text = String::from_utf8_lossy(&data[line_range.clone()]);
+        let name = caps
+            .name("n")
+            .and_then(|n| std::str::from_utf8(n.as_bytes()).ok());
+        let quoted = caps.name("q").is_some_and(|q| !q.is_empty());
+        let candidate = Candidate {
+            secret,
+            name,
+            quoted,
+            line: &line_text,
+            path,
+            file: data,
+        };
+        if let Some(validate) = rule.validate
+            && !validate(&candidate)
+        {
+            continue;
+        }
+        let (line, column) = lines.position(data, span.start);
+        hits.push(Hit {
+            rule,
+            secret: secret.to_owned(),
+            span,
+            line,
+            column,
+            confidence: rule.confidence,
+        });
+    }
+}
+
+/// The line holding `start..end`, cut to [`WINDOW`] bytes either side on very long lines.
+fn line_around(data: &[u8], start: usize, end: usize) -> Range<usize> {
+    let floor = start.saturating_sub(WINDOW);
+    let ceil = (end + WINDOW).min(data.len());
+    let from = memchr::memrchr(b'\n', &data[floor..start]).map_or(floor, |i| floor + i + 1);
+    let to = memchr::memchr(b'\n', &data[end..ceil]).map_or(ceil, |i| end + i);
+    from..to
+}
+
+/// Sorted, merged ranges (windows from neighbouring keywords overlap).
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Where a more specific rule and a less specific one matched the same text, only the more
+/// specific one is kept (provider over context over generic, then higher confidence), and the
+/// same secret found twice by one rule is reported once.
+fn resolve_overlaps(mut hits: Vec<Hit>) -> Vec<Hit> {
+    let rank = |h: &Hit| (h.rule.kind, h.confidence);
+    hits.sort_by(|a, b| {
+        a.span
+            .start
+            .cmp(&b.span.start)
+            .then_with(|| rank(b).cmp(&rank(a)))
+            .then_with(|| a.rule.code.cmp(b.rule.code))
+    });
+    let mut keep = vec![true; hits.len()];
+    for i in 0..hits.len() {
+        for j in i + 1..hits.len() {
+            if hits[j].span.start >= hits[i].span.end {
+                break;
+            }
+            // Overlapping: drop the weaker one.
+            let (weaker, _) = if rank(&hits[j]) > rank(&hits[i]) {
+                (i, j)
+            } else {
+                (j, i)
+            };
+            keep[weaker] = false;
+        }
+    }
+    let mut out: Vec<Hit> = hits
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(h, k)| k.then_some(h))
+        .collect();
+    out.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span);
+    out
+}
+
+/// Line starts, built on the first hit only (most files have none).
+#[derive(Default)]
+struct LineIndex {
+    starts: Option<Vec<usize>>,
+}
+
+impl LineIndex {
+    fn position(&mut self, data: &[u8], offset: usize) -> (u32, u32) {
+        let starts = self.starts.get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
+        let column = String::from_utf8_lossy(&data[start..offset])
+            .chars()
+            .count()
+            + 1;
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        )
+    }
+}

@@ -1,0 +1,391 @@
+//! What keeps secret-scan from crying wolf: placeholders, documented example keys, obviously
+//! fake values, public-by-design keys, and the judgement behind the generic rule.
+//!
+//! Every rule's match passes [`is_placeholder`] and [`looks_fake`] before it becomes a finding;
+//! the generic rule additionally has to pass [`generic_secret`].
+
+use crate::rules::{Candidate, claim, jwt_claims};
+
+/// Words and shapes that mark a value as a placeholder, not a secret.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "xxxx",
+    "your",
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "replace",
+    "dummy",
+    "redacted",
+    "sample",
+    "insert",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "%s",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "****",
+    "...",
+    "todo",
+    "fixme",
+    "fake",
+    "here",
+    "secret_value",
+];
+
+/// Documented example credentials that providers publish in their docs.
+const KNOWN_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+];
+
+/// Default passwords of local setups and documentation.
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pw",
+    "postgres",
+    "root",
+    "secret",
+    "example",
+    "changeme",
+    "admin",
+    "test",
+    "user",
+    "mysql",
+    "redis",
+    "mongo",
+    "guest",
+    "default",
+    "pwd",
+    "foobared",
+    "password123",
+    "admin123",
+    "letmein",
+    "qwerty",
+    "123456",
+    "12345678",
+    "hunter2",
+];
+
+/// Prefixes of keys that are public by design.
+const PUBLIC_PREFIXES: &[&str] = &["pk_live_", "pk_test_", "sb_publishable_", "phc_", "pk."];
+
+/// A placeholder or template rather than a value: `your-key-here`, `<TOKEN>`, `${VAR}`,
+/// `process.env.X`, `xxxx`, `changeme`, a documented example key.
+pub fn is_placeholder(value: &str) -> bool {
+    if KNOWN_EXAMPLES.contains(&value) {
+        return true;
+    }
+    let lower = value.to_ascii_lowercase();
+    PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) || lower.starts_with('$')
+}
+
+/// A default password of a local setup or documentation (`postgres`, `foobared`, …).
+pub fn is_default_password(value: &str) -> bool {
+    DEFAULT_PASSWORDS.contains(&value.to_ascii_lowercase().as_str())
+}
+
+/// An obviously fake value: `ghp_000…`, `AAAAAAAA…`, `0123456789`, `abcdefghij`, or too few
+/// distinct characters for its length. `multiline` values (PEM bodies) may repeat characters.
+pub fn looks_fake(value: &str, multiline: bool) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if [
+        "0123456789",
+        "123456789",
+        "abcdefghij",
+        "abcdef123456",
+        "1234567890",
+    ]
+    .iter()
+    .any(|s| lower.contains(s))
+    {
+        return true;
+    }
+    if multiline {
+        return false;
+    }
+    let distinct = {
+        let mut seen = [false; 256];
+        value
+            .bytes()
+            .filter(|&b| !std::mem::replace(&mut seen[usize::from(b)], true))
+            .count()
+    };
+    if value.len() >= 16 && distinct <= 6 {
+        return true;
+    }
+    longest_run(value) >= 8
+}
+
+fn longest_run(value: &str) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut last = None;
+    for b in value.bytes() {
+        if Some(b) == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = Some(b);
+        }
+        best = best.max(run);
+    }
+    best
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(value: &str) -> f64 {
+    opskit::env::schema::entropy(value)
+}
+
+/// How many of lower case, upper case, digits and symbols a value uses.
+fn classes(value: &str) -> usize {
+    let has = |f: fn(&u8) -> bool| value.as_bytes().iter().any(f);
+    [
+        has(u8::is_ascii_lowercase),
+        has(u8::is_ascii_uppercase),
+        has(u8::is_ascii_digit),
+        has(u8::is_ascii_punctuation),
+    ]
+    .into_iter()
+    .filter(|&b| b)
+    .count()
+}
+
+/// Long enough, random enough, and not a placeholder.
+pub fn looks_random(value: &str, min_len: usize, min_entropy: f64) -> bool {
+    value.len() >= min_len
+        && entropy(value) >= min_entropy
+        && classes(value) >= 2
+        && !is_placeholder(value)
+        && !looks_fake(value, false)
+}
+
+/// Source files where an unquoted right-hand side is an expression, not a value.
+fn is_code(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(
+        ext,
+        "ts" | "tsx"
+            | "js"
+            | "jsx"
+            | "mjs"
+            | "cjs"
+            | "mts"
+            | "cts"
+            | "py"
+            | "go"
+            | "rs"
+            | "rb"
+            | "java"
+            | "kt"
+            | "cs"
+            | "php"
+            | "swift"
+            | "scala"
+            | "vue"
+            | "svelte"
+            | "astro"
+    )
+}
+
+/// Name endings that hold identifiers, sizes, paths or switches, never the secret itself.
+const NOT_SECRET_SUFFIXES: &[&str] = &[
+    "id",
+    "_name",
+    "name",
+    "_url",
+    "_uri",
+    "_path",
+    "path",
+    "_file",
+    "file",
+    "_dir",
+    "_header",
+    "header",
+    "_prefix",
+    "prefix",
+    "_type",
+    "type",
+    "_length",
+    "_len",
+    "_size",
+    "_ttl",
+    "ttl",
+    "_expiry",
+    "_expires",
+    "expiresin",
+    "_algorithm",
+    "_alg",
+    "_field",
+    "_env",
+    "_version",
+    "_mode",
+    "_enabled",
+    "_count",
+    "_max",
+    "_min",
+    "_timeout",
+    "_region",
+    "_hint",
+    "_endpoint",
+    "endpoint",
+    "_format",
+    "_label",
+    "_ref",
+    "_arn",
+    "_policy",
+    "_scope",
+    "_scopes",
+    "_kind",
+    "_at",
+    "_host",
+    "_port",
+    "_user",
+    "_username",
+    "username",
+    "_email",
+    "_issuer",
+    "_audience",
+    "_location",
+    "_bucket",
+    "_table",
+    "_column",
+    "_index",
+    "_key_id",
+    "keyid",
+];
+
+/// The generic rule's judgement: the name sounds secret, the value is a literal, looks random,
+/// and is not one of the public or structured values that share those traits.
+pub fn generic_secret(c: &Candidate<'_>) -> bool {
+    let name = c.name.unwrap_or_default();
+    let lname = name.to_ascii_lowercase();
+    let value = c.secret;
+    if lname.contains("public") || lname.contains("publishable") || lname.contains("tokenizer") {
+        return false;
+    }
+    if NOT_SECRET_SUFFIXES.iter().any(|s| lname.ends_with(s)) {
+        return false;
+    }
+    // `_key` only counts as a secret name in UPPER_SNAKE environment names (ENCRYPTION_KEY);
+    // in code, primaryKey, cacheKey and queryKey are not.
+    let secretish = [
+        "secret",
+        "token",
+        "passw",
+        "pwd",
+        "passphrase",
+        "apikey",
+        "api_key",
+        "api-key",
+        "access_key",
+        "accesskey",
+        "private_key",
+        "privatekey",
+        "credential",
+    ]
+    .iter()
+    .any(|w| lname.contains(w));
+    let upper_env = name
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if !(secretish || lname.ends_with("_key") && upper_env) {
+        return false;
+    }
+    if !c.quoted && is_code(c.path) {
+        return false;
+    }
+    if value.contains("://")
+        || value.starts_with("sha1-")
+        || value.starts_with("sha256-")
+        || value.starts_with("sha384-")
+        || value.starts_with("sha512-")
+        || value.starts_with('/')
+        || value.starts_with("./")
+        || value.starts_with("~/")
+        || PUBLIC_PREFIXES.iter().any(|p| value.starts_with(p))
+    {
+        return false;
+    }
+    if let Some(claims) = jwt_claims(value) {
+        return claim(&claims, "role").as_deref() != Some("anon");
+    }
+    // Identifiers and constants: `prod/agent-platform/openrouter`, `users:list:v2`, `MY_SECRET`.
+    let identifier = value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b"-_.:/".contains(&b) || b.is_ascii_digit())
+        && value.bytes().filter(u8::is_ascii_digit).count() * 4 < value.len();
+    if identifier
+        || value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+    {
+        return false;
+    }
+    let password = ["passw", "pwd", "passphrase"]
+        .iter()
+        .any(|w| lname.contains(w));
+    if password {
+        return !is_default_password(value) && looks_random(value, 8, 2.5);
+    }
+    looks_random(value, 16, 3.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "your-key-here",
+            "<TOKEN>",
+            "${VAR}",
+            "process.env.KEY",
+            "xxxxxxxx",
+            "changeme",
+            "AKIAIOSFODNN7EXAMPLE",
+            "$TOKEN",
+            "sk-...",
+            "{{ secrets.X }}",
+        ] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        assert!(!is_placeholder("q8Zr3LmN0pXvT6wYbK2s"));
+    }
+
+    #[test]
+    fn fakes() {
+        assert!(looks_fake(
+            "ghp_000000000000000000000000000000000000",
+            false
+        ));
+        assert!(looks_fake("sk_live_0123456789abcdef", false));
+        assert!(looks_fake(
+            "T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+            false
+        ));
+        assert!(!looks_fake(
+            "ghp_q8Zr3LmN0pXvT6wYbK2sAa9Dd4Ee5Ff6Gg7H",
+            false
+        ));
+        assert!(!looks_fake(
+            "MIIEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            true
+        ));
+    }
+
+    #[test]
+    fn randomness() {
+        assert!(looks_random("q8Zr3LmN0pXvT6wYbK2s", 16, 3.0));
+        assert!(!looks_random("aaaaaaaaaaaaaaaaaaaaab", 16, 3.0));
+        assert!(!looks_random("short1A", 16, 3.0));
+    }
+}

@@ -1,0 +1,269 @@
+//! The working-tree walk: parallel, .gitignore-aware, hidden files included, `.git` left out,
+//! binary, generated and oversized files skipped and counted.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::engine::Hit;
+use crate::scan::Scanner;
+
+/// Extensions of files that are never text.
+const BINARY_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "tiff", "avif", "psd", "woff", "woff2",
+    "ttf", "otf", "eot", "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "jar", "war",
+    "class", "wasm", "so", "dylib", "dll", "exe", "bin", "o", "a", "node", "mp3", "mp4", "mov",
+    "avi", "webm", "ogg", "wav", "flac", "sqlite", "db", "pyc", "dat",
+];
+
+/// How the walk behaves.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Files larger than this are skipped and reported.
+    pub max_file_size: u64,
+    /// Scan minified and source-map files too.
+    pub include_generated: bool,
+    /// Ignore .gitignore/.ignore files (scan everything).
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    pub follow_links: bool,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> WalkOptions {
+        WalkOptions {
+            max_file_size: 5 << 20,
+            include_generated: false,
+            no_ignore: false,
+            follow_links: false,
+            threads: 0,
+        }
+    }
+}
+
+/// What the walk did, besides finding secrets.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Files read and scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Files skipped as binary.
+    pub binary: u64,
+    /// Files skipped as generated (minified, source maps).
+    pub generated: u64,
+    /// Files skipped for size, with their sizes.
+    pub too_large: Vec<(String, u64)>,
+    /// Paths allowlisted in the configuration.
+    pub allowlisted: u64,
+    /// Files or directories that could not be read, with the reason.
+    pub unreadable: Vec<(String, String)>,
+    /// Symbolic-link loops that were not followed.
+    pub loops: Vec<String>,
+}
+
+/// The findings of one file.
+#[derive(Debug)]
+pub struct FileHits {
+    /// Path relative to the scanned root, `/`-separated.
+    pub path: String,
+    /// What was found.
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Default)]
+struct Shared {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    binary: AtomicU64,
+    generated: AtomicU64,
+    allowlisted: AtomicU64,
+    too_large: Mutex<Vec<(String, u64)>>,
+    unreadable: Mutex<Vec<(String, String)>>,
+    loops: Mutex<Vec<String>>,
+    found: Mutex<Vec<FileHits>>,
+}
+
+fn push<T>(m: &Mutex<Vec<T>>, value: T) {
+    if let Ok(mut v) = m.lock() {
+        v.push(value);
+    }
+}
+
+fn take<T>(m: Mutex<Vec<T>>) -> Vec<T> {
+    m.into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The path as reported: relative to `root`, `/`-separated; a root that is a file is reported
+/// by its name as given.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let rel = if rel.as_os_str().is_empty() {
+        path
+    } else {
+        rel
+    };
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Whether a file name marks generated output.
+pub fn is_generated_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        ".min.js",
+        ".min.mjs",
+        ".min.css",
+        ".map",
+        ".bundle.js",
+        ".chunk.js",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s))
+}
+
+fn is_binary_name(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| BINARY_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Binary content: a NUL byte in the first 8 KiB (what git and ripgrep go by).
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
+}
+
+/// Minified content: long files whose lines average more than 500 bytes.
+fn is_minified(data: &[u8]) -> bool {
+    data.len() > 16 * 1024 && data.len() / (memchr::memchr_iter(b'\n', data).count() + 1) > 500
+}
+
+/// Scans every file under each root in parallel.
+pub fn scan_tree(
+    roots: &[PathBuf],
+    scanner: &Scanner,
+    options: &WalkOptions,
+) -> (Vec<FileHits>, Stats) {
+    let shared = Shared::default();
+    for root in roots {
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .parents(true)
+            .ignore(!options.no_ignore)
+            .git_ignore(!options.no_ignore)
+            .git_global(!options.no_ignore)
+            .git_exclude(!options.no_ignore)
+            .require_git(false)
+            .follow_links(options.follow_links)
+            .threads(options.threads)
+            .filter_entry(|e| e.file_name() != ".git");
+        builder.build_parallel().run(|| {
+            let shared = &shared;
+            Box::new(move |entry| {
+                match entry {
+                    Ok(entry) => {
+                        if entry.file_type().is_some_and(|t| t.is_file()) {
+                            scan_file(root, entry.path(), scanner, options, shared);
+                        }
+                    }
+                    Err(e) => record_walk_error(root, &e, shared),
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    let mut found = take(shared.found);
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut too_large = take(shared.too_large);
+    too_large.sort();
+    let mut unreadable = take(shared.unreadable);
+    unreadable.sort();
+    let mut loops = take(shared.loops);
+    loops.sort();
+    let stats = Stats {
+        files: shared.files.into_inner(),
+        bytes: shared.bytes.into_inner(),
+        binary: shared.binary.into_inner(),
+        generated: shared.generated.into_inner(),
+        allowlisted: shared.allowlisted.into_inner(),
+        too_large,
+        unreadable,
+        loops,
+    };
+    (found, stats)
+}
+
+fn record_walk_error(root: &Path, error: &ignore::Error, shared: &Shared) {
+    fn parts(e: &ignore::Error) -> (Option<&Path>, bool) {
+        match e {
+            ignore::Error::WithPath { path, err } => (Some(path.as_path()), parts(err).1),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                parts(err)
+            }
+            ignore::Error::Loop { child, .. } => (Some(child.as_path()), true),
+            _ => (None, false),
+        }
+    }
+    let (path, is_loop) = parts(error);
+    let shown = path.map_or_else(|| relative(root, root), |p| relative(root, p));
+    if is_loop {
+        push(&shared.loops, shown);
+    } else {
+        push(&shared.unreadable, (shown, error.to_string()));
+    }
+}
+
+fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions, shared: &Shared) {
+    let rel = relative(root, path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if scanner.path_allowed(&rel) {
+        shared.allowlisted.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if is_binary_name(&name) {
+        shared.binary.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if !options.include_generated && is_generated_name(&name) {
+        shared.generated.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return push(&shared.unreadable, (rel, e.to_string())),
+    };
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > options.max_file_size {
+        return push(&shared.too_large, (rel, size));
+    }
+    // Read at most one byte past the limit: a file that grew since stat is still bounded.
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    if let Err(e) = file.take(options.max_file_size + 1).read_to_end(&mut data) {
+        return push(&shared.unreadable, (rel, e.to_string()));
+    }
+    if data.len() as u64 > options.max_file_size {
+        return push(&shared.too_large, (rel, data.len() as u64));
+    }
+    if is_binary(&data) {
+        shared.binary.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if !options.include_generated && is_minified(&data) {
+        shared.generated.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    shared.files.fetch_add(1, Ordering::Relaxed);
+    shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+    let hits = scanner.scan_bytes(&rel, &data);
+    if !hits.is_empty() {
+        push(&shared.found, FileHits { path: rel, hits });
+    }
+}

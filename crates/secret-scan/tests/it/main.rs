@@ -1,0 +1,3 @@
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
+mod rules;

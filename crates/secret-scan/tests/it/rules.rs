@@ -1,0 +1,116 @@
+//! Every rule's own examples: each must be reported by that rule and by no other, and each
+//! counter-example must stay silent. The registry itself is checked for unique codes and names,
+//! compiling patterns, and keywords that the patterns really need.
+
+use opskit_secret_scan::fake::{Rng, expand};
+use opskit_secret_scan::rules;
+use opskit_secret_scan::scan::{Scanner, Settings};
+
+fn scanner() -> Scanner {
+    Scanner::new(&Settings::default(), None).unwrap()
+}
+
+#[test]
+fn registry_is_well_formed() {
+    let all = rules::all();
+    assert!(
+        all.len() >= 60,
+        "at least 60 provider rules, have {}",
+        all.len()
+    );
+    let mut codes: Vec<_> = all.iter().map(|r| r.code).collect();
+    codes.dedup();
+    assert_eq!(codes.len(), all.len(), "duplicate codes");
+    let mut ids: Vec<_> = all.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all.len(), "duplicate ids");
+    for r in &all {
+        assert!(r.code.starts_with("SEC") && r.code.len() == 6, "{}", r.code);
+        assert!(!r.keywords.is_empty(), "{} has no keywords", r.code);
+        assert!(!r.patterns.is_empty(), "{} has no pattern", r.code);
+        assert!(!r.examples.is_empty(), "{} has no examples", r.code);
+        assert!(
+            !r.counter_examples.is_empty(),
+            "{} has no counter-examples",
+            r.code
+        );
+        assert!(
+            !r.rotate.is_empty() && !r.impact.is_empty() && !r.title.is_empty(),
+            "{}",
+            r.code
+        );
+        assert!(
+            r.id.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{}",
+            r.id
+        );
+    }
+}
+
+#[test]
+fn every_example_is_reported_by_its_rule_alone() {
+    let scanner = scanner();
+    let mut rng = Rng::new(0x5ec_5ca7);
+    let mut failures = Vec::new();
+    for rule in rules::all() {
+        for template in rule.examples {
+            for _ in 0..5 {
+                let text = expand(template, &mut rng);
+                let hits = scanner.scan_bytes("example.env", text.as_bytes());
+                let codes: Vec<_> = hits.iter().map(|h| h.rule.code).collect();
+                if codes != [rule.code] {
+                    failures.push(format!(
+                        "{}: {template:?} gave {codes:?} for {text:?}",
+                        rule.code
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn no_counter_example_is_reported() {
+    let scanner = scanner();
+    let mut rng = Rng::new(42);
+    let mut failures = Vec::new();
+    for rule in rules::all() {
+        for template in rule.counter_examples {
+            let text = expand(template, &mut rng);
+            for path in ["example.env", "example.ts"] {
+                let hits = scanner.scan_bytes(path, text.as_bytes());
+                if !hits.is_empty() {
+                    let codes: Vec<_> = hits.iter().map(|h| h.rule.code).collect();
+                    failures.push(format!(
+                        "{} ({path}): {template:?} gave {codes:?}",
+                        rule.code
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn examples_fire_only_with_their_keywords() {
+    // A rule whose pattern could match without any of its keywords would be skipped by the
+    // prefilter: check that every example really contains one of them.
+    let mut rng = Rng::new(9);
+    for rule in rules::all() {
+        for template in rule.examples {
+            let text = expand(template, &mut rng).to_ascii_lowercase();
+            assert!(
+                rule.keywords
+                    .iter()
+                    .any(|k| text.contains(&k.to_ascii_lowercase())),
+                "{}: no keyword in {template:?}",
+                rule.code
+            );
+        }
+    }
+}
