@@ -1,0 +1,15 @@
+export const integrations = {
+  github: { token: "⟦SEC031:github_pat_{a62:22}_{a62:59}⟧" },
+  gitlab: { token: "⟦SEC032:glpat-{b64u:20}⟧" },
+  linear: { apiKey: "⟦SEC061:lin_api_{a62:40}⟧" },
+  shopify: { accessToken: "⟦SEC059:shpat_{hex:32}⟧", apiSecret: "⟦SEC060:shpss_{hex:32}⟧" },
+  google: { clientSecret: "⟦SEC040:GOCSPX-{b64u:28}⟧" },
+  slackApp: "⟦SEC050:xapp-1-A{UP:10}-{d:13}-{hex:64}⟧",
+  sentryUser: "⟦SEC021:sntryu_{hex:64}⟧",
+  supabaseCli: "⟦SEC018:sbp_{hex:40}⟧",
+  vercel: "⟦SEC024:vcp_{a62:40}⟧",
+  qstash: { currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY },
+  webhookSecret: "⟦SEC072:{a62:32}⟧",
+  pageSize: 50,
+  apiVersion: "2024-06-20",
+};

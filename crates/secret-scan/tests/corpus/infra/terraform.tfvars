@@ -1,0 +1,7 @@
+region              = "westeurope"
+storage_connection  = "DefaultEndpointsProtocol=https;AccountName=acmefiles;AccountKey=⟦SEC041:{b64:86}==⟧;EndpointSuffix=core.windows.net"
+azure_client_id     = "{uuid}"
+azure_client_secret = "⟦SEC042:{a62:3}8Q~{a62:34}⟧"
+google_maps_key     = "⟦SEC039:AIza{b64u:35}⟧"
+heroku_api_key      = "⟦SEC043:{uuid}⟧"
+cloudflare_zone_id  = "{hex:32}"
