@@ -258,6 +258,7 @@ mod tests {
 
     #[test]
     fn url_hides_the_password_only() {
+        // A made-up password in Upstash's shape. opskit:allow-next-line
         let u = url("rediss://default:AXk4ASQgNzQ1YjE2@eu1-fine-fox.upstash.io:6379/0");
         assert!(u.starts_with("rediss://default:"), "{u}");
         assert!(u.ends_with("@eu1-fine-fox.upstash.io:6379/0"), "{u}");

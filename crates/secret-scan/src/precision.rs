@@ -83,7 +83,10 @@ pub fn is_placeholder(value: &str) -> bool {
         return true;
     }
     let lower = value.to_ascii_lowercase();
-    PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) || lower.starts_with('$')
+    PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m))
+        || lower.starts_with('$')
+        // A format string or template hole: `{password}`, `{a62:24}`.
+        || (lower.contains('{') && lower.contains('}'))
 }
 
 /// A default password of a local setup or documentation (`postgres`, `foobared`, …).
@@ -302,7 +305,7 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     if !c.quoted && is_code(c.path) {
         return false;
     }
-    if value.contains("://")
+    if !value.bytes().all(|b| b.is_ascii_graphic()) || value.contains("://")
         || value.starts_with("sha1-")
         || value.starts_with("sha256-")
         || value.starts_with("sha384-")
@@ -372,10 +375,8 @@ mod tests {
             "T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
             false
         ));
-        assert!(!looks_fake(
-            "ghp_q8Zr3LmN0pXvT6wYbK2sAa9Dd4Ee5Ff6Gg7H",
-            false
-        ));
+        let real = crate::fake::expand("ghp_{a62:36}", &mut crate::fake::Rng::new(3));
+        assert!(!looks_fake(&real, false));
         assert!(!looks_fake(
             "MIIEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             true

@@ -112,6 +112,18 @@ fn relative(root: &Path, path: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
+/// The path as shown: as the user would type it, the root joined with the relative path
+/// (just the relative path when the root is `.`).
+fn shown(root: &Path, rel: &str) -> String {
+    let root_text = root.to_string_lossy().replace('\\', "/");
+    let root_text = root_text.trim_end_matches('/');
+    if root_text == "." || root_text.is_empty() || rel == root_text {
+        rel.to_owned()
+    } else {
+        format!("{root_text}/{rel}")
+    }
+}
+
 /// Whether a file name marks generated output.
 pub fn is_generated_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -210,7 +222,7 @@ fn record_walk_error(root: &Path, error: &ignore::Error, shared: &Shared) {
         }
     }
     let (path, is_loop) = parts(error);
-    let shown = path.map_or_else(|| relative(root, root), |p| relative(root, p));
+    let shown = shown(root, &path.map_or_else(|| relative(root, root), |p| relative(root, p)));
     if is_loop {
         push(&shared.loops, shown);
     } else {
@@ -220,6 +232,7 @@ fn record_walk_error(root: &Path, error: &ignore::Error, shared: &Shared) {
 
 fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions, shared: &Shared) {
     let rel = relative(root, path);
+    let display = shown(root, &rel);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
@@ -238,19 +251,19 @@ fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions,
     }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return push(&shared.unreadable, (rel, e.to_string())),
+        Err(e) => return push(&shared.unreadable, (display.clone(), e.to_string())),
     };
     let size = file.metadata().map_or(0, |m| m.len());
     if size > options.max_file_size {
-        return push(&shared.too_large, (rel, size));
+        return push(&shared.too_large, (display.clone(), size));
     }
     // Read at most one byte past the limit: a file that grew since stat is still bounded.
     let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     if let Err(e) = file.take(options.max_file_size + 1).read_to_end(&mut data) {
-        return push(&shared.unreadable, (rel, e.to_string()));
+        return push(&shared.unreadable, (display.clone(), e.to_string()));
     }
     if data.len() as u64 > options.max_file_size {
-        return push(&shared.too_large, (rel, data.len() as u64));
+        return push(&shared.too_large, (display.clone(), data.len() as u64));
     }
     if is_binary(&data) {
         shared.binary.fetch_add(1, Ordering::Relaxed);
@@ -264,6 +277,12 @@ fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions,
     shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
     let hits = scanner.scan_bytes(&rel, &data);
     if !hits.is_empty() {
-        push(&shared.found, FileHits { path: rel, hits });
+        push(
+            &shared.found,
+            FileHits {
+                path: display,
+                hits,
+            },
+        );
     }
 }

@@ -399,6 +399,7 @@ mod tests {
             (u.tls, u.host.as_str(), u.port, u.db, u.password.as_deref()),
             (false, "localhost", 6379, 0, None)
         );
+        // opskit:allow-next-line (a made-up password)
         let u = url("rediss://default:p%40ss@eu1-fox.upstash.io:6380/2");
         assert_eq!((u.tls, u.port, u.db), (true, 6380, 2));
         assert_eq!(

@@ -2,22 +2,34 @@
 //! URL with `user:password@`.
 
 use super::{BASE, Candidate, Confidence, Rule};
+use crate::precision;
 
-/// Passwords that are documentation or local defaults, not secrets.
-const DEFAULT_PASSWORDS: &[&str] = &[
-    "password", "passwd", "pass", "pw", "postgres", "root", "secret", "example", "changeme",
-    "admin", "test", "user", "mysql", "redis", "mongo", "guest", "default", "pwd", "foobared",
-];
-
+/// A password that is not a template, not a documented or local default, and not a weak word
+/// on a local host (`redis://:devpass@localhost`, `postgres://app:app-pw@db:5432` in a compose
+/// file): those are development setups, not leaks.
 fn real_password(c: &Candidate<'_>) -> bool {
-    let p = c.secret.to_ascii_lowercase();
-    !(DEFAULT_PASSWORDS.contains(&p.as_str())
-        || p.starts_with('$')
-        || p.starts_with('%')
-        || p.starts_with('[')
-        || p.starts_with('{')
-        || p.starts_with(':')
-        || p.chars().all(|ch| ch == '*' || ch == 'x' || ch == '.'))
+    let p = c.secret;
+    if p.len() < 6
+        || precision::is_default_password(p)
+        || p.starts_with(['$', '%', '[', '{', ':'])
+        || p.chars().all(|ch| ch == '*' || ch == 'x' || ch == '.')
+    {
+        return false;
+    }
+    let host = c
+        .line
+        .find(p)
+        .and_then(|at| c.line[at + p.len()..].strip_prefix('@'))
+        .map(|rest| {
+            rest.split(|ch: char| ":/?#\"'` ".contains(ch))
+                .next()
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let local = matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0") || !host.contains('.');
+    // A password to a local host only works on the developer's machine: only a random one
+    // (a real secret reused locally) counts.
+    !local || precision::looks_random(p, 16, 3.5)
 }
 
 pub(super) const RULES: &[&Rule] = &[
