@@ -78,7 +78,9 @@ fn recall_and_precision_on_the_labelled_corpus() {
             .filter(|f| f.rule.starts_with("SEC"))
             .map(|f| {
                 let loc = f.location.as_ref().unwrap();
-                (loc.path.clone(), loc.line.unwrap(), f.rule.clone())
+                let root = format!("{}/", dir.path().display());
+                let path = loc.path.strip_prefix(&root).unwrap_or(&loc.path);
+                (path.to_owned(), loc.line.unwrap(), f.rule.clone())
             })
             .collect();
         let tp = labels.intersection(&found).count();
