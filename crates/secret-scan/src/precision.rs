@@ -305,7 +305,8 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     if !c.quoted && is_code(c.path) {
         return false;
     }
-    if !value.bytes().all(|b| b.is_ascii_graphic()) || value.contains("://")
+    if !value.bytes().all(|b| b.is_ascii_graphic())
+        || value.contains("://")
         || value.starts_with("sha1-")
         || value.starts_with("sha256-")
         || value.starts_with("sha384-")

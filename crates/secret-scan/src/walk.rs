@@ -222,7 +222,10 @@ fn record_walk_error(root: &Path, error: &ignore::Error, shared: &Shared) {
         }
     }
     let (path, is_loop) = parts(error);
-    let shown = shown(root, &path.map_or_else(|| relative(root, root), |p| relative(root, p)));
+    let shown = shown(
+        root,
+        &path.map_or_else(|| relative(root, root), |p| relative(root, p)),
+    );
     if is_loop {
         push(&shared.loops, shown);
     } else {

@@ -26,7 +26,8 @@ fn real_password(c: &Candidate<'_>) -> bool {
                 .unwrap_or_default()
         })
         .unwrap_or_default();
-    let local = matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0") || !host.contains('.');
+    let local =
+        matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0") || !host.contains('.');
     // A password to a local host only works on the developer's machine: only a random one
     // (a real secret reused locally) counts.
     !local || precision::looks_random(p, 16, 3.5)

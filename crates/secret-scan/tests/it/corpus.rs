@@ -26,7 +26,9 @@ pub fn materialize(from: &Path, to: &Path, seed: u64) -> Labels {
         while let Some(open) = rest.find('⟦') {
             out.push_str(&expand(&rest[..open], &mut rng));
             let after = &rest[open + '⟦'.len_utf8()..];
-            let close = after.find('⟧').unwrap_or_else(|| panic!("{rel}: unclosed marker"));
+            let close = after
+                .find('⟧')
+                .unwrap_or_else(|| panic!("{rel}: unclosed marker"));
             let (code, template) = after[..close].split_once(':').unwrap();
             let line = u32::try_from(out.matches('\n').count() + 1).unwrap();
             labels.insert((rel.clone(), line, code.to_owned()));
@@ -50,7 +52,12 @@ fn walk(root: &Path) -> Vec<String> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+                out.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
@@ -105,9 +112,20 @@ fn recall_and_precision_on_the_labelled_corpus() {
     for p in &problems {
         println!("  {p}");
     }
-    assert!(total_labels >= 5 * 70, "the corpus plants a secret for (nearly) every rule");
-    assert!((recall - 1.0).abs() < f64::EPSILON, "recall {recall:.3} < 1.0:\n{}", problems.join("\n"));
-    assert!(precision >= 0.97, "precision {precision:.3} < 0.97:\n{}", problems.join("\n"));
+    assert!(
+        total_labels >= 5 * 70,
+        "the corpus plants a secret for (nearly) every rule"
+    );
+    assert!(
+        (recall - 1.0).abs() < f64::EPSILON,
+        "recall {recall:.3} < 1.0:\n{}",
+        problems.join("\n")
+    );
+    assert!(
+        precision >= 0.97,
+        "precision {precision:.3} < 0.97:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -120,5 +138,8 @@ fn every_rule_is_planted_in_the_corpus() {
         .map(|r| r.code)
         .filter(|c| !planted.contains(c))
         .collect();
-    assert!(missing.is_empty(), "rules without a planted secret: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without a planted secret: {missing:?}"
+    );
 }
