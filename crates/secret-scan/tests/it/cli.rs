@@ -333,7 +333,9 @@ fn hostile_trees() {
     // One 3 MB line with a secret in the middle.
     let secret = token(17);
     let mut long = "a".repeat(1_500_000);
-    long.push_str(&format!(" token={secret} "));
+    long.push_str(" token=");
+    long.push_str(&secret);
+    long.push(' ');
     long.push_str(&"b".repeat(1_500_000));
     std::fs::write(d.join("long.txt"), &long).unwrap();
     // Invalid UTF-8 around a secret.

@@ -1,4 +1,8 @@
-#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions"
+)]
 
 mod cli;
 mod corpus;

@@ -38,7 +38,7 @@ fn arbitrary_inputs_never_panic_and_positions_are_sane() {
     }
     for case in 0..20_000u32 {
         let mut data = Vec::new();
-        for _ in 0..rng.below(12) + 1 {
+        for _ in 0..=rng.below(12) {
             match rng.below(4) {
                 0 => {
                     let p = &pieces[rng.below(pieces.len())];
