@@ -4,6 +4,7 @@
 //! |---------|-----------------------------------------------------------------------------|
 //! | `bench` | runs benchmarks, opskit and peer tools side by side, and prints a table     |
 //! | `predeploy` | the pre-deployment validation (`crates/predeploy`) on the embedded example |
+//! | `codegen` | regenerates docs tables from the rule registries (`--check`: fail if stale) |
 //!
 //! xtask is automation for this repository, not product: it has the fewest dependencies
 //! possible and reports errors as `Box<dyn Error>`.
@@ -15,6 +16,7 @@
 )]
 
 mod bench;
+mod codegen;
 mod predeploy;
 
 use std::process::ExitCode;
@@ -29,6 +31,10 @@ Tasks:
       The full pre-deployment validation (TypeScript, ESLint, files, Railway, Vercel). Without
       --root it checks examples/agent-platform, installing its npm packages first if needed.
       `cargo xtask predeploy -- --help` lists every flag.
+
+  codegen [--check]
+      Regenerate what is generated from the rule registries (the rules table of
+      docs/secret-scan.md). --check fails instead of writing when a file is stale.
 
   bench [NAME ...] [--runs N] [--list]
       Run benchmarks (all, or the named ones) and print a table of median time, spread and
@@ -60,6 +66,7 @@ fn main() -> ExitCode {
             };
         }
         Some("bench") => bench::main(&args.collect::<Vec<_>>()),
+        Some("codegen") => codegen::main(&args.collect::<Vec<_>>()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -114,3 +114,21 @@ fn examples_fire_only_with_their_keywords() {
         }
     }
 }
+
+#[test]
+fn docs_rules_table_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/secret-scan.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let fresh = rules::regenerate_docs(&doc).expect("docs/secret-scan.md has the rules markers");
+    assert!(
+        fresh == doc,
+        "docs/secret-scan.md is stale: run `cargo xtask codegen` and commit"
+    );
+    for r in rules::all() {
+        assert!(
+            doc.contains(&format!("<a id=\"{}\"></a>", r.code.to_lowercase())),
+            "{}",
+            r.code
+        );
+    }
+}
