@@ -10,9 +10,10 @@
 //! | `files`      | lockfile, Dockerfile, Railway config, `.env.example`, `.gitignore`, no tracked `.env` |
 //! | `railway`    | railway.json/.toml fields, a health check path with a real route, restart policy |
 //! | `vercel`     | vercel.json fields                                                            |
+//! | `secrets`    | secret-scan over the tree, with the project's `[secret-scan]` allowlists        |
 //!
-//! Checks that need tools not yet in opskit (env, Dockerfile lint, secrets, health) join this
-//! list as those tools land; a check that does not exist is not listed.
+//! Checks that need tools not yet in opskit (env, Dockerfile lint, health) join this list as
+//! those tools land; a check that does not exist is not listed.
 //!
 //! The long checks (tsc, ESLint) start first; every check runs on its own thread with a
 //! timeout; a check that crashes or times out is UNKNOWN with its reason and the others still
@@ -51,13 +52,16 @@ pub enum CheckName {
     Railway,
     /// Vercel configuration.
     Vercel,
+    /// secret-scan over the tree.
+    Secrets,
 }
 
 impl CheckName {
     /// Every check, longest first (they start in this order).
-    pub const ALL: [CheckName; 5] = [
+    pub const ALL: [CheckName; 6] = [
         CheckName::Typescript,
         CheckName::Lint,
+        CheckName::Secrets,
         CheckName::Files,
         CheckName::Railway,
         CheckName::Vercel,
@@ -71,6 +75,7 @@ impl CheckName {
             CheckName::Files => "files",
             CheckName::Railway => "railway",
             CheckName::Vercel => "vercel",
+            CheckName::Secrets => "secrets",
         }
     }
 }
@@ -102,7 +107,7 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad f
 
 /// `predeploy`: validate a TypeScript platform before deploying it.
 #[derive(Debug, Clone, Parser)]
-#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
+#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
 pub struct Args {
     /// The project to check.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -240,6 +245,8 @@ pub struct Plan {
     pub fail_on: FailOn,
     /// Reuse results of unchanged inputs.
     pub use_cache: bool,
+    /// secret-scan's settings from the project's `[secret-scan]` section.
+    pub secrets: opskit_secret_scan::Options,
 }
 
 /// Resolves flags over `[predeploy]` over defaults.
@@ -259,6 +266,15 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         None => cx.section(NAME)?,
     }
     .unwrap_or_default();
+    let secret_file: Option<opskit_secret_scan::FileConfig> = match &target_config {
+        Some(c) => c.section(opskit_secret_scan::NAME, &|n| cx.var(n))?,
+        None => cx.section(opskit_secret_scan::NAME)?,
+    };
+    let mut secrets =
+        opskit_secret_scan::Options::resolve(&opskit_secret_scan::Args::default(), secret_file)
+            .map_err(|e| Error::Usage(format!("[secret-scan]: {e}")))?;
+    // A baseline named in the project's opskit.toml is relative to the project.
+    secrets.baseline = secrets.baseline.map(|b| root.join(b));
     let wanted = if args.only.is_empty() {
         file.checks
             .clone()
@@ -290,6 +306,7 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         timeout: Duration::from_secs_f64(timeout),
         fail_on: args.fail_on.or(file.fail_on).unwrap_or_default(),
         use_cache: !args.no_cache,
+        secrets,
     })
 }
 
@@ -362,6 +379,7 @@ fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
         CheckName::Files => checks::files::check(project, &plan.required_files),
         CheckName::Railway => checks::railway::check(project),
         CheckName::Vercel => checks::vercel::check(project),
+        CheckName::Secrets => checks::secrets::check(project, &plan.secrets),
     }
 }
 

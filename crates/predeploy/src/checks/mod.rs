@@ -5,5 +5,6 @@ mod config_file;
 pub mod files;
 pub mod lint;
 pub mod railway;
+pub mod secrets;
 pub mod typescript;
 pub mod vercel;

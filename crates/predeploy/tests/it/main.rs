@@ -121,7 +121,17 @@ fn the_example_passes_every_check() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["typescript", "lint", "files", "railway", "vercel"]);
+    assert_eq!(
+        names,
+        [
+            "typescript",
+            "lint",
+            "secrets",
+            "files",
+            "railway",
+            "vercel"
+        ]
+    );
     assert!(
         check(&report, "typescript")["summary"]
             .as_str()
@@ -183,6 +193,31 @@ fn a_lint_warning_is_a_warning_and_fail_on_critical_lets_it_pass() {
     );
     let (code, _, _) = f.run(&["--only", "lint", "--fail-on", "critical"]);
     assert_eq!(code, 0);
+}
+
+#[test]
+fn a_planted_secret_is_critical_and_an_allow_pragma_accepts_it() {
+    let f = Fixture::new();
+    let secret = format!("sk-or-v1-{}", "0f3a9c".repeat(10) + "b1d2");
+    f.write(
+        "apps/worker/src/fallback.ts",
+        &format!("export const key = process.env.OPENROUTER_API_KEY ?? \"{secret}\";\n"),
+    );
+    let (code, report, _) = f.run(&["--only", "secrets"]);
+    assert_eq!(code, 2, "{report}");
+    let sec = finding(&report, "secrets", "SEC001");
+    assert_eq!(sec["location"]["path"], "apps/worker/src/fallback.ts");
+    assert_eq!(sec["location"]["line"], 1);
+    assert!(
+        !report.to_string().contains(&secret[12..]),
+        "the secret is never printed"
+    );
+    f.write(
+        "apps/worker/src/fallback.ts",
+        &format!("export const key = \"{secret}\"; // opskit:allow (rotated, test value)\n"),
+    );
+    let (code, report, _) = f.run(&["--only", "secrets"]);
+    assert_eq!(code, 0, "{report}");
 }
 
 #[test]
