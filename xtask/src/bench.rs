@@ -738,21 +738,7 @@ fn predeploy_cases(options: &Options) -> Result<Vec<Case>> {
         "predeploy",
     )?;
     let predeploy = predeploy.to_string_lossy().into_owned();
-    let example = options.root.join("examples/agent-platform");
-    if !example.join("node_modules").is_dir() {
-        eprintln!(
-            "bench: installing the example's npm packages (npm ci in {})",
-            example.display()
-        );
-        let ok = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&example)
-            .status()?
-            .success();
-        if !ok {
-            return Err("npm ci failed in examples/agent-platform".into());
-        }
-    }
+    let example = installed_example(options)?;
     let large = options.root.join("target/bench-work/predeploy-large");
     larger_project(&example, &large, 400)?;
     let mut cases = Vec::new();
@@ -812,6 +798,26 @@ fn predeploy_cases(options: &Options) -> Result<Vec<Case>> {
     Ok(cases)
 }
 
+/// The embedded example, with its npm packages installed (`npm ci` when missing).
+fn installed_example(options: &Options) -> Result<PathBuf> {
+    let example = options.root.join("examples/agent-platform");
+    if !example.join("node_modules").is_dir() {
+        eprintln!(
+            "bench: installing the example's npm packages (npm ci in {})",
+            example.display()
+        );
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&example)
+            .status()?
+            .success();
+        if !ok {
+            return Err("npm ci failed in examples/agent-platform".into());
+        }
+    }
+    Ok(example)
+}
+
 /// The site-packages directory of a `pip install --prefix target/bench-tools` (for PYTHONPATH).
 fn bench_site_packages(root: &Path) -> String {
     let lib = root.join("target/bench-tools/lib");
@@ -841,18 +847,7 @@ fn secret_scan_cases(options: &Options) -> Result<Vec<Case>> {
         "secret-scan",
     )?;
     let bin = bin.to_string_lossy().into_owned();
-    let example = options.root.join("examples/agent-platform");
-    if !example.join("node_modules").is_dir() {
-        eprintln!("bench: installing the example's npm packages (npm ci)");
-        let ok = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&example)
-            .status()?
-            .success();
-        if !ok {
-            return Err("npm ci failed in examples/agent-platform".into());
-        }
-    }
+    let example = installed_example(options)?;
     // A copy under a neutral name: gitleaks' default config allowlists every path with
     // `node_modules` in it (it would scan 0 bytes), and the comparison must be like for like.
     let work = options.root.join("target/bench-work/secret-scan");
