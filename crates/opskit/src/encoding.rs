@@ -1,11 +1,18 @@
-//! Small decoders shared by tools: base64 in both alphabets.
+//! base64 in both alphabets, shared by tools: decoding (Upstash replies, JWT claims, `Basic`
+//! credentials) and encoding (secret-scan's fake secrets). testkit keeps its own encoder on
+//! purpose: the Upstash stand-in must not share code with the client it tests.
 //!
 //! ```
-//! use opskit::encoding::{decode_base64, decode_base64url};
+//! use opskit::encoding::{decode_base64, decode_base64url, encode_base64, encode_base64url};
 //! assert_eq!(decode_base64("Zm9v").unwrap(), b"foo");
 //! assert_eq!(decode_base64url("-_8").unwrap(), [0xfb, 0xff]);
 //! assert!(decode_base64("-_8").is_none());
+//! assert_eq!(encode_base64(b"PONG"), "UE9ORw==");
+//! assert_eq!(encode_base64url(&[0xfb, 0xff]), "-_8");
 //! ```
+
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Decodes standard base64 (`+` and `/`, with or without padding). `None` for anything else.
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
@@ -15,6 +22,16 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 /// Decodes URL-safe base64 (`-` and `_`, with or without padding), as JWTs use it.
 pub fn decode_base64url(text: &str) -> Option<Vec<u8>> {
     decode(text, b'-', b'_')
+}
+
+/// Encodes standard base64 with `=` padding.
+pub fn encode_base64(bytes: &[u8]) -> String {
+    encode(bytes, STANDARD, true)
+}
+
+/// Encodes URL-safe base64 without padding, as in JWTs.
+pub fn encode_base64url(bytes: &[u8]) -> String {
+    encode(bytes, URL_SAFE, false)
 }
 
 fn decode(text: &str, c62: u8, c63: u8) -> Option<Vec<u8>> {
@@ -42,4 +59,62 @@ fn decode(text: &str, c62: u8, c63: u8) -> Option<Vec<u8>> {
         out.extend_from_slice(&bytes[1..chunk.len()]);
     }
     Some(out)
+}
+
+fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_the_standard_vectors() {
+        assert_eq!(encode_base64(b""), "");
+        assert_eq!(encode_base64(b"f"), "Zg==");
+        assert_eq!(encode_base64(b"fo"), "Zm8=");
+        assert_eq!(encode_base64(b"foo"), "Zm9v");
+        assert_eq!(encode_base64(b"PONG"), "UE9ORw==");
+        assert_eq!(encode_base64url(b"f"), "Zg");
+    }
+
+    #[test]
+    fn round_trips_in_both_alphabets() {
+        for s in [
+            "",
+            "f",
+            "fo",
+            "foo",
+            "foob",
+            "fooba",
+            "foobar",
+            "\u{fb}\u{ff}?>",
+        ] {
+            assert_eq!(
+                decode_base64(&encode_base64(s.as_bytes())).unwrap(),
+                s.as_bytes()
+            );
+            assert_eq!(
+                decode_base64url(&encode_base64url(s.as_bytes())).unwrap(),
+                s.as_bytes()
+            );
+        }
+    }
 }

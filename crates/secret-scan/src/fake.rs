@@ -65,6 +65,8 @@ const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const HEX: &[u8] = b"0123456789abcdef";
 const UP: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const A32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+use opskit::encoding::{encode_base64, encode_base64url};
+
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64U: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -125,15 +127,15 @@ fn fill(hole: &str, rng: &mut Rng) -> Option<String> {
         "jwt" => jwt(arg, rng),
         "pem" => pem(arg, rng, "\n"),
         "pemjson" => pem(arg, rng, "\\n"),
-        "basic" => base64(format!("deploy:{}", rng.pick(A62, 18)).as_bytes()),
+        "basic" => encode_base64(format!("deploy:{}", rng.pick(A62, 18)).as_bytes()),
         _ => return None,
     })
 }
 
 fn jwt(role: &str, rng: &mut Rng) -> String {
     let reference = rng.pick(b"abcdefghijklmnopqrstuvwxyz", 20);
-    let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = base64url(
+    let header = encode_base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = encode_base64url(
         format!(
             r#"{{"iss":"supabase","ref":"{reference}","role":"{role}","iat":1735689600,"exp":2051222400}}"#
         )
@@ -157,54 +159,9 @@ fn pem(label: &str, rng: &mut Rng, newline: &str) -> String {
     out
 }
 
-/// Standard base64 with padding.
-pub fn base64(bytes: &[u8]) -> String {
-    encode(bytes, B64, true)
-}
-
-/// URL-safe base64 without padding, as in JWTs.
-pub fn base64url(bytes: &[u8]) -> String {
-    encode(bytes, B64U, false)
-}
-
-fn encode(bytes: &[u8], alphabet: &[u8], pad: bool) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..4 {
-            if i < chars {
-                out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else if pad {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_round_trips() {
-        for s in ["", "f", "fo", "foo", "foob", "fooba", "foobar"] {
-            assert_eq!(
-                opskit::encoding::decode_base64(&base64(s.as_bytes())).unwrap(),
-                s.as_bytes()
-            );
-            assert_eq!(
-                opskit::encoding::decode_base64url(&base64url(s.as_bytes())).unwrap(),
-                s.as_bytes()
-            );
-        }
-    }
 
     #[test]
     fn templates_expand() {
