@@ -40,7 +40,7 @@ use serde::Deserialize;
 
 use crate::engine::Hit;
 use crate::rules::Confidence;
-use crate::scan::{Baseline, Scanner, Settings, baseline_entry};
+use crate::scan::{Baseline, BaselineEntry, Scanner, Settings};
 use crate::walk::{Stats, WalkOptions};
 
 /// The binary's name.
@@ -257,8 +257,6 @@ pub fn finding(path: &str, hit: &Hit) -> Finding {
 pub struct Outcome {
     /// Findings, with the path each was found in.
     pub findings: Vec<Finding>,
-    /// The baseline entries of the findings (for `--write-baseline`).
-    pub baseline: Vec<scan::BaselineEntry>,
     /// Walk statistics (working-tree mode).
     pub stats: Stats,
     /// What was scanned, for the summary.
@@ -285,7 +283,6 @@ pub fn scan_paths(roots: &[PathBuf], options: &Options) -> Result<Outcome, Error
     for file in found {
         for hit in &file.hits {
             outcome.findings.push(finding(&file.path, hit));
-            outcome.baseline.push(baseline_entry(&file.path, hit));
         }
     }
     Ok(outcome)
@@ -321,7 +318,6 @@ fn scan_stdin(options: &Options) -> Result<Outcome, Error> {
     outcome.stats.bytes = data.len() as u64;
     for hit in scanner.scan_bytes("-", &data) {
         outcome.findings.push(finding("-", &hit));
-        outcome.baseline.push(baseline_entry("-", &hit));
     }
     Ok(outcome)
 }
@@ -354,7 +350,6 @@ fn scan_git(root: &Path, args: &Args, options: &Options) -> Result<Outcome, Erro
                 .property("date", c.date.clone());
         }
         outcome.findings.push(f);
-        outcome.baseline.push(baseline_entry(&g.path, &g.hit));
     }
     Ok(outcome)
 }
@@ -369,6 +364,11 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
         ..
     } = outcome;
     let secrets = findings.len();
+    let files_with = findings
+        .iter()
+        .filter_map(|f| f.location.as_ref().map(|l| l.path.as_str()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     for (path, size) in &stats.too_large {
         findings.push(
             Finding::new(
@@ -389,12 +389,6 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
             .at(Location::new(path)),
         );
     }
-    let files_with: std::collections::BTreeSet<&str> = findings
-        .iter()
-        .filter(|f| f.rule.starts_with("SEC"))
-        .filter_map(|f| f.location.as_ref().map(|l| l.path.as_str()))
-        .collect();
-    let files_with = files_with.len();
     let mut status = Status::worst_of(findings.iter().map(|f| f.severity.status()));
     if !stats.unreadable.is_empty() {
         status = status.worst(Status::Unknown);
@@ -497,7 +491,11 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
         scan_paths(&roots, &options)?
     };
     if let Some(path) = &args.write_baseline {
-        let mut entries = outcome.baseline.clone();
+        let mut entries: Vec<BaselineEntry> = outcome
+            .findings
+            .iter()
+            .filter_map(BaselineEntry::of)
+            .collect();
         entries.sort_by(|a, b| {
             (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint))
         });
@@ -513,11 +511,10 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             Status::Ok,
             format!("{count} finding(s) accepted into {}", path.display()),
         );
+        // The outcome holds secrets only (notes about skipped files are added by `check`).
         for mut f in outcome.findings {
-            if f.rule.starts_with("SEC") {
-                f.severity = Severity::Note;
-                check.findings.push(f);
-            }
+            f.severity = Severity::Note;
+            check.findings.push(f);
         }
         return Ok(report.with_check(check.took(started.elapsed())));
     }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use opskit::report::Finding;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +57,27 @@ pub struct Baseline {
     pub version: u32,
     /// Accepted findings, sorted.
     pub findings: Vec<BaselineEntry>,
+}
+
+impl BaselineEntry {
+    /// The entry of a secret-scan finding: its rule, path and the evidence's fingerprint
+    /// (`None` for a finding without location or evidence, such as a skipped file's note).
+    pub fn of(finding: &Finding) -> Option<BaselineEntry> {
+        Some(BaselineEntry {
+            rule: finding.rule.clone(),
+            path: finding.location.as_ref()?.path.clone(),
+            fingerprint: finding.evidence.as_ref()?.fingerprint().to_owned(),
+        })
+    }
+
+    /// The entry of a hit, before it becomes a finding.
+    fn of_hit(path: &str, hit: &Hit) -> BaselineEntry {
+        BaselineEntry {
+            rule: hit.rule.code.to_owned(),
+            path: path.to_owned(),
+            fingerprint: opskit::redact::fingerprint(&hit.secret),
+        }
+    }
 }
 
 impl Baseline {
@@ -165,7 +187,8 @@ impl Scanner {
                 && !pragma_allows(data, h.span.start)
                 && !self.allow_patterns.iter().any(|re| re.is_match(&h.secret))
                 && !self.stopwords.iter().any(|w| h.secret.contains(w.as_str()))
-                && !self.baseline.contains(&baseline_entry(path, h))
+                && (self.baseline.is_empty()
+                    || !self.baseline.contains(&BaselineEntry::of_hit(path, h)))
         });
         hits
     }
@@ -178,15 +201,6 @@ impl Scanner {
 
 fn matches_rule(rule: &Rule, name: &str) -> bool {
     rule.code.eq_ignore_ascii_case(name) || rule.id == name
-}
-
-/// The baseline entry of a hit.
-pub fn baseline_entry(path: &str, hit: &Hit) -> BaselineEntry {
-    BaselineEntry {
-        rule: hit.rule.code.to_owned(),
-        path: path.to_owned(),
-        fingerprint: opskit::redact::fingerprint(&hit.secret),
-    }
 }
 
 /// An allow pragma on the hit's line, or an allow-next-line pragma on the line before.
