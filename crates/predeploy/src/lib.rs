@@ -270,11 +270,18 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         Some(c) => c.section(opskit_secret_scan::NAME, &|n| cx.var(n))?,
         None => cx.section(opskit_secret_scan::NAME)?,
     };
-    let mut secrets =
-        opskit_secret_scan::Options::resolve(&opskit_secret_scan::Args::default(), secret_file)
-            .map_err(|e| Error::Usage(format!("[secret-scan]: {e}")))?;
-    // A baseline named in the project's opskit.toml is relative to the project.
-    secrets.baseline = secrets.baseline.map(|b| root.join(b));
+    let config_dir = target_config
+        .as_ref()
+        .or(cx.config.as_ref())
+        .and_then(|c| c.path().parent());
+    let mut secrets = opskit_secret_scan::Options::resolve(
+        &opskit_secret_scan::Args::default(),
+        secret_file,
+        config_dir,
+    )
+    .map_err(|e| Error::Usage(format!("[secret-scan]: {e}")))?;
+    // Findings read as the other checks': relative to the project's root.
+    secrets.walk.paths = opskit_secret_scan::walk::PathStyle::RelativeToRoot;
     let wanted = if args.only.is_empty() {
         file.checks
             .clone()

@@ -192,8 +192,14 @@ pub struct Options {
 }
 
 impl Options {
-    /// Resolves flags over the file's section.
-    pub fn resolve(args: &Args, file: Option<FileConfig>) -> Result<Options, Error> {
+    /// Resolves flags over the file's section. A baseline named in the file is relative to
+    /// `config_dir`, the directory of the opskit.toml it came from; one given as a flag is
+    /// relative to the working directory.
+    pub fn resolve(
+        args: &Args,
+        file: Option<FileConfig>,
+        config_dir: Option<&Path>,
+    ) -> Result<Options, Error> {
         let file = file.unwrap_or_default();
         let min_confidence = match (&args.min_confidence, &file.min_confidence) {
             (Some(c), _) => Some(*c),
@@ -222,8 +228,12 @@ impl Options {
                 no_ignore: args.no_ignore,
                 follow_links: args.follow,
                 threads: args.threads.unwrap_or(0),
+                paths: walk::PathStyle::AsTyped,
             },
-            baseline: args.baseline.clone().or(file.baseline),
+            baseline: args.baseline.clone().or_else(|| {
+                file.baseline
+                    .map(|b| config_dir.map_or(b.clone(), |dir| dir.join(&b)))
+            }),
         })
     }
 }
@@ -470,7 +480,8 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
         return Ok(report.with_check(check));
     }
     let file: Option<FileConfig> = cx.section(NAME)?;
-    let options = Options::resolve(args, file)?;
+    let config_dir = cx.config.as_ref().and_then(|c| c.path().parent());
+    let options = Options::resolve(args, file, config_dir)?;
     let started = Instant::now();
     let roots: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]

@@ -32,6 +32,19 @@ pub struct WalkOptions {
     pub follow_links: bool,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// How paths are reported.
+    pub paths: PathStyle,
+}
+
+/// How the walk reports paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PathStyle {
+    /// As the user would type them: the root joined with the path under it (`ROOT/src/app.ts`;
+    /// just `src/app.ts` for the root `.`).
+    #[default]
+    AsTyped,
+    /// Relative to their root (`src/app.ts`), for callers that show the root themselves.
+    RelativeToRoot,
 }
 
 impl Default for WalkOptions {
@@ -42,6 +55,7 @@ impl Default for WalkOptions {
             no_ignore: false,
             follow_links: false,
             threads: 0,
+            paths: PathStyle::AsTyped,
         }
     }
 }
@@ -114,7 +128,10 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// The path as shown: as the user would type it, the root joined with the relative path
 /// (just the relative path when the root is `.`).
-fn shown(root: &Path, rel: &str) -> String {
+fn shown(root: &Path, rel: &str, options: &WalkOptions) -> String {
+    if options.paths == PathStyle::RelativeToRoot {
+        return rel.to_owned();
+    }
     let root_text = root.to_string_lossy().replace('\\', "/");
     let root_text = root_text.trim_end_matches('/');
     if root_text == "." || root_text.is_empty() || rel == root_text {
@@ -183,7 +200,7 @@ pub fn scan_tree(
                             scan_file(root, entry.path(), scanner, options, shared);
                         }
                     }
-                    Err(e) => record_walk_error(root, &e, shared),
+                    Err(e) => record_walk_error(root, &e, options, shared),
                 }
                 WalkState::Continue
             })
@@ -210,7 +227,7 @@ pub fn scan_tree(
     (found, stats)
 }
 
-fn record_walk_error(root: &Path, error: &ignore::Error, shared: &Shared) {
+fn record_walk_error(root: &Path, error: &ignore::Error, options: &WalkOptions, shared: &Shared) {
     fn parts(e: &ignore::Error) -> (Option<&Path>, bool) {
         match e {
             ignore::Error::WithPath { path, err } => (Some(path.as_path()), parts(err).1),
@@ -222,20 +239,21 @@ fn record_walk_error(root: &Path, error: &ignore::Error, shared: &Shared) {
         }
     }
     let (path, is_loop) = parts(error);
-    let shown = shown(
+    let place = shown(
         root,
         &path.map_or_else(|| relative(root, root), |p| relative(root, p)),
+        options,
     );
     if is_loop {
-        push(&shared.loops, shown);
+        push(&shared.loops, place);
     } else {
-        push(&shared.unreadable, (shown, error.to_string()));
+        push(&shared.unreadable, (place, error.to_string()));
     }
 }
 
 fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions, shared: &Shared) {
     let rel = relative(root, path);
-    let display = shown(root, &rel);
+    let display = shown(root, &rel, options);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())

@@ -9,22 +9,12 @@ use opskit_secret_scan::{Options, scan_paths};
 
 use crate::project::Project;
 
-/// Scans the tree under the project's root.
+/// Scans the tree under the project's root; `options` come from [`crate::plan`], which asks
+/// for paths relative to the root.
 pub fn check(project: &Project, options: &Options) -> Check {
     let started = Instant::now();
     match scan_paths(std::slice::from_ref(&project.root), options) {
-        Ok(outcome) => {
-            let mut check = opskit_secret_scan::check(outcome, started.elapsed());
-            let prefix = format!("{}/", project.root.display());
-            for f in &mut check.findings {
-                if let Some(loc) = f.location.as_mut()
-                    && let Some(rel) = loc.path.strip_prefix(&prefix)
-                {
-                    loc.path = rel.to_owned();
-                }
-            }
-            check
-        }
+        Ok(outcome) => opskit_secret_scan::check(outcome, started.elapsed()),
         Err(e) => Check::unknown("secrets", format!("secret-scan could not run: {e}")),
     }
 }

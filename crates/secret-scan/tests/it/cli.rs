@@ -380,3 +380,30 @@ fn hostile_trees() {
             .any(|f| f["rule"] == "SCAN001")
     );
 }
+
+#[test]
+fn a_baseline_named_in_opskit_toml_is_relative_to_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("sub/app.ts"), "export const x = 1;\n").unwrap();
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        "[secret-scan]\nbaseline = \"accepted.json\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("accepted.json"),
+        "{\"version\": 1, \"findings\": []}\n",
+    )
+    .unwrap();
+    // Run from a subdirectory: the file is found upward, and so is its baseline.
+    assert_eq!(code(&run(&dir.path().join("sub"), &[])), 0);
+    std::fs::write(dir.path().join("accepted.json"), "{}").unwrap();
+    let out = run(&dir.path().join("sub"), &[]);
+    assert_eq!(code(&out), 3);
+    assert!(
+        text(&out).contains("accepted.json: not a secret-scan baseline"),
+        "{}",
+        text(&out)
+    );
+}
