@@ -124,12 +124,15 @@ impl Engine {
     /// type). Hits are sorted by position, overlapping matches resolved, placeholders and
     /// obvious fakes dropped. Suppression pragmas are applied by the caller.
     pub fn scan(&self, path: &str, data: &[u8]) -> Vec<Hit> {
+        let mut matches = self.prefilter.find_overlapping_iter(data).peekable();
+        // Most files hold no keyword at all: they cost the one pass and nothing else.
+        if matches.peek().is_none() {
+            return Vec::new();
+        }
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
         let mut whole_file = vec![false; self.rules.len()];
-        let mut any = false;
         let mut last_line: Option<Range<usize>> = None;
-        for m in self.prefilter.find_overlapping_iter(data) {
-            any = true;
+        for m in matches {
             let line = match &last_line {
                 Some(l) if l.start <= m.start() && m.end() <= l.end => l.clone(),
                 _ => {
@@ -145,9 +148,6 @@ impl Engine {
                     windows[r].push(line.clone());
                 }
             }
-        }
-        if !any {
-            return Vec::new();
         }
         let mut lines = LineIndex::default();
         let mut hits = Vec::new();

@@ -538,3 +538,14 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     report.sort();
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Args::command().debug_assert();
+    }
+}

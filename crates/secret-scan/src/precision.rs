@@ -142,6 +142,12 @@ fn longest_run(value: &str) -> usize {
     best
 }
 
+/// For a JWT, whether it is public by design (a Supabase `anon` key, sent to browsers);
+/// `None` when the value is not a JWT.
+pub fn is_public_jwt(value: &str) -> Option<bool> {
+    jwt_claims(value).map(|claims| claim(&claims, "role").as_deref() == Some("anon"))
+}
+
 /// Shannon entropy in bits per character.
 pub fn entropy(value: &str) -> f64 {
     opskit::env::schema::entropy(value)
@@ -318,8 +324,8 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     {
         return false;
     }
-    if let Some(claims) = jwt_claims(value) {
-        return claim(&claims, "role").as_deref() != Some("anon");
+    if let Some(public) = is_public_jwt(value) {
+        return !public;
     }
     // Identifiers and constants: `prod/agent-platform/openrouter`, `users:list:v2`, `MY_SECRET`.
     let identifier = value

@@ -2,14 +2,14 @@
 //! passwords on command lines, and the generic rule for random values assigned to
 //! secret-sounding names.
 
-use super::{BASE, Candidate, Confidence, Kind, Rule, claim, jwt_claims};
+use super::{BASE, Candidate, Confidence, Kind, Rule};
 use crate::precision;
 
 /// A bearer token that is not a template and not a public JWT (a Supabase anon key sent as
 /// `Authorization: Bearer` is public by design).
 fn real_bearer(c: &Candidate<'_>) -> bool {
-    if let Some(claims) = jwt_claims(c.secret) {
-        return claim(&claims, "role").as_deref() != Some("anon");
+    if let Some(public) = precision::is_public_jwt(c.secret) {
+        return !public;
     }
     precision::looks_random(c.secret, 20, 3.0)
 }

@@ -232,7 +232,7 @@ pub(crate) fn jwt_claims(token: &str) -> Option<serde_json::Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// The value of `names`' first match as a lower-case string claim.
+/// A string claim of a decoded JWT payload.
 pub(crate) fn claim(claims: &serde_json::Value, name: &str) -> Option<String> {
     claims.get(name)?.as_str().map(str::to_owned)
 }

@@ -87,15 +87,7 @@ fn clean_is_0_secret_is_2_and_no_format_prints_it() {
         format!("GITHUB_TOKEN={secret}\n"),
     )
     .unwrap();
-    for format in [
-        "human",
-        "json",
-        "nagios",
-        "prometheus",
-        "sarif",
-        "junit",
-        "github",
-    ] {
+    for format in opskit::render::Format::ALL.map(opskit::render::Format::as_str) {
         let out = run(dir.path(), &["--format", format]);
         assert_eq!(code(&out), 2, "{format}: {}", text(&out));
         assert!(
