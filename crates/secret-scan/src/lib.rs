@@ -465,8 +465,9 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     if args.list_rules {
-        let mut check = Check::new("rules", Status::Ok, format!("{} rules", rules::all().len()));
-        for r in rules::all() {
+        let all = rules::all();
+        let mut check = Check::new("rules", Status::Ok, format!("{} rules", all.len()));
+        for r in all {
             check = check.with_finding(
                 Finding::new(
                     r.code,
@@ -529,10 +530,10 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
         }
         return Ok(report.with_check(check.took(started.elapsed())));
     }
-    for r in rules::all() {
-        if outcome.findings.iter().any(|f| f.rule == r.code) {
-            report = report.with_rule(rule_info(r));
-        }
+    let found: std::collections::BTreeSet<&str> =
+        outcome.findings.iter().map(|f| f.rule.as_str()).collect();
+    for rule in found.into_iter().filter_map(rules::find) {
+        report = report.with_rule(rule_info(rule));
     }
     let mut report = report.with_check(check(outcome, started.elapsed()));
     report.sort();
