@@ -37,8 +37,10 @@ pub struct GitHit {
 
 fn git(root: &Path) -> Command {
     let mut c = Command::new("git");
+    // Paths as they are: git would otherwise quote and escape non-ASCII file names in diffs.
     c.arg("-C")
         .arg(root)
+        .args(["-c", "core.quotePath=false"])
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("LC_ALL", "C");
     c

@@ -265,6 +265,18 @@ fn staged_reports_only_what_the_commit_adds() {
     let findings = json["checks"][0]["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["location"]["line"], 2);
+    // A non-ASCII file name is read too (git quotes such names unless told not to).
+    std::fs::write(d.join("настройки.env"), format!("KEY={}\n", token(20))).unwrap();
+    git(d, &["add", "настройки.env"]);
+    let out = run(d, &["--staged", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<_> = json["checks"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(paths, ["config.env", "настройки.env"]);
 }
 
 #[test]
