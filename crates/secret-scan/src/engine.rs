@@ -142,10 +142,20 @@ impl Engine {
                 }
             };
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                if self.rules[r].rule.scope == Scope::File {
+                let rule = self.rules[r].rule;
+                if rule.scope == Scope::File {
                     whole_file[r] = true;
-                } else if windows[r].last() != Some(&line) {
-                    windows[r].push(line.clone());
+                    continue;
+                }
+                let window = match rule.window {
+                    Some(narrow) => match narrow(data, m.range(), line.clone()) {
+                        Some(w) => w,
+                        None => continue,
+                    },
+                    None => line.clone(),
+                };
+                if windows[r].last() != Some(&window) {
+                    windows[r].push(window);
                 }
             }
         }

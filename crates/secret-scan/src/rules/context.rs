@@ -2,6 +2,8 @@
 //! passwords on command lines, and the generic rule for random values assigned to
 //! secret-sounding names.
 
+use std::ops::Range;
+
 use super::{BASE, Candidate, Confidence, Kind, Rule};
 use crate::precision;
 
@@ -27,6 +29,43 @@ fn real_basic(c: &Candidate<'_>) -> bool {
             && !precision::is_placeholder(password)
             && !precision::is_default_password(password)
     })
+}
+
+/// The generic rule's match is `NAME OP VALUE` with the keyword inside NAME: at most 61
+/// characters of name before the keyword, at most 30 name characters after it, an optional
+/// quote, spaces, then `=`, `:`, `:=` or `=>`. So a keyword not followed by that shape cannot
+/// start a match, and one that is needs only the span from 61 bytes before it to the end of the
+/// value. In minified bundles, where `token` and `key` occur every few hundred bytes, this
+/// keeps the pattern off the rest of the line. Non-ASCII bytes are let through as possible
+/// Unicode spaces (the pattern's `\s` is Unicode-aware), so the span is never too small.
+fn assignment_window(data: &[u8], hit: Range<usize>, line: Range<usize>) -> Option<Range<usize>> {
+    let at = |i: usize| (i < line.end).then(|| data[i]);
+    let mut i = hit.end;
+    while i < hit.end + 30 && at(i).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        i += 1;
+    }
+    if matches!(at(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    while at(i).is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii()) {
+        i += 1;
+    }
+    if !matches!(at(i), Some(b'=' | b':')) {
+        return None;
+    }
+    while matches!(at(i), Some(b'=' | b':' | b'>')) {
+        i += 1;
+    }
+    while at(i).is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii()) {
+        i += 1;
+    }
+    if matches!(at(i), Some(b'"' | b'\'' | b'`')) {
+        i += 1;
+    }
+    while at(i).is_some_and(|b| !(b.is_ascii_whitespace() || b"\"'`,;".contains(&b))) {
+        i += 1;
+    }
+    Some(hit.start.saturating_sub(61).max(line.start)..i.min(line.end))
 }
 
 fn real_cli_password(c: &Candidate<'_>) -> bool {
@@ -149,6 +188,7 @@ pub(super) const RULES: &[&Rule] = &[
             r#"(?i)(?P<n>[A-Za-z_][A-Za-z0-9_.-]{0,60}?(?:secret|token|passw(?:or)?d|pwd|passphrase|api[_-]?key|access[_-]?key|private[_-]?key|_key|credentials?)[A-Za-z0-9_]{0,30})["']?\s*(?::=|=>|=|:)\s*(?P<q>["'`]?)(?P<s>[^\s"'`,;]{8,})"#,
         ],
         validate: Some(precision::generic_secret),
+        window: Some(assignment_window),
         rotate: "revoke the credential with the service it belongs to, then load it from the environment",
         examples: &[
             "ENCRYPTION_KEY={a62:32}",

@@ -22,6 +22,7 @@ mod saas;
 mod vcs;
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use opskit::report::Severity;
 
@@ -100,6 +101,9 @@ pub struct Candidate<'a> {
     pub file: &'a [u8],
 }
 
+/// See [`Rule::window`].
+pub type Window = fn(&[u8], Range<usize>, Range<usize>) -> Option<Range<usize>>;
+
 /// One detector.
 #[derive(Debug)]
 pub struct Rule {
@@ -125,6 +129,12 @@ pub struct Rule {
     pub scope: Scope,
     /// A check of the match in context; `false` drops it.
     pub validate: Option<fn(&Candidate<'_>) -> bool>,
+    /// For line rules: the part of the line around one keyword hit that a match could occupy,
+    /// given the file, the keyword's range and its line window; `None` when no match can use
+    /// this keyword. Without it the patterns read the whole line window. It must return a
+    /// superset of every match that uses the keyword, so it changes speed, not results (on
+    /// lines longer than the line window, values are cut at window edges either way).
+    pub window: Option<Window>,
     /// Where and how to revoke a leaked value.
     pub rotate: &'static str,
     /// Inputs that must be reported by this rule (templates, see [`crate::fake`]).
@@ -146,6 +156,7 @@ pub(crate) const BASE: Rule = Rule {
     patterns: &[],
     scope: Scope::Line,
     validate: None,
+    window: None,
     rotate: "",
     examples: &[],
     counter_examples: &[],

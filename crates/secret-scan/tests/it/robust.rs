@@ -69,3 +69,77 @@ fn arbitrary_inputs_never_panic_and_positions_are_sane() {
         }
     }
 }
+
+#[test]
+fn the_generic_rules_narrow_windows_change_no_result() {
+    let mut compared = 0u32;
+    use opskit_secret_scan::engine::Engine;
+    use opskit_secret_scan::rules::Rule;
+    let generic = rules::find("SEC072").unwrap();
+    assert!(generic.window.is_some());
+    let plain: &'static Rule = Box::leak(Box::new(Rule {
+        window: None,
+        ..*generic
+    }));
+    let narrow = Engine::new(&[generic]).unwrap();
+    let wide = Engine::new(&[plain]).unwrap();
+    let mut rng = Rng::new(0x6e6e);
+    let names = [
+        "API_KEY",
+        "apiKey",
+        "db_password",
+        "\"client_secret\"",
+        "x.token",
+        "PRIVATE_KEY",
+        "credentials",
+        "my-secret_value",
+        "aVeryLongPrefixThatGoesOnAndOnForMoreThanSixtyCharactersBeforeIt_token",
+    ];
+    let ops = [
+        "=", ": ", " := ", " => ", "=\"", ": '", "\t=\t`", " ", "=\u{a0}",
+    ];
+    let values = [
+        "{a62:24}",
+        "{b64:44}",
+        "{hex:32}",
+        "short",
+        "{a62:8}",
+        "{a62:600}",
+        "é{a62:20}",
+        "{a62:20},{a62:20}",
+    ];
+    for case in 0..3_000u32 {
+        let mut text = String::new();
+        for _ in 0..=rng.below(6) {
+            match rng.below(3) {
+                0 => text.push_str(&expand(&"x".repeat(rng.below(120)), &mut rng)),
+                1 => text.push_str(["\n", " ", ";", "{", "}", "\r\n"][rng.below(6)]),
+                _ => {
+                    text.push_str(names[rng.below(names.len())]);
+                    text.push_str(ops[rng.below(ops.len())]);
+                    text.push_str(&expand(values[rng.below(values.len())], &mut rng));
+                }
+            }
+        }
+        // On lines longer than the engine's window (1 KiB either side of a keyword) both cut
+        // the text at window edges, in different places; below that they must agree exactly.
+        if text.split('\n').any(|line| line.len() > 1000) {
+            continue;
+        }
+        for path in ["a.env", "a.ts"] {
+            let a: Vec<_> = narrow
+                .scan(path, text.as_bytes())
+                .into_iter()
+                .map(|h| h.span)
+                .collect();
+            let b: Vec<_> = wide
+                .scan(path, text.as_bytes())
+                .into_iter()
+                .map(|h| h.span)
+                .collect();
+            assert_eq!(a, b, "case {case} ({path}): {text:?}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 1_500, "only {compared} cases compared");
+}
