@@ -176,7 +176,9 @@ pub fn looks_random(value: &str, min_len: usize, min_entropy: f64) -> bool {
         && !looks_fake(value, false)
 }
 
-/// Source files where an unquoted right-hand side is an expression, not a value.
+/// Source files where an unquoted right-hand side is an expression, not a value. Source maps
+/// count: their `sourcesContent` is code inside JSON strings, where a quoted literal shows up
+/// as `\"…\"` and an unquoted right-hand side is an expression.
 fn is_code(path: &str) -> bool {
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
     matches!(
@@ -201,6 +203,7 @@ fn is_code(path: &str) -> bool {
             | "vue"
             | "svelte"
             | "astro"
+            | "map"
     )
 }
 
