@@ -1,8 +1,9 @@
 //! No input makes the scanner panic: 20,000 generated inputs mixing every rule's keywords,
 //! cut-up examples, random bytes, invalid UTF-8, quotes and newlines.
 
+use opskit_secret_scan::engine::Engine;
 use opskit_secret_scan::fake::{Rng, expand};
-use opskit_secret_scan::rules;
+use opskit_secret_scan::rules::{self, Rule};
 use opskit_secret_scan::scan::{Scanner, Settings};
 
 #[test]
@@ -73,8 +74,6 @@ fn arbitrary_inputs_never_panic_and_positions_are_sane() {
 #[test]
 fn the_generic_rules_narrow_windows_change_no_result() {
     let mut compared = 0u32;
-    use opskit_secret_scan::engine::Engine;
-    use opskit_secret_scan::rules::Rule;
     let generic = rules::find("SEC072").unwrap();
     assert!(generic.window.is_some());
     let plain: &'static Rule = Box::leak(Box::new(Rule {
