@@ -1,0 +1,251 @@
+//! The driver: parse, run every rule, then apply what the user switched off (ignore lists,
+//! `# hadolint ignore=` pragmas), level overrides and the failure threshold.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use opskit::redact::redact;
+use opskit::report::{Finding, Location, Severity};
+use opskit_secret_scan::scan::Scanner;
+
+use crate::parser::{self, Dockerfile};
+use crate::rules::{self, Cx, DL1000, Level, Rule, Settings};
+
+/// What the user decided about the rules.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Codes never reported.
+    pub ignored: HashSet<String>,
+    /// Codes reported at another level.
+    pub overrides: HashMap<String, Level>,
+    /// Findings at or above this level fail the run.
+    pub failure_threshold: Level,
+    /// Ignore `# hadolint ignore=` pragmas.
+    pub disable_ignore_pragma: bool,
+    /// Only these codes (for testing one rule alone); empty means all.
+    pub only: Vec<String>,
+    /// What the rules read.
+    pub settings: Settings,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            ignored: HashSet::new(),
+            overrides: HashMap::new(),
+            failure_threshold: Level::Info,
+            disable_ignore_pragma: false,
+            only: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+impl Options {
+    /// Every rule but `code` switched off: a rule's fixture test sees only that rule.
+    pub fn for_rule(code: &str) -> Options {
+        Options {
+            only: vec![code.to_owned()],
+            ..Options::default()
+        }
+    }
+
+    /// The level a rule reports at, `Ignore` when switched off.
+    pub fn level(&self, rule: &Rule) -> Level {
+        if self.ignored.contains(rule.code)
+            || (!self.only.is_empty() && !self.only.iter().any(|c| c == rule.code))
+        {
+            return Level::Ignore;
+        }
+        self.overrides.get(rule.code).copied().unwrap_or(rule.level)
+    }
+}
+
+/// One finding before it becomes a report [`Finding`].
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The rule.
+    pub rule: &'static Rule,
+    /// Its level after overrides.
+    pub level: Level,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// For people.
+    pub message: String,
+    /// A secret to show redacted.
+    pub secret: Option<String>,
+}
+
+impl Problem {
+    /// Whether it fails the run at `threshold`.
+    pub fn fails(&self, threshold: Level) -> bool {
+        threshold != Level::Ignore && self.level >= threshold
+    }
+
+    /// The report finding: severity `error` or `warning` when it fails the run, `note`
+    /// otherwise; hadolint's level as the `level` property.
+    pub fn finding(&self, path: &str, threshold: Level) -> Finding {
+        let severity = match self.level {
+            _ if !self.fails(threshold) => Severity::Note,
+            Level::Error => Severity::Error,
+            _ => Severity::Warning,
+        };
+        let mut f = Finding::new(self.rule.code, severity, self.message.clone())
+            .at(Location::new(path).line(self.line).column(self.column))
+            .help(self.rule.help_url())
+            .property("level", self.level.as_str());
+        if let Some(s) = &self.secret {
+            f = f.evidence(redact(s));
+        }
+        f
+    }
+}
+
+/// `# hadolint ignore=DL3008,DL3015` (also `dockerfile-lint ignore=`): the codes, and
+/// whether it is `global`.
+fn pragma(comment: &str) -> Option<(bool, Vec<String>)> {
+    let rest = comment
+        .strip_prefix("hadolint")
+        .or_else(|| comment.strip_prefix("dockerfile-lint"))?
+        .trim_start();
+    let (global, rest) = match rest.strip_prefix("global") {
+        Some(r) => (true, r.trim_start()),
+        None => (false, rest),
+    };
+    let codes = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
+    let codes = codes
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    Some((global, codes))
+}
+
+/// Lints a parsed file. `context` is the build context (for COPY'd files); `scanner` finds
+/// secrets.
+pub fn lint(
+    df: &Dockerfile,
+    options: &Options,
+    context: Option<&Path>,
+    scanner: Option<&Scanner>,
+) -> Vec<Problem> {
+    let cx = Cx::new(df, &options.settings, context, scanner);
+    let mut problems = Vec::new();
+    if options.level(&DL1000) != Level::Ignore {
+        for e in &df.errors {
+            problems.push(Problem {
+                rule: &DL1000,
+                level: options.level(&DL1000),
+                line: e.line,
+                column: e.column,
+                message: e.message.clone(),
+                secret: None,
+            });
+        }
+    }
+    for rule in rules::RULES {
+        let level = options.level(rule);
+        if level == Level::Ignore {
+            continue;
+        }
+        let mut hits = Vec::new();
+        (rule.check)(&cx, &mut hits);
+        problems.extend(hits.into_iter().map(|h| Problem {
+            rule,
+            level,
+            line: h.line,
+            column: h.column,
+            message: h.message,
+            secret: h.secret,
+        }));
+    }
+    if !options.disable_ignore_pragma {
+        let mut global: HashSet<String> = HashSet::new();
+        let mut by_line: HashMap<u32, HashSet<String>> = HashMap::new();
+        for c in &df.comments {
+            let Some((is_global, codes)) = pragma(&c.text) else {
+                continue;
+            };
+            if is_global {
+                global.extend(codes);
+            } else if let Some(next) = df.instructions.iter().find(|i| i.line > c.line) {
+                by_line.entry(next.line).or_default().extend(codes);
+            }
+        }
+        problems.retain(|p| {
+            !global.contains(p.rule.code)
+                && !by_line
+                    .get(&p.line)
+                    .is_some_and(|codes| codes.contains(p.rule.code))
+        });
+    }
+    problems
+        .sort_by(|a, b| (a.line, a.rule.code, &a.message).cmp(&(b.line, b.rule.code, &b.message)));
+    problems
+        .dedup_by(|a, b| a.line == b.line && a.rule.code == b.rule.code && a.message == b.message);
+    problems
+}
+
+/// Parses and lints bytes.
+pub fn lint_bytes(
+    bytes: &[u8],
+    options: &Options,
+    context: Option<&Path>,
+    scanner: Option<&Scanner>,
+) -> Vec<Problem> {
+    lint(&parser::parse_bytes(bytes), options, context, scanner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pragmas() {
+        assert_eq!(
+            pragma("hadolint ignore=DL3008,dl3015"),
+            Some((false, vec!["DL3008".into(), "DL3015".into()]))
+        );
+        assert_eq!(
+            pragma("hadolint global ignore=DL3059"),
+            Some((true, vec!["DL3059".into()]))
+        );
+        assert_eq!(
+            pragma("dockerfile-lint ignore=OPS-DF001"),
+            Some((false, vec!["OPS-DF001".into()]))
+        );
+        assert_eq!(pragma("just a comment"), None);
+    }
+
+    #[test]
+    fn pragma_applies_to_the_next_instruction_only() {
+        let text =
+            "FROM node:22\n# hadolint ignore=DL3016\nRUN npm install -g x\nRUN npm install -g y\n";
+        let p = lint_bytes(text.as_bytes(), &Options::for_rule("DL3016"), None, None);
+        assert_eq!(p.iter().map(|p| p.line).collect::<Vec<_>>(), [4]);
+        let off = Options {
+            disable_ignore_pragma: true,
+            ..Options::for_rule("DL3016")
+        };
+        assert_eq!(lint_bytes(text.as_bytes(), &off, None, None).len(), 2);
+    }
+
+    #[test]
+    fn threshold_decides_severity() {
+        let p = lint_bytes(
+            b"FROM alpine:3\nRUN a\nRUN b\n",
+            &Options::for_rule("DL3059"),
+            None,
+            None,
+        );
+        assert_eq!(p[0].finding("D", Level::Info).severity, Severity::Warning);
+        assert_eq!(p[0].finding("D", Level::Warning).severity, Severity::Note);
+        assert_eq!(p[0].finding("D", Level::Ignore).severity, Severity::Note);
+    }
+}

@@ -1,0 +1,5 @@
+//! `dockerfile-lint`: see the library's documentation and `dockerfile-lint --help`.
+
+fn main() -> std::process::ExitCode {
+    opskit::cli::main::<opskit_dockerfile_lint::Args, _>(opskit_dockerfile_lint::run)
+}

@@ -1,0 +1,463 @@
+//! The rules, registered once in [`RULES`]: hadolint's DL rules (same codes, same default
+//! levels) where the rule is the same, and opskit's own `OPS-DFnnn` rules.
+//!
+//! A rule is a small table entry: its code, name, level, a one-line summary, why it matters,
+//! and a function that reports [`Hit`]s. Rules never see configuration that switches them off:
+//! ignores, pragmas and level overrides are the driver's job ([`crate::lint`]).
+
+use std::fmt;
+use std::path::Path;
+
+use opskit_secret_scan::scan::Scanner;
+
+use crate::parser::{Dockerfile, Instruction, Kind, Stage};
+use crate::shell::Script;
+
+mod apt;
+mod general;
+mod labels;
+mod lang;
+mod ops;
+mod rpm;
+
+pub use labels::LabelType;
+
+/// hadolint's levels. `Error` fails a run at any threshold; `Style` only at `style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Never reported.
+    Ignore,
+    /// Cosmetic.
+    Style,
+    /// Worth knowing.
+    Info,
+    /// Should be fixed.
+    Warning,
+    /// Breaks the build or the image.
+    Error,
+}
+
+impl Level {
+    /// `error`, `warning`, `info`, `style` or `ignore`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Level::Ignore => "ignore",
+            Level::Style => "style",
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Level, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" => Ok(Level::Error),
+            "warning" => Ok(Level::Warning),
+            "info" => Ok(Level::Info),
+            "style" => Ok(Level::Style),
+            "ignore" | "none" => Ok(Level::Ignore),
+            _ => Err(format!(
+                "`{s}` is not a level: use error, warning, info, style or none"
+            )),
+        }
+    }
+}
+
+/// One rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code: hadolint's `DLnnnn` or opskit's `OPS-DFnnn`.
+    pub code: &'static str,
+    /// Kebab-case name.
+    pub name: &'static str,
+    /// Default level (hadolint's, for DL rules).
+    pub level: Level,
+    /// What it flags, one line.
+    pub summary: &'static str,
+    /// Why it matters and what to do instead.
+    pub why: &'static str,
+    /// The detector.
+    pub check: fn(&Cx<'_>, &mut Vec<Hit>),
+}
+
+impl Rule {
+    /// Where the rule is explained.
+    pub fn help_url(&self) -> String {
+        if self.code.starts_with("DL") {
+            format!("https://github.com/hadolint/hadolint/wiki/{}", self.code)
+        } else {
+            format!(
+                "https://github.com/opskit/opskit/blob/main/docs/dockerfile-lint.md#{}",
+                self.code.to_ascii_lowercase()
+            )
+        }
+    }
+}
+
+/// What a rule found: a line and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// For people.
+    pub message: String,
+    /// The text to redact and show as evidence (secrets only).
+    pub secret: Option<String>,
+}
+
+impl Hit {
+    /// A hit at an instruction.
+    pub fn at(ins: &Instruction, message: impl Into<String>) -> Hit {
+        Hit {
+            line: ins.line,
+            column: ins.column,
+            message: message.into(),
+            secret: None,
+        }
+    }
+}
+
+/// Settings the rules read (not switches: those are the driver's).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// DL3026: registries FROM may use; empty means any.
+    pub trusted_registries: Vec<String>,
+    /// DL3049-DL3058: required labels and their formats.
+    pub label_schema: Vec<(String, LabelType)>,
+    /// DL3050: labels outside the schema are superfluous.
+    pub strict_labels: bool,
+}
+
+/// What every rule sees.
+pub struct Cx<'a> {
+    /// The parsed file.
+    pub df: &'a Dockerfile,
+    /// RUN scripts, split, by instruction index (`None` for other instructions).
+    pub scripts: Vec<Option<Script>>,
+    /// Rule settings.
+    pub settings: &'a Settings,
+    /// The build context (the Dockerfile's directory), for rules that look at COPY'd files.
+    pub context: Option<&'a Path>,
+    /// secret-scan's engine, for secrets in ENV, ARG and COPY'd files.
+    pub scanner: Option<&'a Scanner>,
+}
+
+impl fmt::Debug for Cx<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cx")
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Cx<'a> {
+    /// A context; splits every RUN once.
+    pub fn new(
+        df: &'a Dockerfile,
+        settings: &'a Settings,
+        context: Option<&'a Path>,
+        scanner: Option<&'a Scanner>,
+    ) -> Cx<'a> {
+        let scripts = df
+            .instructions
+            .iter()
+            .map(|i| (i.kind == Kind::Run).then(|| Script::parse(&i.script())))
+            .collect();
+        Cx {
+            df,
+            scripts,
+            settings,
+            context,
+            scanner,
+        }
+    }
+
+    /// Instructions of one kind, with their index.
+    pub fn each(&self, kind: Kind) -> impl Iterator<Item = (usize, &'a Instruction)> + '_ {
+        self.df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(move |(_, i)| i.kind == kind)
+    }
+
+    /// RUN instructions with their split script.
+    pub fn runs(&self) -> impl Iterator<Item = (usize, &'a Instruction, &Script)> + '_ {
+        self.df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, ins)| self.scripts[i].as_ref().map(|s| (i, ins, s)))
+    }
+
+    /// The stages no other stage builds on or copies from, plus the last stage: the images
+    /// someone runs.
+    pub fn runtime_stages(&self) -> Vec<&'a Stage> {
+        let df = self.df;
+        let mut used = vec![false; df.stages.len()];
+        for (i, ins) in df.instructions.iter().enumerate() {
+            let referenced = match ins.kind {
+                Kind::From => ins.words().first().cloned(),
+                Kind::Copy | Kind::Add => ins.flag("from").and_then(|f| f.value.clone()),
+                Kind::Run => ins.flags.iter().find_map(|f| {
+                    let v = f.value.as_deref()?;
+                    v.split(',')
+                        .find_map(|p| p.strip_prefix("from="))
+                        .map(str::to_owned)
+                }),
+                _ => None,
+            };
+            if let Some(stage) = referenced.and_then(|r| df.stage_named(&r, i)) {
+                used[stage.index] = true;
+            }
+        }
+        let last = df.stages.len().saturating_sub(1);
+        df.stages
+            .iter()
+            .filter(|s| s.index == last || !used[s.index])
+            .collect()
+    }
+
+    /// A stage and the stages it builds on (`FROM builder`), nearest first.
+    pub fn lineage(&self, stage: &'a Stage) -> Vec<&'a Stage> {
+        let mut out = vec![stage];
+        let mut current = stage;
+        while let Some(parent) = self.df.stage_named(&current.base, current.from) {
+            if out.iter().any(|s| s.index == parent.index) {
+                break;
+            }
+            out.push(parent);
+            current = parent;
+        }
+        out
+    }
+
+    /// The external image a stage finally builds on (through `FROM stage` chains).
+    pub fn root_image(&self, stage: &'a Stage) -> &'a str {
+        self.lineage(stage).last().map_or("", |s| s.base.as_str())
+    }
+
+    /// Instructions of a stage's lineage, oldest stage first.
+    pub fn lineage_instructions(&self, stage: &'a Stage) -> Vec<(usize, &'a Instruction)> {
+        let mut out = Vec::new();
+        for s in self.lineage(stage).into_iter().rev() {
+            for i in s.body() {
+                out.push((i, &self.df.instructions[i]));
+            }
+        }
+        out
+    }
+}
+
+/// An image reference split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// `ghcr.io`, `localhost:5000`; `None` for Docker Hub.
+    pub registry: Option<&'a str>,
+    /// `library/node`, `node`.
+    pub repository: &'a str,
+    /// After `:`.
+    pub tag: Option<&'a str>,
+    /// After `@`.
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    /// Splits `reference` (`ghcr.io/org/app:1.2@sha256:…`).
+    pub fn parse(reference: &'a str) -> ImageRef<'a> {
+        let (rest, digest) = match reference.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (reference, None),
+        };
+        let (registry, path) = match rest.split_once('/') {
+            Some((first, path))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                (Some(first), path)
+            }
+            _ => (None, rest),
+        };
+        let last_slash = path.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match path[last_slash..].rfind(':') {
+            Some(c) => (&path[..last_slash + c], Some(&path[last_slash + c + 1..])),
+            None => (path, None),
+        };
+        ImageRef {
+            registry,
+            repository,
+            tag,
+            digest,
+        }
+    }
+
+    /// The last path component: `node` for `docker.io/library/node:22`.
+    pub fn name(&self) -> &'a str {
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(self.repository)
+    }
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &general::DL3000,
+    &general::DL3001,
+    &general::DL3002,
+    &general::DL3003,
+    &general::DL3004,
+    &general::DL3006,
+    &general::DL3007,
+    &apt::DL3008,
+    &apt::DL3009,
+    &general::DL3011,
+    &general::DL3012,
+    &lang::DL3013,
+    &apt::DL3014,
+    &apt::DL3015,
+    &lang::DL3016,
+    &apt::DL3018,
+    &apt::DL3019,
+    &general::DL3020,
+    &general::DL3021,
+    &general::DL3022,
+    &general::DL3023,
+    &general::DL3024,
+    &general::DL3025,
+    &general::DL3026,
+    &apt::DL3027,
+    &lang::DL3028,
+    &general::DL3029,
+    &rpm::DL3030,
+    &rpm::DL3032,
+    &rpm::DL3033,
+    &rpm::DL3034,
+    &rpm::DL3035,
+    &rpm::DL3036,
+    &rpm::DL3037,
+    &rpm::DL3038,
+    &rpm::DL3040,
+    &rpm::DL3041,
+    &lang::DL3042,
+    &general::DL3043,
+    &general::DL3044,
+    &general::DL3045,
+    &general::DL3046,
+    &general::DL3047,
+    &labels::DL3048,
+    &labels::DL3049,
+    &labels::DL3050,
+    &labels::DL3051,
+    &labels::DL3052,
+    &labels::DL3053,
+    &labels::DL3055,
+    &labels::DL3056,
+    &labels::DL3058,
+    &general::DL3059,
+    &lang::DL3060,
+    &general::DL3061,
+    &lang::DL3062,
+    &general::DL4000,
+    &general::DL4001,
+    &general::DL4003,
+    &general::DL4004,
+    &general::DL4005,
+    &general::DL4006,
+    &ops::OPS_DF001,
+    &ops::OPS_DF002,
+    &ops::OPS_DF003,
+    &ops::OPS_DF004,
+    &ops::OPS_DF005,
+    &ops::OPS_DF006,
+    &ops::OPS_DF007,
+    &ops::OPS_DF008,
+];
+
+/// The parse-error pseudo-rule (hadolint's code for it).
+pub static DL1000: Rule = Rule {
+    code: "DL1000",
+    name: "parse-error",
+    level: Level::Error,
+    summary: "The file is not valid Dockerfile syntax.",
+    why: "BuildKit refuses the file, so nothing else matters until it parses.",
+    check: |_, _| {},
+};
+
+/// A rule by code (case-insensitive) or name.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    if code_or_name.eq_ignore_ascii_case(DL1000.code) || code_or_name == DL1000.name {
+        return Some(&DL1000);
+    }
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// The rule table as Markdown (docs/dockerfile-lint.md is generated from it).
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| Code | Name | Level | What it flags | Why |\n|---|---|---|---|---|\n");
+    for r in std::iter::once(&&DL1000).chain(RULES) {
+        let code = if r.code.starts_with("DL") {
+            format!("[{}]({})", r.code, r.help_url())
+        } else {
+            format!("<a id=\"{}\"></a>{}", r.code.to_ascii_lowercase(), r.code)
+        };
+        out.push_str(&format!(
+            "| {code} | `{}` | {} | {} | {} |\n",
+            r.name,
+            r.level,
+            r.summary.replace('|', "\\|"),
+            r.why.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_ordered() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        let dl = codes.iter().filter(|c| c.starts_with("DL")).count();
+        assert!(dl >= 40, "{dl} DL rules");
+    }
+
+    #[test]
+    fn image_refs() {
+        let r = ImageRef::parse("ghcr.io/org/app:1.2@sha256:abc");
+        assert_eq!(
+            (r.registry, r.repository, r.tag, r.digest),
+            (Some("ghcr.io"), "org/app", Some("1.2"), Some("sha256:abc"))
+        );
+        let r = ImageRef::parse("localhost:5000/app");
+        assert_eq!(
+            (r.registry, r.repository, r.tag),
+            (Some("localhost:5000"), "app", None)
+        );
+        let r = ImageRef::parse("node:22-slim");
+        assert_eq!(
+            (r.registry, r.name(), r.tag),
+            (None, "node", Some("22-slim"))
+        );
+    }
+}
