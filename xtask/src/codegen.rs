@@ -4,6 +4,8 @@ use std::path::Path;
 
 use crate::Result;
 
+type Regenerate = fn(&str) -> Option<String>;
+
 pub fn main(args: &[String]) -> Result<()> {
     let check = match args {
         [] => false,
@@ -13,17 +15,30 @@ pub fn main(args: &[String]) -> Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("xtask is not inside the workspace")?;
-    let path = root.join("docs/secret-scan.md");
-    let current = std::fs::read_to_string(&path)?;
-    let fresh = opskit_secret_scan::rules::regenerate_docs(&current)
-        .ok_or("docs/secret-scan.md lost its <!-- rules:start --> / <!-- rules:end --> markers")?;
-    if fresh == current {
-        println!("docs/secret-scan.md is current");
-    } else if check {
-        return Err("docs/secret-scan.md is stale: run `cargo xtask codegen` and commit".into());
-    } else {
-        std::fs::write(&path, fresh)?;
-        println!("wrote docs/secret-scan.md");
+    let docs: [(&str, Regenerate); 2] = [
+        (
+            "docs/secret-scan.md",
+            opskit_secret_scan::rules::regenerate_docs,
+        ),
+        (
+            "docs/dockerfile-lint.md",
+            opskit_dockerfile_lint::rules::regenerate_docs,
+        ),
+    ];
+    for (name, regenerate) in docs {
+        let path = root.join(name);
+        let current = std::fs::read_to_string(&path)?;
+        let fresh = regenerate(&current).ok_or(format!(
+            "{name} lost its <!-- rules:start --> / <!-- rules:end --> markers"
+        ))?;
+        if fresh == current {
+            println!("{name} is current");
+        } else if check {
+            return Err(format!("{name} is stale: run `cargo xtask codegen` and commit").into());
+        } else {
+            std::fs::write(&path, fresh)?;
+            println!("wrote {name}");
+        }
     }
     Ok(())
 }

@@ -67,6 +67,10 @@ pub struct Overrides {
 }
 
 /// `.hadolint.yaml`, with hadolint's key names.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "hadolint's switches, key for key"
+)]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct HadolintConfig {

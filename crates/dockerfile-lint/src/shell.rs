@@ -42,6 +42,10 @@ pub struct Script {
 
 impl Script {
     /// Splits `text`. Never fails: unbalanced quotes run to the end of the text.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one character state machine reads best in one place"
+    )]
     pub fn parse(text: &str) -> Script {
         let mut p = Splitter::default();
         let chars: Vec<char> = text.chars().collect();
@@ -425,6 +429,10 @@ pub enum Manager {
 
 impl Manager {
     /// Options that take the next word as their value.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one table of option names per manager"
+    )]
     fn value_flags(self) -> &'static [&'static str] {
         match self {
             Manager::AptGet | Manager::Apt => &[

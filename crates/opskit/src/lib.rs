@@ -65,6 +65,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod docs;
 pub mod encoding;
 pub mod env;
 pub mod fs;

@@ -25,40 +25,37 @@ pub fn markers(text: &str) -> Vec<Marker> {
     let mut quote: Option<u8> = None;
     while i < bytes.len() {
         let c = bytes[i];
-        match quote {
-            Some(q) => {
-                if c == b'\\' && q == b'"' {
-                    i += 1;
-                } else if c == q {
-                    quote = None;
-                }
+        if let Some(q) = quote {
+            if c == b'\\' && q == b'"' {
                 i += 1;
+            } else if c == q {
+                quote = None;
             }
-            None => {
-                if c == b'\\' {
-                    i += 2;
-                    continue;
-                }
-                if c == b'\'' || c == b'"' {
-                    quote = Some(c);
-                    i += 1;
-                    continue;
-                }
-                let word_start = i == 0 || bytes[i - 1].is_ascii_whitespace();
-                if c == b'<' && word_start && bytes.get(i + 1) == Some(&b'<') {
-                    if bytes.get(i + 2) == Some(&b'<') {
-                        i += 3;
-                        continue;
-                    }
-                    let (marker, next) = marker_at(text, i + 2);
-                    if let Some(m) = marker {
-                        out.push(m);
-                    }
-                    i = next;
-                    continue;
-                }
+            i += 1;
+        } else {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if c == b'\'' || c == b'"' {
+                quote = Some(c);
                 i += 1;
+                continue;
             }
+            let word_start = i == 0 || bytes[i - 1].is_ascii_whitespace();
+            if c == b'<' && word_start && bytes.get(i + 1) == Some(&b'<') {
+                if bytes.get(i + 2) == Some(&b'<') {
+                    i += 3;
+                    continue;
+                }
+                let (marker, next) = marker_at(text, i + 2);
+                if let Some(m) = marker {
+                    out.push(m);
+                }
+                i = next;
+                continue;
+            }
+            i += 1;
         }
     }
     out

@@ -1,4 +1,8 @@
 //! Debian and Alpine package rules: apt-get, apt and apk.
+#![expect(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "package and file names on Linux are case-sensitive; so are these suffixes"
+)]
 
 use super::{Cx, Hit, Level, Rule};
 use crate::parser::Instruction;
@@ -80,7 +84,7 @@ pub static DL3009: Rule = Rule {
             };
             let updates = script
                 .package_commands()
-                .any(|p| p.manager == Manager::AptGet && p.is(&["update"]));
+                .any(|p| matches!(p.manager, Manager::AptGet | Manager::Apt) && p.is(&["update"]));
             if updates && !cleans_apt_lists(script) && !caches_apt_lists(ins) {
                 out.push(Hit::at(
                     ins,

@@ -166,6 +166,66 @@ pub static DL3007: Rule = Rule {
     },
 };
 
+fn base_name(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+}
+
+pub static DL3010: Rule = Rule {
+    code: "DL3010",
+    name: "copy-then-extract",
+    level: Level::Info,
+    summary: "COPY of a tar archive that a later RUN extracts.",
+    why: "ADD extracts a local tar archive in one layer; COPY plus `tar -x` keeps the archive in a layer as well.",
+    check: |cx, out| {
+        for stage in &cx.df.stages {
+            for i in stage.body() {
+                let ins = &cx.df.instructions[i];
+                if ins.kind != Kind::Copy || ins.flag("from").is_some() {
+                    continue;
+                }
+                let words = ins.exec_form().unwrap_or_else(|| ins.words());
+                let Some((dest, sources)) = words.split_last() else {
+                    continue;
+                };
+                let mut names: Vec<&str> = sources
+                    .iter()
+                    .filter(|s| is_archive(s))
+                    .map(|s| base_name(s))
+                    .collect();
+                if names.is_empty() {
+                    continue;
+                }
+                if !dest.ends_with('/') {
+                    names.push(base_name(dest));
+                }
+                let extracted = (i + 1..stage.end)
+                    .filter_map(|j| cx.scripts[j].as_ref())
+                    .any(|script| {
+                        script.calls("tar").any(|c| {
+                            let args = c.args();
+                            let extracting = args.iter().any(|a| {
+                                a == "--extract"
+                                    || (a.starts_with('-')
+                                        && !a.starts_with("--")
+                                        && a.contains('x'))
+                            });
+                            extracting && args.iter().any(|a| names.contains(&base_name(a)))
+                        })
+                    });
+                if extracted {
+                    out.push(Hit::at(
+                        ins,
+                        "Use `ADD` for extracting archives into an image",
+                    ));
+                }
+            }
+        }
+    },
+};
+
 pub static DL3011: Rule = Rule {
     code: "DL3011",
     name: "invalid-port",
@@ -221,7 +281,7 @@ pub static DL3012: Rule = Rule {
             Kind::Healthcheck,
             "Multiple `HEALTHCHECK` instructions",
             out,
-        )
+        );
     },
 };
 
@@ -648,6 +708,119 @@ pub static DL3061: Rule = Rule {
     },
 };
 
+pub static DL3063: Rule = Rule {
+    code: "DL3063",
+    name: "reserved-stage-name",
+    level: Level::Warning,
+    summary: "A stage named `scratch` or `context`.",
+    why: "Those names mean something else to BuildKit (the empty image, a named build context); a stage called so is confusing at best.",
+    check: |cx, out| {
+        for stage in &cx.df.stages {
+            if stage
+                .name
+                .as_deref()
+                .is_some_and(|n| n == "scratch" || n == "context")
+            {
+                out.push(Hit::at(
+                    &cx.df.instructions[stage.from],
+                    "stage name should not be a reserved word",
+                ));
+            }
+        }
+    },
+};
+
+/// Whether an ARG or ENV name looks like it holds a secret.
+pub(super) fn secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["token", "password", "secret", "api_key", "private_key"]
+        .iter()
+        .any(|w| lower.contains(w))
+        && !["_file", "_path", "_dir", "_url"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+}
+
+pub static DL3064: Rule = Rule {
+    code: "DL3064",
+    name: "sensitive-arg-or-env",
+    level: Level::Warning,
+    summary: "An ARG or ENV whose name says it holds a secret (`NPM_TOKEN`, `DB_PASSWORD`).",
+    why: "Build arguments are recorded in the image history and ENV values in the image config, for anyone who pulls it. Use RUN --mount=type=secret for build secrets and the runtime environment for the rest. Names ending in _FILE, _PATH, _DIR or _URL point at a secret and are not flagged.",
+    check: |cx, out| {
+        for ins in cx
+            .df
+            .instructions
+            .iter()
+            .filter(|i| matches!(i.kind, Kind::Arg | Kind::Env))
+        {
+            if let Some((key, _)) = ins.pairs().into_iter().find(|(k, _)| secret_name(k)) {
+                out.push(Hit::at(ins, format!("Potentially sensitive data should not be used in the `ARG` or `ENV` commands: `{key}`")));
+            }
+        }
+    },
+};
+
+pub static DL3065: Rule = Rule {
+    code: "DL3065",
+    name: "redundant-target-platform",
+    level: Level::Warning,
+    summary: "FROM --platform=$TARGETPLATFORM.",
+    why: "That is already the default; the flag only adds noise.",
+    check: |cx, out| {
+        for (_, ins) in cx.each(Kind::From) {
+            if ins
+                .flag("platform")
+                .and_then(|f| f.value.as_deref())
+                .is_some_and(|v| v == "$TARGETPLATFORM" || v == "${TARGETPLATFORM}")
+            {
+                out.push(Hit::at(ins, "Setting `FROM --platform` to predefined `$TARGETPLATFORM` is redundant as this is the default behavior"));
+            }
+        }
+    },
+};
+
+pub static DL3066: Rule = Rule {
+    code: "DL3066",
+    name: "non-numeric-user",
+    level: Level::Info,
+    summary: "USER with a user name instead of a numeric id.",
+    why: "Kubernetes' runAsNonRoot can only verify a numeric user; a name may also not exist in the image.",
+    check: |cx, out| {
+        for (_, ins) in cx.each(Kind::User) {
+            let user = unquoted(ins.args.trim()).split(':').next().unwrap_or("");
+            if !user.is_empty() && !user.chars().all(|c| c.is_ascii_digit()) {
+                out.push(Hit::at(
+                    ins,
+                    "Non-numeric user-id may not be resolvable by host system",
+                ));
+            }
+        }
+    },
+};
+
+pub static DL3067: Rule = Rule {
+    code: "DL3067",
+    name: "copy-whole-filesystem",
+    level: Level::Warning,
+    summary: "COPY --from=stage / /: the entire filesystem of another stage.",
+    why: "It drags every build tool and cache of that stage into the image; copy what the image needs.",
+    check: |cx, out| {
+        for (_, ins) in cx.each(Kind::Copy) {
+            if ins.flag("from").is_none() {
+                continue;
+            }
+            let words = ins.exec_form().unwrap_or_else(|| ins.words());
+            if words.len() == 2 && words[0] == "/" && words[1] == "/" {
+                out.push(Hit::at(
+                    ins,
+                    "Do not copy an entire filesystem from another stage",
+                ));
+            }
+        }
+    },
+};
+
 pub static DL4000: Rule = Rule {
     code: "DL4000",
     name: "maintainer",
@@ -693,7 +866,7 @@ pub static DL4003: Rule = Rule {
             Kind::Cmd,
             "Multiple `CMD` instructions found. If you list more than one `CMD` then only the last `CMD` will take effect",
             out,
-        )
+        );
     },
 };
 
@@ -709,7 +882,7 @@ pub static DL4004: Rule = Rule {
             Kind::Entrypoint,
             "Multiple `ENTRYPOINT` instructions found. If you list more than one `ENTRYPOINT` then only the last `ENTRYPOINT` will take effect",
             out,
-        )
+        );
     },
 };
 
@@ -743,7 +916,7 @@ fn pipefail_shell(ins: &Instruction) -> Option<bool> {
             || argv.iter().any(|a| {
                 a.starts_with('-')
                     && !a.starts_with("--")
-                    && a.contains("o")
+                    && a.contains('o')
                     && a.ends_with("pipefail")
             }),
     )
@@ -762,16 +935,16 @@ pub static DL4006: Rule = Rule {
                 let ins = &cx.df.instructions[i];
                 match ins.kind {
                     Kind::Shell => safe = pipefail_shell(ins).unwrap_or(false),
-                    Kind::Run if !safe => {
-                        if cx.scripts[i].as_ref().is_some_and(Script::has_pipe)
+                    Kind::Run
+                        if !safe
+                            && cx.scripts[i].as_ref().is_some_and(Script::has_pipe)
                             && !cx.scripts[i].as_ref().is_some_and(|s| {
                                 s.commands.iter().any(|c| {
                                     c.starts_with("set") && c.args().iter().any(|a| a == "pipefail")
                                 })
-                            })
-                        {
-                            out.push(Hit::at(ins, "Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check"));
-                        }
+                            }) =>
+                    {
+                        out.push(Hit::at(ins, "Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check"));
                     }
                     _ => {}
                 }

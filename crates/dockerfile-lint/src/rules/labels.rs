@@ -36,13 +36,12 @@ fn labels<'a>(cx: &'a Cx<'_>) -> impl Iterator<Item = (&'a Instruction, String, 
 
 fn valid_key(key: &str) -> bool {
     let reserved = ["com.docker.", "io.docker.", "org.dockerproject."];
-    !key.is_empty()
-        && !reserved.iter().any(|r| key.starts_with(r))
-        && key.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && key.ends_with(|c: char| c.is_ascii_alphanumeric())
+    !reserved.iter().any(|r| key.starts_with(r))
+        && key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && key
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
         && !key.contains("..")
         && !key.contains("--")
 }
@@ -52,10 +51,14 @@ pub static DL3048: Rule = Rule {
     name: "invalid-label-key",
     level: Level::Style,
     summary: "A LABEL key that is not a valid label name.",
-    why: "Label keys are alphanumerics separated by `.` or `-`, and com.docker.*, io.docker.* and org.dockerproject.* are reserved.",
+    why: "Label keys are lower-case letters and digits separated by `.`, `-` or `_`, starting with a letter; com.docker.*, io.docker.* and org.dockerproject.* are reserved.",
     check: |cx, out| {
-        for (ins, key, _) in labels(cx) {
-            if !key.contains('$') && !valid_key(&key) {
+        for (_, ins) in cx.each(Kind::Label) {
+            if let Some((key, _)) = ins
+                .pairs()
+                .into_iter()
+                .find(|(k, _)| !k.contains('$') && !valid_key(k))
+            {
                 out.push(Hit::at(ins, format!("Invalid label key: `{key}`")));
             }
         }
@@ -98,9 +101,18 @@ pub static DL3050: Rule = Rule {
         if !cx.settings.strict_labels {
             return;
         }
-        for (ins, key, _) in labels(cx) {
-            if !cx.settings.label_schema.iter().any(|(k, _)| *k == key) {
-                out.push(Hit::at(ins, format!("Superfluous label present: `{key}`")));
+        for (_, ins) in cx.each(Kind::Label) {
+            let extra: Vec<String> = ins
+                .pairs()
+                .into_iter()
+                .map(|(k, _)| k)
+                .filter(|k| !cx.settings.label_schema.iter().any(|(s, _)| s == k))
+                .collect();
+            if !extra.is_empty() {
+                out.push(Hit::at(
+                    ins,
+                    format!("Superfluous label(s) present: `{}`", extra.join("`, `")),
+                ));
             }
         }
     },
@@ -216,7 +228,7 @@ pub static DL3053: Rule = Rule {
             is_rfc3339,
             "time format - must conform to RFC3339",
             out,
-        )
+        );
     },
 };
 
@@ -236,7 +248,7 @@ pub static DL3055: Rule = Rule {
             },
             "git hash",
             out,
-        )
+        );
     },
 };
 
@@ -291,7 +303,7 @@ pub static DL3058: Rule = Rule {
             is_email,
             "email format - must conform to RFC5322",
             out,
-        )
+        );
     },
 };
 
@@ -315,5 +327,8 @@ mod tests {
         assert!(valid_key("org.opencontainers.image.source"));
         assert!(!valid_key("a b"));
         assert!(!valid_key("com.docker.x"));
+        assert!(!valid_key("Foo"));
+        assert!(!valid_key("1abc"));
+        assert!(valid_key("foo_bar"));
     }
 }

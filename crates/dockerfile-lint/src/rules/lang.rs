@@ -1,4 +1,8 @@
 //! Language package managers: pip, npm, yarn, gem and go.
+#![expect(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "package and file names on Linux are case-sensitive; so are these suffixes"
+)]
 
 use super::apt::package_runs;
 use super::{Hit, Level, Rule};
@@ -62,15 +66,13 @@ pub static DL3042: Rule = Rule {
 };
 
 fn npm_pinned(spec: &str) -> bool {
-    let name_end = if let Some(rest) = spec.strip_prefix('@') {
-        rest.find('@').map(|i| i + 1)
-    } else {
-        spec.find('@')
-    };
-    name_end.is_some()
-        || spec.contains([':', '/', '$'])
-        || spec.starts_with('.')
+    let local_or_remote = spec.starts_with(['.', '/', '~', '$'])
+        || spec.contains(':')
         || spec.ends_with(".tgz")
+        || (!spec.starts_with('@') && spec.contains('/'));
+    // `@scope/name@1.2.3` and `name@1.2.3`: a version after the name.
+    let name_len = usize::from(spec.starts_with('@'));
+    local_or_remote || spec[name_len..].contains('@')
 }
 
 pub static DL3016: Rule = Rule {

@@ -5,7 +5,7 @@
 //! and a function that reports [`Hit`]s. Rules never see configuration that switches them off:
 //! ignores, pragmas and level overrides are the driver's job ([`crate::lint`]).
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use opskit_secret_scan::scan::Scanner;
@@ -322,6 +322,7 @@ pub static RULES: &[&Rule] = &[
     &general::DL3007,
     &apt::DL3008,
     &apt::DL3009,
+    &general::DL3010,
     &general::DL3011,
     &general::DL3012,
     &lang::DL3013,
@@ -369,6 +370,11 @@ pub static RULES: &[&Rule] = &[
     &lang::DL3060,
     &general::DL3061,
     &lang::DL3062,
+    &general::DL3063,
+    &general::DL3064,
+    &general::DL3065,
+    &general::DL3066,
+    &general::DL3067,
     &general::DL4000,
     &general::DL4001,
     &general::DL4003,
@@ -382,7 +388,6 @@ pub static RULES: &[&Rule] = &[
     &ops::OPS_DF005,
     &ops::OPS_DF006,
     &ops::OPS_DF007,
-    &ops::OPS_DF008,
 ];
 
 /// The parse-error pseudo-rule (hadolint's code for it).
@@ -394,6 +399,11 @@ pub static DL1000: Rule = Rule {
     why: "BuildKit refuses the file, so nothing else matters until it parses.",
     check: |_, _| {},
 };
+
+/// docs/dockerfile-lint.md with its rule table regenerated; `None` without the markers.
+pub fn regenerate_docs(doc: &str) -> Option<String> {
+    opskit::docs::splice(doc, &markdown_table())
+}
 
 /// A rule by code (case-insensitive) or name.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
@@ -416,13 +426,14 @@ pub fn markdown_table() -> String {
         } else {
             format!("<a id=\"{}\"></a>{}", r.code.to_ascii_lowercase(), r.code)
         };
-        out.push_str(&format!(
-            "| {code} | `{}` | {} | {} | {} |\n",
+        let _ = writeln!(
+            out,
+            "| {code} | `{}` | {} | {} | {} |",
             r.name,
             r.level,
             r.summary.replace('|', "\\|"),
             r.why.replace('|', "\\|")
-        ));
+        );
     }
     out
 }

@@ -1,6 +1,10 @@
 //! opskit's own rules: what hadolint does not check and a deploy needs. Health checks on the
 //! images that run (not on builder stages), secrets baked into images, root, and Node's
 //! production settings.
+#![expect(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "package and file names on Linux are case-sensitive; so are these suffixes"
+)]
 
 use std::path::Path;
 
@@ -167,11 +171,11 @@ pub static OPS_DF002: Rule = Rule {
                 }
             };
             for program in programs {
-                let missing = match (program.as_str(), f) {
+                let missing = matches!(
+                    (program.as_str(), f),
                     ("curl", Flavour::Bare | Flavour::Busybox | Flavour::Slim)
-                    | ("wget", Flavour::Bare | Flavour::Slim) => true,
-                    _ => false,
-                };
+                        | ("wget", Flavour::Bare | Flavour::Slim)
+                );
                 if missing && !provides(cx, stage, &program) {
                     out.push(Hit::at(h, format!("the HEALTHCHECK calls `{program}`, which `{image}` does not have and no step installs: the check will always fail")));
                 }
@@ -242,13 +246,14 @@ pub static OPS_DF003: Rule = Rule {
             };
             let retries = match ins.flag("retries").and_then(|f| f.value.as_deref()) {
                 None => 3.0,
-                Some(v) => match v.parse::<u32>() {
-                    Ok(n) => f64::from(n.max(1)),
-                    Err(_) => {
+                Some(v) => {
+                    if let Ok(n) = v.parse::<u32>() {
+                        f64::from(n.max(1))
+                    } else {
                         out.push(Hit::at(ins, format!("--retries={v} is not a whole number")));
                         continue;
                     }
-                },
+                }
             };
             if interval < 1000.0 {
                 out.push(Hit::at(
@@ -271,26 +276,6 @@ pub static OPS_DF003: Rule = Rule {
         }
     },
 };
-
-const SECRET_WORDS: &[&str] = &[
-    "TOKEN",
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-    "CREDENTIAL",
-    "AUTH",
-];
-
-fn secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    SECRET_WORDS.iter().any(|w| upper.contains(w))
-        && !upper.ends_with("_FILE")
-        && !upper.ends_with("_PATH")
-}
 
 /// Whether a file name is one that holds secrets by its nature.
 fn secret_file(name: &str) -> bool {
@@ -519,7 +504,7 @@ pub static OPS_DF005: Rule = Rule {
                             stage_label(cx, stage),
                             cx.root_image(stage)
                         ),
-                    ))
+                    ));
                 }
                 // DL3002 already reports an explicit root USER in the final stage.
                 Some(u) if user_is_root(&u.args) && stage.index != last => {
@@ -637,41 +622,6 @@ pub static OPS_DF007: Rule = Rule {
     },
 };
 
-pub static OPS_DF008: Rule = Rule {
-    code: "OPS-DF008",
-    name: "secret-build-arg",
-    level: Level::Warning,
-    summary: "An ARG or ENV named like a secret (`NPM_TOKEN`, `DB_PASSWORD`) that takes its value at build time.",
-    why: "Values passed with --build-arg are recorded in the image history (`docker history`) and an ENV copies them into the image config. Use RUN --mount=type=secret,id=npm_token for build secrets.",
-    check: |cx, out| {
-        let args: Vec<String> = cx
-            .each(Kind::Arg)
-            .flat_map(|(_, i)| i.pairs().into_iter().map(|(k, _)| k))
-            .collect();
-        for ins in &cx.df.instructions {
-            for (key, value) in ins.pairs() {
-                let flagged = match ins.kind {
-                    Kind::Arg => secret_name(&key),
-                    Kind::Env => {
-                        secret_name(&key)
-                            && value.as_deref().is_some_and(|v| {
-                                let var = v
-                                    .trim_start_matches("${")
-                                    .trim_start_matches('$')
-                                    .trim_end_matches('}');
-                                v.starts_with('$') && args.iter().any(|a| a == var)
-                            })
-                    }
-                    _ => false,
-                };
-                if flagged {
-                    out.push(Hit::at(ins, format!("{} {key} carries a build-time secret into the image history; use RUN --mount=type=secret instead", ins.keyword.to_ascii_uppercase())));
-                }
-            }
-        }
-    },
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -696,8 +646,6 @@ mod tests {
         assert_eq!(flavour("node:22"), Flavour::Unknown);
         assert!(secret_file(".env.production"));
         assert!(!secret_file(".env.example"));
-        assert!(secret_name("NPM_TOKEN"));
-        assert!(!secret_name("PASSWORD_FILE"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::shell::{Manager, Script};
 
 /// `-y` or `--assumeyes` (yum, dnf), `-y`/`-n`/`--no-confirm`/`--non-interactive` (zypper).
 fn assumes_yes(cx: &Cx<'_>, manager: Manager, install: &[&str], message: &str, out: &mut Vec<Hit>) {
-    for (ins, script, p) in package_runs(cx, &[manager], install) {
+    for (ins, _, p) in package_runs(cx, &[manager], install) {
         let yes = match manager {
             Manager::Zypper => {
                 p.has_flag(Some('y'), &["no-confirm", "non-interactive"])
@@ -14,9 +14,7 @@ fn assumes_yes(cx: &Cx<'_>, manager: Manager, install: &[&str], message: &str, o
             }
             _ => p.has_flag(Some('y'), &["assumeyes"]),
         };
-        // microdnf never asks.
-        let micro = script.calls("microdnf").next().is_some();
-        if !yes && !micro {
+        if !yes {
             out.push(Hit::at(ins, message));
         }
     }
@@ -99,7 +97,7 @@ pub static DL3030: Rule = Rule {
             &["install", "groupinstall", "localinstall"],
             "Use the -y switch to avoid manual input `yum install -y <package>`",
             out,
-        )
+        );
     },
 };
 
@@ -116,7 +114,7 @@ pub static DL3032: Rule = Rule {
             |s| cleans_all(s, Manager::Yum, "/var/cache/yum"),
             "`yum clean all` missing after yum command.",
             out,
-        )
+        );
     },
 };
 
@@ -133,7 +131,7 @@ pub static DL3033: Rule = Rule {
             dash_version,
             "Specify version with `yum install -y <package>-<version>`.",
             out,
-        )
+        );
     },
 };
 
@@ -158,7 +156,7 @@ pub static DL3034: Rule = Rule {
             ],
             "Non-interactive switch missing from `zypper` command: `zypper install -y`",
             out,
-        )
+        );
     },
 };
 
@@ -210,7 +208,7 @@ pub static DL3037: Rule = Rule {
             |p| p.contains(['=', '<', '>']),
             "Specify version with `zypper install -y <package>=<version>`.",
             out,
-        )
+        );
     },
 };
 
@@ -227,7 +225,7 @@ pub static DL3038: Rule = Rule {
             &["install", "groupinstall", "localinstall"],
             "Use the -y switch to avoid manual input `dnf install -y <package>`",
             out,
-        )
+        );
     },
 };
 
@@ -247,7 +245,7 @@ pub static DL3040: Rule = Rule {
             },
             "`dnf clean all` missing after dnf command.",
             out,
-        )
+        );
     },
 };
 
@@ -264,6 +262,6 @@ pub static DL3041: Rule = Rule {
             dash_version,
             "Specify version with `dnf install -y <package>-<version>`.",
             out,
-        )
+        );
     },
 };

@@ -223,16 +223,7 @@ pub fn markdown_table() -> String {
 /// [`markdown_table`]; `None` when the markers are missing. `cargo xtask codegen` writes it to
 /// docs/secret-scan.md and a test checks that the file is current.
 pub fn regenerate_docs(doc: &str) -> Option<String> {
-    const START: &str = "<!-- rules:start -->\n";
-    const END: &str = "<!-- rules:end -->";
-    let from = doc.find(START)? + START.len();
-    let to = doc[from..].find(END)? + from;
-    Some(format!(
-        "{}{}{}",
-        &doc[..from],
-        markdown_table(),
-        &doc[to..]
-    ))
+    opskit::docs::splice(doc, &markdown_table())
 }
 
 /// The payload of a JWT as JSON, when `token` is one.
