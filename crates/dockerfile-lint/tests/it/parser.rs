@@ -1,6 +1,7 @@
 //! The parser, one test per syntax feature BuildKit accepts, and a no-panic property test over
 //! arbitrary bytes and mutated real Dockerfiles.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use opskit_dockerfile_lint::lint::{Options, lint_bytes};
@@ -164,7 +165,8 @@ fn a_two_mebibyte_dockerfile_parses() {
     let mut n = 0;
     while text.len() < 2 << 20 {
         n += 1;
-        text.push_str(&format!("RUN apt-get install -y --no-install-recommends pkg{n}=1.0 \\\n    && echo {n} | tee /tmp/{n}\nCOPY <<EOF /etc/f{n}\nline {n}\nEOF\n"));
+        write!(
+            text,"RUN apt-get install -y --no-install-recommends pkg{n}=1.0 \\\n    && echo {n} | tee /tmp/{n}\nCOPY <<EOF /etc/f{n}\nline {n}\nEOF\n").unwrap();
     }
     let df = parse(&text);
     assert!(df.errors.is_empty());
