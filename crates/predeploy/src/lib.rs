@@ -11,9 +11,10 @@
 //! | `railway`    | railway.json/.toml fields, a health check path with a real route, restart policy |
 //! | `vercel`     | vercel.json fields                                                            |
 //! | `secrets`    | secret-scan over the tree, with the project's `[secret-scan]` allowlists        |
+//! | `dockerfile` | dockerfile-lint on every Dockerfile: hadolint's rules, HEALTHCHECK, secrets, root |
 //!
-//! Checks that need tools not yet in opskit (env, Dockerfile lint, health) join this list as
-//! those tools land; a check that does not exist is not listed.
+//! Checks that need tools not yet in opskit (env, health) join this list as those tools land;
+//! a check that does not exist is not listed.
 //!
 //! The long checks (tsc, ESLint) start first; every check runs on its own thread with a
 //! timeout; a check that crashes or times out is UNKNOWN with its reason and the others still
@@ -54,14 +55,17 @@ pub enum CheckName {
     Vercel,
     /// secret-scan over the tree.
     Secrets,
+    /// dockerfile-lint on every Dockerfile.
+    Dockerfile,
 }
 
 impl CheckName {
     /// Every check, longest first (they start in this order).
-    pub const ALL: [CheckName; 6] = [
+    pub const ALL: [CheckName; 7] = [
         CheckName::Typescript,
         CheckName::Lint,
         CheckName::Secrets,
+        CheckName::Dockerfile,
         CheckName::Files,
         CheckName::Railway,
         CheckName::Vercel,
@@ -76,6 +80,7 @@ impl CheckName {
             CheckName::Railway => "railway",
             CheckName::Vercel => "vercel",
             CheckName::Secrets => "secrets",
+            CheckName::Dockerfile => "dockerfile",
         }
     }
 }
@@ -107,7 +112,7 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad f
 
 /// `predeploy`: validate a TypeScript platform before deploying it.
 #[derive(Debug, Clone, Parser)]
-#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
+#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, Dockerfiles, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
 pub struct Args {
     /// The project to check.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -247,6 +252,8 @@ pub struct Plan {
     pub use_cache: bool,
     /// secret-scan's settings from the project's `[secret-scan]` section.
     pub secrets: opskit_secret_scan::Options,
+    /// dockerfile-lint's settings from the project's `.hadolint.yaml` and `[dockerfile-lint]`.
+    pub dockerfile: opskit_dockerfile_lint::lint::Options,
 }
 
 /// Resolves flags over `[predeploy]` over defaults.
@@ -282,6 +289,23 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
     .map_err(|e| Error::Usage(format!("[secret-scan]: {e}")))?;
     // Findings read as the other checks': relative to the project's root.
     secrets.walk.paths = opskit_secret_scan::walk::PathStyle::RelativeToRoot;
+    let mut dockerfile = opskit_dockerfile_lint::lint::Options::default();
+    if let Some(path) = opskit_dockerfile_lint::config::find_hadolint_config(&root) {
+        let h = opskit_dockerfile_lint::config::read_hadolint_config(&path)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        dockerfile
+            .apply_hadolint(&h)
+            .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    }
+    let dockerfile_file: Option<opskit_dockerfile_lint::FileConfig> = match &target_config {
+        Some(c) => c.section(opskit_dockerfile_lint::NAME, &|n| cx.var(n))?,
+        None => cx.section(opskit_dockerfile_lint::NAME)?,
+    };
+    if let Some(f) = dockerfile_file {
+        dockerfile
+            .apply_file(&f)
+            .map_err(|e| Error::Usage(format!("[dockerfile-lint]: {e}")))?;
+    }
     let wanted = if args.only.is_empty() {
         file.checks
             .clone()
@@ -314,6 +338,7 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         fail_on: args.fail_on.or(file.fail_on).unwrap_or_default(),
         use_cache: !args.no_cache,
         secrets,
+        dockerfile,
     })
 }
 
@@ -387,6 +412,7 @@ fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
         CheckName::Railway => checks::railway::check(project),
         CheckName::Vercel => checks::vercel::check(project),
         CheckName::Secrets => checks::secrets::check(project, &plan.secrets),
+        CheckName::Dockerfile => checks::dockerfile::check(project, &plan.dockerfile),
     }
 }
 

@@ -67,14 +67,11 @@ pub struct Project {
     pub railway: Vec<PathBuf>,
     /// Every `vercel.json`.
     pub vercel: Vec<PathBuf>,
-    /// Every Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
+    /// Every Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`), as
+    /// dockerfile-lint names them.
     pub dockerfiles: Vec<PathBuf>,
     /// Every `.env.example` (or `.env.sample`, `.env.template`).
     pub env_examples: Vec<PathBuf>,
-}
-
-fn is_dockerfile(name: &str) -> bool {
-    name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")
 }
 
 /// The files under `dir`, in name order, at most `depth` levels down, without following links
@@ -115,7 +112,7 @@ pub fn scan(root: &Path) -> Project {
             "railway.json" | "railway.toml" => p.railway.push(rel),
             "vercel.json" => p.vercel.push(rel),
             ".env.example" | ".env.sample" | ".env.template" => p.env_examples.push(rel),
-            n if is_dockerfile(n) => p.dockerfiles.push(rel),
+            n if opskit_dockerfile_lint::is_dockerfile_name(n) => p.dockerfiles.push(rel),
             _ => {}
         }
     }

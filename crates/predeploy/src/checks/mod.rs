@@ -2,6 +2,7 @@
 //! [`opskit::report::Check`]; it never fails: a tool that cannot run is an UNKNOWN check.
 
 mod config_file;
+pub mod dockerfile;
 pub mod files;
 pub mod lint;
 pub mod railway;

@@ -127,6 +127,7 @@ fn the_example_passes_every_check() {
             "typescript",
             "lint",
             "secrets",
+            "dockerfile",
             "files",
             "railway",
             "vercel"
@@ -217,6 +218,40 @@ fn a_planted_secret_is_critical_and_an_allow_pragma_accepts_it() {
         &format!("export const key = \"{secret}\"; // opskit:allow (rotated, test value)\n"),
     );
     let (code, report, _) = f.run(&["--only", "secrets"]);
+    assert_eq!(code, 0, "{report}");
+}
+
+#[test]
+fn a_dockerfile_without_healthcheck_warns_and_a_missing_curl_is_critical() {
+    let f = Fixture::new();
+    let healthcheck = "HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\\n  CMD [\"node\", \"-e\", \"fetch('http://127.0.0.1:8080/health').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))\"]\n";
+    f.edit("apps/worker/Dockerfile", healthcheck, "");
+    let (code, report, _) = f.run(&["--only", "dockerfile"]);
+    assert_eq!(code, 1, "{report}");
+    let df = finding(&report, "dockerfile", "OPS-DF001");
+    assert_eq!(df["location"]["path"], "apps/worker/Dockerfile");
+    assert_eq!(df["location"]["line"], 11, "the final stage's FROM: {df}");
+    assert_eq!(
+        check(&report, "dockerfile")["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "builder stages are not flagged: {report}"
+    );
+    // curl is not in node:*-slim: the check would fail forever.
+    f.edit("apps/worker/Dockerfile", "CMD [\"node\", \"dist/index.js\"]", "HEALTHCHECK CMD curl -f http://127.0.0.1:8080/health || exit 1\nCMD [\"node\", \"dist/index.js\"]");
+    let (code, report, _) = f.run(&["--only", "dockerfile"]);
+    assert_eq!(code, 2, "{report}");
+    assert!(
+        finding(&report, "dockerfile", "OPS-DF002")["message"]
+            .as_str()
+            .unwrap()
+            .contains("curl")
+    );
+    // The project's .hadolint.yaml is honoured.
+    f.write(".hadolint.yaml", "ignored: [OPS-DF002]\n");
+    let (code, report, _) = f.run(&["--only", "dockerfile"]);
     assert_eq!(code, 0, "{report}");
 }
 
