@@ -39,7 +39,33 @@ pub struct Hit {
 
 struct Compiled {
     rule: &'static Rule,
-    patterns: Vec<Regex>,
+    /// Compiled on the first file whose keywords call for the rule: a short run (one
+    /// Dockerfile, one staged file) pays only for the rules it needs.
+    patterns: std::sync::OnceLock<Vec<Regex>>,
+}
+
+fn compile(rule: &'static Rule) -> Result<Vec<Regex>, PatternError> {
+    rule.patterns
+        .iter()
+        .map(|p| {
+            regex::bytes::RegexBuilder::new(p)
+                .size_limit(20 << 20)
+                .build()
+                .map_err(|e| PatternError {
+                    code: rule.code,
+                    reason: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+impl Compiled {
+    fn patterns(&self) -> &[Regex] {
+        // The registry's patterns compile (Engine::compile_all is tested); a broken one
+        // would only ever match nothing.
+        self.patterns
+            .get_or_init(|| compile(self.rule).unwrap_or_default())
+    }
 }
 
 /// A compiled rule set. Build it once and share it between threads (it is `Sync`).
@@ -70,26 +96,17 @@ pub struct PatternError {
 }
 
 impl Engine {
-    /// Compiles the rules and their keyword prefilter.
+    /// Builds the keyword prefilter; each rule's patterns are compiled when a file first
+    /// needs them ([`Engine::compile_all`] compiles them all now).
     pub fn new(rules: &[&'static Rule]) -> Result<Engine, PatternError> {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut compiled = Vec::with_capacity(rules.len());
         for (index, &rule) in rules.iter().enumerate() {
-            let patterns = rule
-                .patterns
-                .iter()
-                .map(|p| {
-                    regex::bytes::RegexBuilder::new(p)
-                        .size_limit(20 << 20)
-                        .build()
-                        .map_err(|e| PatternError {
-                            code: rule.code,
-                            reason: e.to_string(),
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            compiled.push(Compiled { rule, patterns });
+            compiled.push(Compiled {
+                rule,
+                patterns: std::sync::OnceLock::new(),
+            });
             for kw in rule.keywords {
                 let kw = kw.to_ascii_lowercase();
                 if let Some(i) = keywords.iter().position(|k| *k == kw) {
@@ -113,6 +130,15 @@ impl Engine {
             prefilter,
             keyword_rules,
         })
+    }
+
+    /// Compiles every rule's patterns now; the first that does not compile is the error.
+    pub fn compile_all(&self) -> Result<(), PatternError> {
+        for c in &self.rules {
+            let patterns = compile(c.rule)?;
+            let _ = c.patterns.set(patterns);
+        }
+        Ok(())
     }
 
     /// How many rules the engine runs.
@@ -168,7 +194,7 @@ impl Engine {
                 merge(std::mem::take(&mut windows[r]))
             };
             for range in ranges {
-                for pattern in &compiled.patterns {
+                for pattern in compiled.patterns() {
                     collect(
                         compiled.rule,
                         pattern,

@@ -132,3 +132,12 @@ fn docs_rules_table_is_current() {
         );
     }
 }
+
+#[test]
+fn every_pattern_of_the_registry_compiles() {
+    // Patterns compile lazily, on the first file that needs them; this is where a broken
+    // one is caught.
+    let all = rules::all();
+    let engine = opskit_secret_scan::engine::Engine::new(&all).unwrap();
+    engine.compile_all().unwrap();
+}
