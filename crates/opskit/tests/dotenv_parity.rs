@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use opskit::env::dotenv;
+use opskit::env::{dotenv, expand};
 
 /// dotenv.parse for each text, from Node.
 fn reference(texts: &[String]) -> Vec<BTreeMap<String, String>> {
@@ -130,6 +130,154 @@ fn generated_files_parse_like_dotenv() {
         texts.push(text);
     }
     compare(&texts, &|i| format!("generated #{i}"));
+}
+
+/// One expansion case: a .env text and the process environment it expands against.
+#[derive(serde::Serialize)]
+struct ExpandCase {
+    text: String,
+    env: BTreeMap<String, String>,
+}
+
+/// dotenv-expand's pairs for each case, from Node; `None` where dotenv-expand did not finish
+/// (it loops forever on some inputs; opskit stops, see opskit::env::expand).
+fn expand_reference(cases: &[ExpandCase]) -> Vec<Option<Vec<(String, String)>>> {
+    let tools = testkit::test_tools_dir();
+    assert!(
+        tools.join("node_modules/dotenv-expand").is_dir(),
+        "npm dotenv-expand is missing; run `npm ci --prefix {}` (scripts/test.sh does it)",
+        tools.display()
+    );
+    let mut child = Command::new("node")
+        .arg(tools.join("dotenv-expand.js"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}); install Node.js 20"));
+    let input = serde_json::to_vec(cases).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn compare_expansion(cases: &[ExpandCase]) {
+    let theirs = expand_reference(cases);
+    let mut failures = Vec::new();
+    let mut endless = 0;
+    for (case, expected) in cases.iter().zip(&theirs) {
+        let Some(expected) = expected else {
+            endless += 1;
+            continue;
+        };
+        let parsed: Vec<(String, String)> = dotenv::parse(&case.text)
+            .entries
+            .into_iter()
+            .map(|e| (e.key, e.value))
+            .collect();
+        let ours = expand::expand(&parsed, &|k| case.env.get(k).cloned());
+        if &ours != expected {
+            failures.push(format!(
+                "input {:?} env {:?}\n  dotenv-expand: {expected:?}\n  opskit:        {ours:?}",
+                case.text, case.env
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The generator is built to hit expansion's corners; only a few are endless loops.
+    assert!(
+        endless * 20 < cases.len(),
+        "{endless} of {} never finished in dotenv-expand",
+        cases.len()
+    );
+}
+
+#[test]
+fn expansion_matches_dotenv_expand() {
+    let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    // Hand-written: every operator, escapes, order, the process environment, self-reference,
+    // and the JavaScript oddities.
+    let mut cases: Vec<ExpandCase> = [
+        (
+            "HOST=db\nURL=postgres://${HOST}:${PORT:-5432}/$DB_NAME\n",
+            env(&[("DB_NAME", "app")]),
+        ),
+        (
+            "A=1\nB=${A:+set}${MISSING:+no}${A+set2}${MISSING+no}\nC=${MISSING-dash}${A-unused}\n",
+            env(&[]),
+        ),
+        ("EMPTY=\nD=${EMPTY:-colon}${EMPTY-dash}\n", env(&[])),
+        (
+            "PRICE=\\$5\nLITERAL='${HOST}'\nCMD=$(whoami)\nB=\\${A}${A}\nA=x\n",
+            env(&[]),
+        ),
+        (
+            "SELF=$SELF\nLOOP=x${LOOP}y\nA=$B\nB=$A\n",
+            env(&[("C", "$C")]),
+        ),
+        ("KEY=file\nREF=$KEY\n", env(&[("KEY", "process")])),
+        ("KEY=same\nREF=$KEY\n", env(&[("KEY", "same")])),
+        (
+            "N=${nullable}\nM=${a_null_b_null_c}\n",
+            env(&[("able", "x")]),
+        ),
+        ("P=1$$2\nQ=[$P]\nR=${P}$&$`$'\n", env(&[])),
+        ("2=two\nB=b\n1=one\nB=again\nX=$1$2$B\n", env(&[])),
+        ("D=\"multi\nline ${A:-def}\"\nE=${D}\n", env(&[])),
+        ("A=a\nA=${A}${A}\n", env(&[])),
+        ("U=${}${ }${a b}${A{B}\n", env(&[("a b", "space")])),
+    ]
+    .into_iter()
+    .map(|(text, env)| ExpandCase {
+        text: text.to_owned(),
+        env,
+    })
+    .collect();
+    // Generated: random assignments full of references. Not `$&`: a substituted value holding
+    // it makes dotenv-expand loop until Node runs out of memory (opskit stops; see
+    // opskit::env::expand).
+    let mut rng = Rng(0x0e8a_4d5e_ed00_0001);
+    let names = ["A", "B", "C", "_x", "null", "n1"];
+    let pieces = [
+        "$", "{", "}", "${", "$A", "${A}", "${B:-", "${C-", ":+", "+", ":-", "-", "\\", "\\$", "x",
+        "$$", "null", "${nullA}", "$1", "'", "\"", " ", "${A:+", "$B", "$C", "${_x}",
+    ];
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..=(rng.next() % 5) {
+            text.push_str(rng.pick(&names));
+            text.push('=');
+            for _ in 0..rng.next() % 6 {
+                text.push_str(rng.pick(&pieces));
+            }
+            text.push('\n');
+        }
+        let mut e = BTreeMap::new();
+        for _ in 0..rng.next() % 3 {
+            let value: String = (0..rng.next() % 3).map(|_| rng.pick(&pieces)).collect();
+            e.insert(rng.pick(&names).to_owned(), value);
+        }
+        cases.push(ExpandCase { text, env: e });
+    }
+    compare_expansion(&cases);
 }
 
 #[test]
