@@ -8,13 +8,18 @@
 //!   what dotenv loads unchanged (checked by parsing before and after), atomically, keeping a
 //!   `.bak` copy.
 //! - `env-check parse FILE`: what dotenv loads from the file, key by key, with its position;
-//!   values redacted unless `--reveal`.
-//!
-//! The typed env schema, sources with Next.js precedence, drift against the code and secret
-//! generation are the next parts of this tool.
+//!   values redacted unless `--reveal`; `--expand` applies dotenv-expand's `${VAR}` rules.
+//! - `env-check check`: each service's values, from the [`sources`] that win, against the typed
+//!   schema in opskit.toml ([`opskit::env::schema`]).
+//! - `env-check drift`: the schema against the code and `.env.example` ([`drift`]).
+//! - `env-check generate NAME`: a new random value that satisfies the schema ([`generate`]).
+//! - `env-check` alone runs check, drift and lint for every service (or `--service`).
 
+pub mod drift;
+pub mod generate;
 pub mod lint;
 pub mod rules;
+pub mod sources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,27 +30,62 @@ use opskit::cli::{CommonArgs, Context, Tool};
 use opskit::redact::redact;
 use opskit::report::{Check, Finding, Location, Report, Severity};
 
+use crate::sources::{Inputs, Source};
+
 /// The binary's name.
 pub const NAME: &str = "env-check";
 
 const EXAMPLES: &str = "\
 Examples:
-  # Lint every .env* file here
+  # Everything for one service: schema check, drift against the code, lint of its .env files
+  env-check --service worker --env production
+  # Only the schema check, with what Vercel or Railway hold for production
+  vercel env pull .env.vercel --environment=production
+  env-check check --service frontend --vars .env.vercel
+  railway variables --json > railway.json && env-check check --service worker --vars railway.json
+  # Variables the code reads that the schema does not know, and client components reading secrets
+  env-check drift
+  # A new ENCRYPTION_KEY that satisfies the schema, straight into Vercel
+  env-check generate ENCRYPTION_KEY --service frontend | vercel env add ENCRYPTION_KEY production
+  # Lint every .env* file here; fix what can be fixed without changing what dotenv loads
   env-check lint
-  # Fix what can be fixed without changing what dotenv loads (keeps .env.bak)
   env-check lint .env --fix
-  # What dotenv loads from a file, values redacted
-  env-check parse .env.production --format json
+  # What dotenv (and dotenv-expand) load from a file, values redacted
+  env-check parse .env.production --expand --format json
+  # What a code means
+  env-check --explain ENV105
 
-Exit codes: 0 clean, 1 warnings, 2 errors, 3 a file could not be read or bad flags.";
+Exit codes: 0 clean, 1 warnings, 2 errors, 3 a file could not be read, bad schema or flags.";
 
 /// `env-check`.
 #[derive(Debug, Clone, Parser)]
-#[command(name = NAME, version, about = "Lint and parse .env files exactly as the npm dotenv package reads them.", after_help = EXAMPLES, subcommand_required = true)]
+#[command(name = NAME, version, about = "Check a service's environment against a typed schema, the code and .env.example; lint and parse .env files exactly as npm dotenv reads them.", after_help = EXAMPLES)]
 pub struct Args {
-    /// What to do.
+    /// What to do [default: check, drift and lint for each service].
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Only this service of the schema.
+    #[arg(long, global = true)]
+    pub service: Option<String>,
+    /// The environment being checked (development, preview, production, test...).
+    #[arg(long = "env", global = true, default_value = "production")]
+    pub environment: String,
+    /// The project root the schema's paths are relative to.
+    #[arg(long, global = true, default_value = ".")]
+    pub root: PathBuf,
+    /// Another .env file to read, above the service's own (repeat for several; later wins).
+    #[arg(long = "file", global = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// An exported variable list: JSON (`railway variables --json`) or dotenv (`vercel env
+    /// pull`); above every file.
+    #[arg(long = "vars", global = true, value_name = "FILE")]
+    pub vars: Vec<PathBuf>,
+    /// Leave the process environment out (by default it wins over every file).
+    #[arg(long, global = true)]
+    pub no_process_env: bool,
+    /// Explain a finding's code and exit.
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -67,19 +107,11 @@ pub enum Command {
         skip: Vec<String>,
     },
     /// Check each service's environment against the schema in opskit.toml ([env-check]):
-    /// values from the process environment and the service's .env files, with Next.js
-    /// precedence (.env.ENV.local, .env.local except in test, .env.ENV, .env).
-    Check {
-        /// Only this service (default: every service in the schema).
-        #[arg(long)]
-        service: Option<String>,
-        /// The environment being checked.
-        #[arg(long = "env", default_value = "production")]
-        environment: String,
-        /// The project root the services' `dir` are relative to.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
+    /// values from the process environment, exports, extra files and the service's .env files
+    /// with Next.js precedence (.env.ENV.local, .env.local except in test, .env.ENV, .env).
+    Check,
+    /// Compare the schema with the code (process.env reads) and .env.example.
+    Drift,
     /// Show what dotenv loads from a file: each key, where it is set, and its value redacted.
     Parse {
         /// The file.
@@ -87,7 +119,35 @@ pub enum Command {
         /// Show values in full. They are secrets: only on your own terminal.
         #[arg(long)]
         reveal: bool,
+        /// Expand `${VAR}` references as npm dotenv-expand (and Next.js) does.
+        #[arg(long)]
+        expand: bool,
     },
+    /// Print a new random value for a variable, satisfying its schema (length, charset).
+    Generate {
+        /// The variable.
+        name: String,
+        /// Characters [default: the schema's min_length, at least 32].
+        #[arg(long)]
+        length: Option<usize>,
+        /// hex, base64, base64url or alphanumeric [default: the schema's charset, or
+        /// alphanumeric].
+        #[arg(long, value_parser = parse_charset)]
+        charset: Option<opskit::env::schema::Charset>,
+    },
+}
+
+fn parse_charset(s: &str) -> Result<opskit::env::schema::Charset, String> {
+    use opskit::env::schema::Charset;
+    [
+        Charset::Hex,
+        Charset::Base64,
+        Charset::Base64url,
+        Charset::Alphanumeric,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == s)
+    .ok_or_else(|| format!("`{s}` is not a charset: hex, base64, base64url or alphanumeric"))
 }
 
 impl Tool for Args {
@@ -118,6 +178,14 @@ pub enum Error {
         "no [env-check.services.NAME] schema in opskit.toml; docs/env-check.md shows one to copy"
     )]
     NoSchema,
+    /// A bad value for a flag.
+    #[error("{0}")]
+    Usage(String),
+    /// A code `--explain` does not know.
+    #[error(
+        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV101-ENV106 (schema) and ENV201-ENV205 (drift)"
+    )]
+    UnknownCode(String),
     /// An unknown service.
     #[error("no service `{name}` in the schema; the schema has: {known}")]
     NoService {
@@ -233,32 +301,41 @@ fn lint_files(
     Ok(report)
 }
 
-fn parse_file(file: &Path, reveal: bool, cx: &Context) -> Result<Report, Error> {
+fn parse_file(file: &Path, reveal: bool, expand: bool, cx: &Context) -> Result<Report, Error> {
     let started = Instant::now();
     let path = cx.cwd.join(file);
     let name = shown(&path, &cx.cwd);
     let text = read(&path)?;
     let parsed = opskit::env::dotenv::parse(&text);
+    // The last assignment of a key is the one dotenv keeps.
+    let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, e) in parsed.entries.iter().enumerate() {
+        last.insert(e.key.as_str(), i);
+    }
+    let expanded: BTreeMap<String, String> = if expand {
+        let pairs: Vec<(String, String)> = parsed
+            .entries
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect();
+        opskit::env::expand::expand(&pairs, &|k| cx.var(k))
+            .into_iter()
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     let findings: Vec<Finding> = parsed
         .entries
         .iter()
         .enumerate()
-        .filter(|(i, e)| {
-            !parsed.entries[i + 1..]
-                .iter()
-                .any(|later| later.key == e.key)
-        })
+        .filter(|(i, e)| last.get(e.key.as_str()) == Some(i))
         .map(|(_, e)| {
             let loc = Location::new(name.clone()).line(e.line).column(e.column);
+            let value = expanded.get(&e.key).unwrap_or(&e.value);
             if reveal {
-                Finding::new(
-                    "ENV-VALUE",
-                    Severity::Note,
-                    format!("{}={}", e.key, e.value),
-                )
-                .at(loc)
+                Finding::new("ENV-VALUE", Severity::Note, format!("{}={value}", e.key)).at(loc)
             } else {
-                let r = redact(&e.value);
+                let r = redact(value);
                 Finding::new("ENV-VALUE", Severity::Note, format!("{}={r}", e.key))
                     .at(loc)
                     .evidence(r)
@@ -268,70 +345,21 @@ fn parse_file(file: &Path, reveal: bool, cx: &Context) -> Result<Report, Error> 
     let keys = findings.len();
     let mut check = Check::from_findings(format!("parse:{name}"), findings).took(started.elapsed());
     check.summary = format!(
-        "{keys} keys, as dotenv loads them{}",
+        "{keys} keys, as dotenv{} loads them{}",
+        if expand { " and dotenv-expand" } else { "" },
         if reveal { "" } else { " (values redacted)" }
     );
     Ok(Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(check))
 }
 
-/// Where a value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// The process environment.
-    Process,
-    /// A .env file, at a line and column.
-    File(Location),
-}
-
-/// The .env files of an environment, highest precedence first (Next.js' order).
-pub fn env_file_names(environment: &str) -> Vec<String> {
-    let mut names = vec![format!(".env.{environment}.local")];
-    if environment != "test" {
-        names.push(".env.local".to_owned());
-    }
-    names.push(format!(".env.{environment}"));
-    names.push(".env".to_owned());
-    names
-}
-
-/// The value of every variable the files in `dir` and the process environment set, with its
-/// source; the process environment wins, then the files in precedence order.
-pub fn gather(
-    dir: &Path,
-    root: &Path,
-    environment: &str,
-    names: &[&str],
-    process: &dyn Fn(&str) -> Option<String>,
-) -> Result<BTreeMap<String, (String, Source)>, Error> {
-    let mut values: BTreeMap<String, (String, Source)> = BTreeMap::new();
-    for file in env_file_names(environment).iter().rev() {
-        let path = dir.join(file);
-        if !path.is_file() {
-            continue;
-        }
-        let text = read(&path)?;
-        let shown_path = shown(&path, root);
-        for e in opskit::env::dotenv::parse(&text).entries {
-            let loc = Location::new(shown_path.clone())
-                .line(e.line)
-                .column(e.column);
-            values.insert(e.key, (e.value, Source::File(loc)));
-        }
-    }
-    for name in names {
-        if let Some(v) = process(name) {
-            values.insert((*name).to_owned(), (v, Source::Process));
-        }
-    }
-    Ok(values)
-}
-
-/// Checks one service.
+/// Checks one service's values against its schema; every finding about a value names the
+/// source that won (`source` property, and the location when it is a file).
 pub fn check_service(
     name: &str,
     service: &opskit::env::schema::Service,
     root: &Path,
     environment: &str,
+    inputs: &Inputs,
     process: &dyn Fn(&str) -> Option<String>,
     verbose: bool,
 ) -> Result<Check, Error> {
@@ -344,7 +372,20 @@ pub fn check_service(
             .values()
             .flat_map(|v| v.deprecated_names.iter().map(String::as_str)),
     );
-    let values = gather(&dir, root, environment, &names, process)?;
+    let values = sources::gather(
+        &dir,
+        root,
+        environment,
+        service.expand,
+        &names,
+        inputs,
+        process,
+    )?;
+    let locate = |f: Finding, source: Option<&Source>| match source {
+        Some(Source::File(loc)) => f.at(loc.clone()).property("source", loc.to_string()),
+        Some(other) => f.property("source", other.to_string()),
+        None => f,
+    };
     let mut findings = Vec::new();
     for (var_name, var) in &service.vars {
         let mut found = values.get(var_name);
@@ -354,15 +395,12 @@ pub fn check_service(
                 .iter()
                 .find(|d| values.contains_key(*d))
         {
-            let mut f = Finding::new(
+            let f = Finding::new(
                 "ENV106",
                 Severity::Warning,
                 format!("{old} is deprecated; rename it {var_name}"),
             );
-            if let Some((_, Source::File(loc))) = values.get(old) {
-                f = f.at(loc.clone());
-            }
-            findings.push(f);
+            findings.push(locate(f, values.get(old).map(|(_, s)| s)));
             found = values.get(old);
         }
         for p in opskit::env::schema::check_var(
@@ -371,22 +409,14 @@ pub fn check_service(
             found.map(|(v, _)| v.as_str()),
             environment,
         ) {
-            let mut f = Finding::new(p.code, p.severity, p.message);
-            if let Some((_, Source::File(loc))) = found {
-                f = f.at(loc.clone());
-            }
-            findings.push(f);
+            let f = Finding::new(p.code, p.severity, p.message);
+            findings.push(locate(f, found.map(|(_, s)| s)));
         }
         if verbose && let Some((value, source)) = found {
-            let from = match source {
-                Source::Process => "the process environment".to_owned(),
-                Source::File(loc) => loc.to_string(),
-            };
-            let shown_value = redact(value);
             findings.push(Finding::new(
                 "ENV-SOURCE",
                 Severity::Note,
-                format!("{var_name} from {from}: {shown_value}"),
+                format!("{var_name} from {source}: {}", redact(value)),
             ));
         }
     }
@@ -397,51 +427,222 @@ pub fn check_service(
     Ok(check)
 }
 
-fn check_services(
-    service: Option<&str>,
-    environment: &str,
-    root: &Path,
-    cx: &Context,
-) -> Result<Report, Error> {
-    let root = cx.cwd.join(root);
+/// What to run for each service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Parts {
+    check: bool,
+    drift: bool,
+    lint: bool,
+}
+
+fn services(args: &Args, cx: &Context, parts: Parts) -> Result<Report, Error> {
+    let root = cx.cwd.join(&args.root);
     let schema: opskit::env::schema::Schema = cx.section(NAME)?.unwrap_or_default();
     if schema.services.is_empty() {
         return Err(Error::NoSchema);
     }
+    let inputs = Inputs {
+        files: args.files.iter().map(|f| cx.cwd.join(f)).collect(),
+        exports: args.vars.iter().map(|f| cx.cwd.join(f)).collect(),
+        process: !args.no_process_env,
+    };
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     for (name, svc) in &schema.services {
-        if service.is_some_and(|s| s != name) {
+        if args.service.as_deref().is_some_and(|s| s != name) {
             continue;
         }
-        report.push(check_service(
-            name,
-            svc,
-            &root,
-            environment,
-            &|n| cx.var(n),
-            cx.verbose > 0,
-        )?);
+        if parts.check {
+            report.push(check_service(
+                name,
+                svc,
+                &root,
+                &args.environment,
+                &inputs,
+                &|n| cx.var(n),
+                cx.verbose > 0,
+            )?);
+        }
+        if parts.drift {
+            let started = Instant::now();
+            let findings = drift::drift(name, svc, &root);
+            let mut check =
+                Check::from_findings(format!("drift:{name}"), findings).took(started.elapsed());
+            if !check.status.is_problem() {
+                check.summary = format!("{}; code, schema and .env.example agree", check.summary);
+            }
+            report.push(check);
+        }
+        if parts.lint {
+            let dir = root.join(svc.dir.as_deref().unwrap_or(Path::new(".")));
+            for file in env_files(&dir) {
+                let shown_name = shown(&file, &cx.cwd);
+                let text = read(&file)?;
+                let findings = lint::lint(&shown_name, &text, &[]);
+                report.push(Check::from_findings(format!("lint:{shown_name}"), findings));
+            }
+        }
     }
-    if report.checks.is_empty() {
+    if report.checks.is_empty() && args.service.is_some() {
         let known: Vec<&str> = schema.services.keys().map(String::as_str).collect();
         return Err(Error::NoService {
-            name: service.unwrap_or_default().to_owned(),
+            name: args.service.clone().unwrap_or_default(),
             known: known.join(", "),
         });
     }
     Ok(report)
 }
 
+fn generate_value(
+    args: &Args,
+    name: &str,
+    length: Option<usize>,
+    charset: Option<opskit::env::schema::Charset>,
+    cx: &Context,
+) -> Result<Report, Error> {
+    let schema: opskit::env::schema::Schema = cx.section(NAME)?.unwrap_or_default();
+    let var = schema
+        .services
+        .iter()
+        .filter(|(s, _)| {
+            args.service
+                .as_deref()
+                .is_none_or(|want| want == s.as_str())
+        })
+        .find_map(|(_, svc)| svc.vars.get(name));
+    if var.is_none() && args.service.is_some() {
+        return Err(Error::Usage(format!(
+            "`{name}` is not in the schema of service `{}`",
+            args.service.as_deref().unwrap_or_default()
+        )));
+    }
+    let value = generate::generate(name, var, length, charset)?;
+    let r = redact(&value);
+    let check = Check::new(
+        format!("generate:{name}"),
+        opskit::Status::Ok,
+        format!(
+            "a new {name} of {} characters ({r}); the value is printed only in human format",
+            value.chars().count()
+        ),
+    );
+    let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(check);
+    report.output = Some(value);
+    Ok(report)
+}
+
+/// The codes env-check reports, with what they mean (`--explain`).
+pub const CODES: &[(&str, &str)] = &[
+    (
+        "ENV101",
+        "required variable not set: the schema requires it in this environment and no source sets it. Set it on the platform (Vercel, Railway) or in the environment's .env file.",
+    ),
+    (
+        "ENV102",
+        "a secret that would reach the browser: marked secret but starts with NEXT_PUBLIC_ (Next.js inlines those into the bundle) or is also marked public. Rename it and rotate it.",
+    ),
+    (
+        "ENV103",
+        "wrong type: the value is not what the schema's type accepts (int, port, bool, url and its schemes, postgres-url, redis-url, email, enum, json, duration, regex).",
+    ),
+    (
+        "ENV104",
+        "wrong length: fewer than min_length or more than max_length characters.",
+    ),
+    (
+        "ENV105",
+        "weak secret: a placeholder, a repeated or sequential pattern, too few distinct characters, or low entropy. `env-check generate NAME` makes a strong one.",
+    ),
+    (
+        "ENV106",
+        "deprecated name: the value is set under a name the schema lists in deprecated_names. Rename it.",
+    ),
+    (
+        "ENV201",
+        "undeclared variable: the code reads it, the schema does not declare it, so a deploy without it is not caught. Declare it, or list it in undeclared_ok when the platform sets it.",
+    ),
+    (
+        "ENV202",
+        "unused variable: declared in the schema, no code under the service's src reads it (a note: platforms and frameworks read some variables themselves).",
+    ),
+    ("ENV203", "in .env.example but not in the schema."),
+    (
+        "ENV204",
+        "required by the schema but missing from .env.example, so a new setup does not know about it.",
+    ),
+    (
+        "ENV205",
+        "a client component (\"use client\") reads a variable that is not NEXT_PUBLIC_: undefined in the browser, and a secret must never be moved there.",
+    ),
+];
+
+fn explain(code: &str) -> Result<Report, Error> {
+    let upper = code.to_ascii_uppercase();
+    let text = CODES
+        .iter()
+        .find(|(c, _)| *c == upper)
+        .map(|(c, t)| format!("{c}: {t}"))
+        .or_else(|| {
+            rules::RULES
+                .iter()
+                .map(|r| r.meta())
+                .find(|m| m.code == upper || m.name == code)
+                .map(|m| format!("{} ({}): {}", m.code, m.name, m.summary))
+        })
+        .ok_or_else(|| Error::UnknownCode(code.to_owned()))?;
+    let help = format!(
+        "https://github.com/opskit/opskit/blob/main/docs/env-check.md#{}",
+        upper.to_ascii_lowercase()
+    );
+    Ok(
+        Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(Check::new(
+            upper,
+            opskit::Status::Ok,
+            format!("{text} See {help}"),
+        )),
+    )
+}
+
 /// Runs the subcommand.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    if let Some(code) = &args.explain {
+        return explain(code);
+    }
+    let all = Parts {
+        check: true,
+        drift: true,
+        lint: true,
+    };
     match &args.command {
-        Command::Check {
-            service,
-            environment,
-            root,
-        } => check_services(service.as_deref(), environment, root, cx),
-        Command::Lint { files, fix, skip } => lint_files(files, *fix, skip, cx),
-        Command::Parse { file, reveal } => parse_file(file, *reveal, cx),
+        None => services(args, cx, all),
+        Some(Command::Check) => services(
+            args,
+            cx,
+            Parts {
+                drift: false,
+                lint: false,
+                ..all
+            },
+        ),
+        Some(Command::Drift) => services(
+            args,
+            cx,
+            Parts {
+                check: false,
+                lint: false,
+                ..all
+            },
+        ),
+        Some(Command::Lint { files, fix, skip }) => lint_files(files, *fix, skip, cx),
+        Some(Command::Parse {
+            file,
+            reveal,
+            expand,
+        }) => parse_file(file, *reveal, *expand, cx),
+        Some(Command::Generate {
+            name,
+            length,
+            charset,
+        }) => generate_value(args, name, *length, *charset, cx),
     }
 }
 
@@ -517,6 +718,19 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+    }
+
+    fn check_services(
+        service: Option<&str>,
+        environment: &str,
+        _root: &Path,
+        cx: &Context,
+    ) -> Result<Report, Error> {
+        let mut argv = vec!["env-check", "check", "--env", environment];
+        if let Some(s) = service {
+            argv.extend(["--service", s]);
+        }
+        run(&Args::try_parse_from(argv).unwrap(), cx)
     }
 
     #[test]
@@ -599,7 +813,7 @@ mod tests {
         )
         .unwrap();
         let cx = Context::new(None, dir.path().to_owned(), |_| None);
-        let r = parse_file(Path::new(".env"), false, &cx).unwrap();
+        let r = parse_file(Path::new(".env"), false, false, &cx).unwrap();
         let text = format!("{r:?}");
         assert!(
             !text.contains("second-value-that-wins-here") && !text.contains("abcdefghijk"),
@@ -610,7 +824,7 @@ mod tests {
             r.checks[0].findings[0].location.as_ref().unwrap().line,
             Some(2)
         );
-        let r = parse_file(Path::new(".env"), true, &cx).unwrap();
+        let r = parse_file(Path::new(".env"), true, false, &cx).unwrap();
         assert_eq!(
             r.checks[0].findings[0].message,
             "KEY=second-value-that-wins-here"

@@ -460,8 +460,10 @@ fn finish(
         color: use_color(common.color, no_color, is_terminal),
         verbose: common.verbose,
     };
-    let written =
-        render::render(report, common.format, &options, stdout).and_then(|()| stdout.flush());
+    let written = match (&report.output, common.format) {
+        (Some(text), Format::Human) => writeln!(stdout, "{text}").and_then(|()| stdout.flush()),
+        _ => render::render(report, common.format, &options, stdout).and_then(|()| stdout.flush()),
+    };
     if let Err(e) = written
         && e.kind() != io::ErrorKind::BrokenPipe
     {

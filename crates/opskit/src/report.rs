@@ -46,6 +46,11 @@ pub struct Report {
     /// Descriptions of the rules whose codes appear in findings (SARIF and `--explain` use them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleInfo>,
+    /// Text the user asked for, printed as it is instead of the human report (`env-check
+    /// generate`'s new value, for `| vercel env add`). Never serialized, so no machine format
+    /// carries it; never a finding.
+    #[serde(skip)]
+    pub output: Option<String>,
 }
 
 impl Report {
@@ -56,6 +61,7 @@ impl Report {
             version: version.into(),
             checks: Vec::new(),
             rules: Vec::new(),
+            output: None,
         }
     }
 

@@ -46,9 +46,49 @@ pub struct Schema {
 pub struct Service {
     /// Where its .env files are, relative to the project root.
     pub dir: Option<PathBuf>,
+    /// Expand `${VAR}` in its .env files as npm dotenv-expand does (Next.js does; plain
+    /// `dotenv` does not).
+    #[serde(default)]
+    pub expand: bool,
+    /// Where its code is, for drift (default: `dir`), relative to the project root.
+    #[serde(default)]
+    pub src: Vec<PathBuf>,
+    /// Its `.env.example` (default: `.env.example` in `dir`).
+    pub example: Option<PathBuf>,
+    /// Variables the code may read without declaring them (the platform sets them:
+    /// `VERCEL_URL`, `RAILWAY_ENVIRONMENT`). `NODE_ENV` and `NEXT_RUNTIME` always may.
+    #[serde(default)]
+    pub undeclared_ok: Vec<String>,
     /// Its variables.
     #[serde(default)]
     pub vars: BTreeMap<String, Var>,
+}
+
+/// The characters `env-check generate` draws a new secret from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Charset {
+    /// `0-9a-f` (what `openssl rand -hex` gives).
+    Hex,
+    /// Standard base64 with padding.
+    Base64,
+    /// URL-safe base64 without padding.
+    Base64url,
+    /// `A-Za-z0-9`.
+    #[default]
+    Alphanumeric,
+}
+
+impl Charset {
+    /// `hex`, `base64`, `base64url` or `alphanumeric`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Charset::Hex => "hex",
+            Charset::Base64 => "base64",
+            Charset::Base64url => "base64url",
+            Charset::Alphanumeric => "alphanumeric",
+        }
+    }
 }
 
 /// A variable's type.
@@ -143,6 +183,8 @@ pub struct Var {
     pub values: Vec<String>,
     /// The pattern a `regex` value matches (whole value).
     pub pattern: Option<String>,
+    /// What `env-check generate` draws a new value from (secrets).
+    pub charset: Option<Charset>,
 }
 
 /// A problem with one variable: a stable code, a severity and a message without the value.
