@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use opskit::env::schema::Service;
+use opskit::env::schema::{Schema, Service};
 use opskit::report::{Finding, Location, Severity};
 use regex::Regex;
 
@@ -188,8 +188,9 @@ fn at(r: &Reference) -> Location {
     Location::new(r.path.clone()).line(r.line).column(r.column)
 }
 
-/// The drift findings of one service.
-pub fn drift(service_name: &str, service: &Service, root: &Path) -> Vec<Finding> {
+/// The drift findings of one service; `schema` is the whole schema (a shared `.env.example`
+/// may hold the variables of every service).
+pub fn drift(service_name: &str, service: &Service, schema: &Schema, root: &Path) -> Vec<Finding> {
     let dir = service.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let src = if service.src.is_empty() {
         vec![dir.clone()]
@@ -259,7 +260,7 @@ pub fn drift(service_name: &str, service: &Service, root: &Path) -> Vec<Finding>
             ));
         }
     }
-    example_drift(service_name, service, root, &dir, &mut findings);
+    example_drift(service_name, service, schema, root, &dir, &mut findings);
     findings
 }
 
@@ -267,16 +268,19 @@ pub fn drift(service_name: &str, service: &Service, root: &Path) -> Vec<Finding>
 fn example_drift(
     service_name: &str,
     service: &Service,
+    schema: &Schema,
     root: &Path,
     dir: &Path,
     findings: &mut Vec<Finding>,
 ) {
     let declared = |name: &str| {
-        service.vars.contains_key(name)
-            || service
-                .vars
-                .values()
-                .any(|v| v.deprecated_names.iter().any(|d| d == name))
+        schema.services.values().any(|svc| {
+            svc.vars.contains_key(name)
+                || svc
+                    .vars
+                    .values()
+                    .any(|v| v.deprecated_names.iter().any(|d| d == name))
+        })
     };
     let example = service
         .example
@@ -293,7 +297,7 @@ fn example_drift(
                         "ENV203",
                         Severity::Warning,
                         format!(
-                            "{} is in {shown_example} but not in the schema of `{service_name}`",
+                            "{} is in {shown_example} but not in the schema of any service",
                             e.key
                         ),
                     )

@@ -447,6 +447,7 @@ fn services(args: &Args, cx: &Context, parts: Parts) -> Result<Report, Error> {
         process: !args.no_process_env,
     };
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
+    let mut linted = std::collections::BTreeSet::new();
     for (name, svc) in &schema.services {
         if args.service.as_deref().is_some_and(|s| s != name) {
             continue;
@@ -464,7 +465,7 @@ fn services(args: &Args, cx: &Context, parts: Parts) -> Result<Report, Error> {
         }
         if parts.drift {
             let started = Instant::now();
-            let findings = drift::drift(name, svc, &root);
+            let findings = drift::drift(name, svc, &schema, &root);
             let mut check =
                 Check::from_findings(format!("drift:{name}"), findings).took(started.elapsed());
             if !check.status.is_problem() {
@@ -474,8 +475,16 @@ fn services(args: &Args, cx: &Context, parts: Parts) -> Result<Report, Error> {
         }
         if parts.lint {
             let dir = root.join(svc.dir.as_deref().unwrap_or(Path::new(".")));
-            for file in env_files(&dir) {
+            let mut files = env_files(&dir);
+            if let Some(example) = &svc.example {
+                files.push(root.join(example));
+            }
+            for file in files.into_iter().filter(|f| f.is_file()) {
                 let shown_name = shown(&file, &cx.cwd);
+                // A file shared by several services (one .env.example) is linted once.
+                if !linted.insert(shown_name.clone()) {
+                    continue;
+                }
                 let text = read(&file)?;
                 let findings = lint::lint(&shown_name, &text, &[]);
                 report.push(Check::from_findings(format!("lint:{shown_name}"), findings));
