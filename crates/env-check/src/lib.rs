@@ -183,7 +183,7 @@ pub enum Error {
     Usage(String),
     /// A code `--explain` does not know.
     #[error(
-        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV101-ENV106 (schema) and ENV201-ENV205 (drift)"
+        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV100-ENV106 (schema) and ENV201-ENV205 (drift)"
     )]
     UnknownCode(String),
     /// An unknown service.
@@ -425,6 +425,38 @@ pub fn check_service(
         check.summary = format!("{} variables as {environment} expects", service.vars.len());
     }
     Ok(check)
+}
+
+/// Whether any source sets any of the service's variables (or their deprecated names): on a
+/// developer's machine or a CI runner without the deployment's values there is nothing to
+/// check the values of, and predeploy says so instead of failing on every variable.
+pub fn has_values(
+    service: &opskit::env::schema::Service,
+    root: &Path,
+    environment: &str,
+    inputs: &Inputs,
+    process: &dyn Fn(&str) -> Option<String>,
+) -> Result<bool, Error> {
+    let dir = root.join(service.dir.as_deref().unwrap_or(Path::new(".")));
+    let names: Vec<&str> = service
+        .vars
+        .iter()
+        .flat_map(|(k, v)| {
+            std::iter::once(k.as_str()).chain(v.deprecated_names.iter().map(String::as_str))
+        })
+        .collect();
+    let values = sources::gather(
+        &dir,
+        root,
+        environment,
+        service.expand,
+        &names,
+        inputs,
+        process,
+    )?;
+    Ok(names
+        .iter()
+        .any(|n| values.get(*n).is_some_and(|(v, _)| !v.is_empty())))
 }
 
 /// What to run for each service.

@@ -45,6 +45,8 @@ pub struct Cx<'a> {
     pub lines: Vec<Line<'a>>,
     /// What dotenv reads from it.
     pub parsed: Parsed,
+    /// For each entry, the index of the next entry with the same key.
+    pub next_same_key: Vec<Option<usize>>,
 }
 
 impl<'a> Cx<'a> {
@@ -74,10 +76,10 @@ impl<'a> Cx<'a> {
             lines.pop();
         }
         for (n, e) in parsed.entries.iter().enumerate() {
-            for line in lines
-                .iter_mut()
-                .filter(|l| l.number >= e.line && l.number <= e.end_line)
-            {
+            // Lines are numbered from 1 in order: an entry's lines are a slice.
+            let first = (e.line as usize).saturating_sub(1);
+            let last = (e.end_line as usize).min(lines.len());
+            for line in lines.get_mut(first..last).unwrap_or_default() {
                 line.kind = if line.number == e.line {
                     Kind::Entry(n)
                 } else {
@@ -85,11 +87,17 @@ impl<'a> Cx<'a> {
                 };
             }
         }
+        let mut next_same_key = vec![None; parsed.entries.len()];
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, e) in parsed.entries.iter().enumerate().rev() {
+            next_same_key[i] = seen.insert(e.key.as_str(), i);
+        }
         Cx {
             path,
             text,
             lines,
             parsed,
+            next_same_key,
         }
     }
 

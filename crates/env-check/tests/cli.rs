@@ -386,3 +386,27 @@ fn the_seed_shim_checks_production() {
     // drift:worker has warnings (CONCURRENCY, QUEUE_NAME read but undeclared).
     assert_eq!(out.status.code(), Some(1), "{json}");
 }
+
+#[test]
+fn a_bad_schema_names_the_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("opskit.toml"), "[env-check.services.web]\ndir = \".\"\n[env-check.services.web.vars.PORT]\ntyp = \"port\"\n").unwrap();
+    let (code, out, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 3);
+    assert!(
+        format!("{out}{err}").contains("opskit.toml:4:1: unknown key `typ`")
+            && out.contains("did you mean `type`"),
+        "{out}{err}"
+    );
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        "[env-check.services.web.vars.PORT]\ntype = \"prot\"\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(dir.path(), &["check"]);
+    assert_eq!(code, 3);
+    assert!(
+        out.contains("opskit.toml:2:8") && out.contains("unknown variant `prot`"),
+        "{out}"
+    );
+}

@@ -12,9 +12,10 @@
 //! | `vercel`     | vercel.json fields                                                            |
 //! | `secrets`    | secret-scan over the tree, with the project's `[secret-scan]` allowlists        |
 //! | `dockerfile` | dockerfile-lint on every Dockerfile: hadolint's rules, HEALTHCHECK, secrets, root |
+//! | `env`        | env-check for every service of the schema: values (when present) and drift      |
 //!
-//! Checks that need tools not yet in opskit (env, health) join this list as those tools land;
-//! a check that does not exist is not listed.
+//! The health check joins this list when health-probe lands; a check that does not exist is
+//! not listed.
 //!
 //! The long checks (tsc, ESLint) start first; every check runs on its own thread with a
 //! timeout; a check that crashes or times out is UNKNOWN with its reason and the others still
@@ -57,15 +58,18 @@ pub enum CheckName {
     Secrets,
     /// dockerfile-lint on every Dockerfile.
     Dockerfile,
+    /// env-check: each service's values and code against the schema.
+    Env,
 }
 
 impl CheckName {
     /// Every check, longest first (they start in this order).
-    pub const ALL: [CheckName; 7] = [
+    pub const ALL: [CheckName; 8] = [
         CheckName::Typescript,
         CheckName::Lint,
         CheckName::Secrets,
         CheckName::Dockerfile,
+        CheckName::Env,
         CheckName::Files,
         CheckName::Railway,
         CheckName::Vercel,
@@ -81,6 +85,7 @@ impl CheckName {
             CheckName::Vercel => "vercel",
             CheckName::Secrets => "secrets",
             CheckName::Dockerfile => "dockerfile",
+            CheckName::Env => "env",
         }
     }
 }
@@ -112,7 +117,7 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad f
 
 /// `predeploy`: validate a TypeScript platform before deploying it.
 #[derive(Debug, Clone, Parser)]
-#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, Dockerfiles, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
+#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, Dockerfiles, environment, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
 pub struct Args {
     /// The project to check.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -136,6 +141,14 @@ pub struct Args {
     /// Run every check, even those whose inputs did not change since the last run.
     #[arg(long)]
     pub no_cache: bool,
+    /// The deployment's variables, exported from the platform (`vercel env pull FILE`,
+    /// `railway variables --json > FILE`): the env check reads them above the .env files.
+    #[arg(long = "env-vars", value_name = "FILE")]
+    pub env_vars: Vec<PathBuf>,
+    /// Fail when no source holds a service's values (by default the env check then only
+    /// checks the code and notes that the values were not checked).
+    #[arg(long)]
+    pub require_env: bool,
     /// Seconds each check may run before it is stopped and reported UNKNOWN [default: 600].
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
@@ -254,6 +267,8 @@ pub struct Plan {
     pub secrets: opskit_secret_scan::Options,
     /// dockerfile-lint's settings from the project's `.hadolint.yaml` and `[dockerfile-lint]`.
     pub dockerfile: opskit_dockerfile_lint::lint::Options,
+    /// env-check's schema from the project's `[env-check]`, and where values come from.
+    pub env: checks::env::EnvPlan,
 }
 
 /// Resolves flags over `[predeploy]` over defaults.
@@ -306,6 +321,31 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
             .apply_file(&f)
             .map_err(|e| Error::Usage(format!("[dockerfile-lint]: {e}")))?;
     }
+    let schema: Option<opskit::env::schema::Schema> = match &target_config {
+        Some(c) => c.section(opskit_env_check::NAME, &|n| cx.var(n))?,
+        None => cx.section(opskit_env_check::NAME)?,
+    };
+    let process: Vec<(String, String)> = schema
+        .iter()
+        .flat_map(|s| s.services.values())
+        .flat_map(|svc| {
+            svc.vars.iter().flat_map(|(k, v)| {
+                std::iter::once(k.clone()).chain(v.deprecated_names.iter().cloned())
+            })
+        })
+        .filter_map(|name| cx.var(&name).map(|v| (name, v)))
+        .collect();
+    let env = checks::env::EnvPlan {
+        schema,
+        environment: args.environment.clone(),
+        inputs: opskit_env_check::sources::Inputs {
+            files: Vec::new(),
+            exports: args.env_vars.iter().map(|f| cx.cwd.join(f)).collect(),
+            process: true,
+        },
+        process,
+        require: args.require_env,
+    };
     let wanted = if args.only.is_empty() {
         file.checks
             .clone()
@@ -339,6 +379,7 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         use_cache: !args.no_cache,
         secrets,
         dockerfile,
+        env,
     })
 }
 
@@ -413,6 +454,7 @@ fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
         CheckName::Vercel => checks::vercel::check(project),
         CheckName::Secrets => checks::secrets::check(project, &plan.secrets),
         CheckName::Dockerfile => checks::dockerfile::check(project, &plan.dockerfile),
+        CheckName::Env => checks::env::check(project, &plan.env),
     }
 }
 

@@ -27,7 +27,7 @@ impl Rule for DuplicatedKey {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for (i, e) in cx.parsed.entries.iter().enumerate() {
-            if let Some(later) = cx.parsed.entries[i + 1..].iter().find(|l| l.key == e.key) {
+            if let Some(later) = cx.next_same_key[i].map(|j| &cx.parsed.entries[j]) {
                 out.push(cx.finding(self, format!("{} is set again on line {}; dotenv keeps the last value, so this one is ignored", e.key, later.line), e.line, e.column));
             }
         }
@@ -35,7 +35,7 @@ impl Rule for DuplicatedKey {
 
     fn fix(&self, cx: &Cx<'_>, lines: &mut [Option<String>]) {
         for (i, e) in cx.parsed.entries.iter().enumerate() {
-            if cx.parsed.entries[i + 1..].iter().any(|l| l.key == e.key) {
+            if cx.next_same_key[i].is_some() {
                 for n in e.line..=e.end_line {
                     if let Some(slot) = lines.get_mut(n as usize - 1) {
                         *slot = None;

@@ -3,6 +3,7 @@
 
 mod config_file;
 pub mod dockerfile;
+pub mod env;
 pub mod files;
 pub mod lint;
 pub mod railway;

@@ -128,6 +128,7 @@ fn the_example_passes_every_check() {
             "lint",
             "secrets",
             "dockerfile",
+            "env",
             "files",
             "railway",
             "vercel"
@@ -154,7 +155,7 @@ fn a_type_error_is_critical_with_its_location() {
     assert_eq!(code, 2, "{report}");
     let ts = finding(&report, "typescript", "TS2322");
     assert_eq!(ts["location"]["path"], "apps/worker/src/config.ts");
-    assert_eq!(ts["location"]["line"], 14);
+    assert_eq!(ts["location"]["line"], 13);
     assert_eq!(ts["location"]["column"], 14);
     assert_eq!(ts["severity"], "error");
 }
@@ -253,6 +254,64 @@ fn a_dockerfile_without_healthcheck_warns_and_a_missing_curl_is_critical() {
     f.write(".hadolint.yaml", "ignored: [OPS-DF002]\n");
     let (code, report, _) = f.run(&["--only", "dockerfile"]);
     assert_eq!(code, 0, "{report}");
+}
+
+#[test]
+fn the_env_check_reads_the_platform_export_and_the_code() {
+    let f = Fixture::new();
+    // No production values on this machine: the values are not checked, and a note says so.
+    let (code, report, _) = f.run(&["--only", "env"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        finding(&report, "env", "ENV100")["message"]
+            .as_str()
+            .unwrap()
+            .contains("--env-vars")
+    );
+    let (code, report, _) = f.run(&["--only", "env", "--require-env"]);
+    assert_eq!(code, 2, "{report}");
+    assert!(
+        check(&report, "env")["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "ENV101"
+                && f["message"].as_str().unwrap().contains("ENCRYPTION_KEY")),
+        "{report}"
+    );
+    // The seed's rule: ENCRYPTION_KEY at least 32 characters, and strong.
+    f.write("vercel.env", "ENCRYPTION_KEY=\"changeme-changeme-changeme-changeme\"\nNEXT_PUBLIC_SUPABASE_URL=https://abc.supabase.co\n");
+    let (code, report, _) = f.run(&[
+        "--only",
+        "env",
+        "--env-vars",
+        &f.path("vercel.env").display().to_string(),
+    ]);
+    assert_eq!(code, 2, "{report}");
+    let weak = finding(&report, "env", "ENV105");
+    assert!(weak["message"].as_str().unwrap().contains("ENCRYPTION_KEY"));
+    assert!(
+        weak["properties"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("vercel.env"),
+        "{weak}"
+    );
+    assert!(
+        !report.to_string().contains("changeme-changeme"),
+        "values are never shown"
+    );
+    // A client component that reads a server secret.
+    f.write(
+        "apps/frontend/app/leak.tsx",
+        "'use client';\nexport const k = process.env.OPENROUTER_API_KEY;\n",
+    );
+    let (code, report, _) = f.run(&["--only", "env"]);
+    assert_eq!(code, 2, "{report}");
+    assert_eq!(
+        finding(&report, "env", "ENV205")["location"]["path"],
+        "apps/frontend/app/leak.tsx"
+    );
 }
 
 #[test]
