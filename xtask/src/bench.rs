@@ -1079,15 +1079,15 @@ fn env_check_cases(options: &Options) -> Result<Vec<Case>> {
             guard: None,
         },
         Case {
-            name: "parse + expand ${VAR}".to_owned(),
+            name: "parse + expand ${VAR}, 5,000 lines".to_owned(),
             sides: vec![
                 side(
                     "opskit",
-                    quiet(format!("'{bin}' parse '{file}' --expand -q")),
+                    quiet(format!("'{bin}' parse '{small}' --expand -q")),
                 ),
                 side(
                     "dotenv + dotenv-expand 13 (node)",
-                    node("expand({parsed: d.parse(t), processEnv: {}})"),
+                    node(&small, "expand({parsed: d.parse(t), processEnv: {}})"),
                 ),
             ],
             guard: None,

@@ -304,48 +304,8 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
     .map_err(|e| Error::Usage(format!("[secret-scan]: {e}")))?;
     // Findings read as the other checks': relative to the project's root.
     secrets.walk.paths = opskit_secret_scan::walk::PathStyle::RelativeToRoot;
-    let mut dockerfile = opskit_dockerfile_lint::lint::Options::default();
-    if let Some(path) = opskit_dockerfile_lint::config::find_hadolint_config(&root) {
-        let h = opskit_dockerfile_lint::config::read_hadolint_config(&path)
-            .map_err(|e| Error::Usage(e.to_string()))?;
-        dockerfile
-            .apply_hadolint(&h)
-            .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-    }
-    let dockerfile_file: Option<opskit_dockerfile_lint::FileConfig> = match &target_config {
-        Some(c) => c.section(opskit_dockerfile_lint::NAME, &|n| cx.var(n))?,
-        None => cx.section(opskit_dockerfile_lint::NAME)?,
-    };
-    if let Some(f) = dockerfile_file {
-        dockerfile
-            .apply_file(&f)
-            .map_err(|e| Error::Usage(format!("[dockerfile-lint]: {e}")))?;
-    }
-    let schema: Option<opskit::env::schema::Schema> = match &target_config {
-        Some(c) => c.section(opskit_env_check::NAME, &|n| cx.var(n))?,
-        None => cx.section(opskit_env_check::NAME)?,
-    };
-    let process: Vec<(String, String)> = schema
-        .iter()
-        .flat_map(|s| s.services.values())
-        .flat_map(|svc| {
-            svc.vars.iter().flat_map(|(k, v)| {
-                std::iter::once(k.clone()).chain(v.deprecated_names.iter().cloned())
-            })
-        })
-        .filter_map(|name| cx.var(&name).map(|v| (name, v)))
-        .collect();
-    let env = checks::env::EnvPlan {
-        schema,
-        environment: args.environment.clone(),
-        inputs: opskit_env_check::sources::Inputs {
-            files: Vec::new(),
-            exports: args.env_vars.iter().map(|f| cx.cwd.join(f)).collect(),
-            process: true,
-        },
-        process,
-        require: args.require_env,
-    };
+    let dockerfile = dockerfile_options(&root, target_config.as_ref(), cx)?;
+    let env = env_plan(args, target_config.as_ref(), cx)?;
     let wanted = if args.only.is_empty() {
         file.checks
             .clone()
@@ -380,6 +340,65 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         secrets,
         dockerfile,
         env,
+    })
+}
+
+/// dockerfile-lint's options for the target: its `.hadolint.yaml`, then `[dockerfile-lint]`.
+fn dockerfile_options(
+    root: &std::path::Path,
+    target_config: Option<&opskit::config::Config>,
+    cx: &Context,
+) -> Result<opskit_dockerfile_lint::lint::Options, Error> {
+    let mut dockerfile = opskit_dockerfile_lint::lint::Options::default();
+    if let Some(path) = opskit_dockerfile_lint::config::find_hadolint_config(root) {
+        let h = opskit_dockerfile_lint::config::read_hadolint_config(&path)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        dockerfile
+            .apply_hadolint(&h)
+            .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    }
+    let dockerfile_file: Option<opskit_dockerfile_lint::FileConfig> = match target_config {
+        Some(c) => c.section(opskit_dockerfile_lint::NAME, &|n| cx.var(n))?,
+        None => cx.section(opskit_dockerfile_lint::NAME)?,
+    };
+    if let Some(f) = dockerfile_file {
+        dockerfile
+            .apply_file(&f)
+            .map_err(|e| Error::Usage(format!("[dockerfile-lint]: {e}")))?;
+    }
+    Ok(dockerfile)
+}
+
+/// env-check's schema and sources for the target.
+fn env_plan(
+    args: &Args,
+    target_config: Option<&opskit::config::Config>,
+    cx: &Context,
+) -> Result<checks::env::EnvPlan, Error> {
+    let schema: Option<opskit::env::schema::Schema> = match target_config {
+        Some(c) => c.section(opskit_env_check::NAME, &|n| cx.var(n))?,
+        None => cx.section(opskit_env_check::NAME)?,
+    };
+    let process: Vec<(String, String)> = schema
+        .iter()
+        .flat_map(|s| s.services.values())
+        .flat_map(|svc| {
+            svc.vars.iter().flat_map(|(k, v)| {
+                std::iter::once(k.clone()).chain(v.deprecated_names.iter().cloned())
+            })
+        })
+        .filter_map(|name| cx.var(&name).map(|v| (name, v)))
+        .collect();
+    Ok(checks::env::EnvPlan {
+        schema,
+        environment: args.environment.clone(),
+        inputs: opskit_env_check::sources::Inputs {
+            files: Vec::new(),
+            exports: args.env_vars.iter().map(|f| cx.cwd.join(f)).collect(),
+            process: true,
+        },
+        process,
+        require: args.require_env,
     })
 }
 
