@@ -70,6 +70,7 @@ pub mod encoding;
 pub mod env;
 pub mod fs;
 pub mod http;
+pub mod probe;
 pub mod redact;
 pub mod redis;
 pub mod render;
