@@ -31,6 +31,7 @@ mod http;
 mod postgres;
 mod process;
 mod redis;
+mod tls;
 mod tools;
 mod upstash;
 
@@ -38,6 +39,7 @@ pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, process_alive};
 pub use redis::{RedisServer, Resp};
+pub use tls::TlsServer;
 pub use tools::{
     find_binary, path_dirs, promtool, promtool_check, sarif_multitool, sarif_schema,
     test_tools_dir, workspace_root,

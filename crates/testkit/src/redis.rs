@@ -56,7 +56,7 @@ pub struct RedisServer {
 
 /// Makes a throwaway CA and a server certificate for `localhost` and `127.0.0.1` in `dir`
 /// with the `openssl` command: `ca.crt`, `server.crt`, `server.key`.
-fn make_certificates(dir: &Path) -> Result<(), String> {
+pub(crate) fn make_certificates(dir: &Path) -> Result<(), String> {
     let run = |args: &[&str]| -> Result<(), String> {
         let out = Command::new("openssl")
             .args(args)

@@ -1,6 +1,8 @@
-//! Probes and what they read. [`prometheus`] parses the Prometheus text format and
-//! OpenMetrics and evaluates what conditions on metrics need (selection, histogram quantiles,
-//! counter rates); the HTTP, Redis, PostgreSQL and TCP probes of health-probe will live here
-//! too, so predeploy and other crates reuse them.
+//! Probes and what they read, shared by health-probe, predeploy and the other crates:
+//! [`http`] requests a URL and times each phase (DNS, connect, TLS, first byte, total) and
+//! reads the certificate's expiry ([`x509`]); [`prometheus`] parses the Prometheus text format
+//! and OpenMetrics and evaluates what conditions on metrics need.
 
+pub mod http;
 pub mod prometheus;
+pub mod x509;

@@ -4,7 +4,6 @@ use std::fmt;
 use std::io::{BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::resp::{ReadError, Reader, encode};
@@ -171,41 +170,6 @@ impl fmt::Debug for NativeRedis {
     }
 }
 
-/// The client TLS configuration: the Mozilla roots (webpki-roots), or only the CAs of
-/// `ca_file`. Certificates and host names are always verified.
-fn tls_config(ca_file: Option<&std::path::Path>) -> Result<Arc<rustls::ClientConfig>, String> {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    match ca_file {
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        Some(path) => {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
-            let mut added = 0;
-            for cert in CertificateDer::pem_slice_iter(&pem) {
-                let cert = cert.map_err(|e| {
-                    format!("{} is not a PEM certificate file: {e}", path.display())
-                })?;
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                added += 1;
-            }
-            if added == 0 {
-                return Err(format!("{} holds no PEM certificate", path.display()));
-            }
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
 impl NativeRedis {
     /// Connects, then authenticates and selects the database when the URL says so.
     pub fn connect(url: &RedisUrl, limits: &Limits) -> Result<NativeRedis, RedisError> {
@@ -246,7 +210,7 @@ impl NativeRedis {
             let name = rustls::pki_types::ServerName::try_from(url.host.clone()).map_err(|_| {
                 connect_err(format!("`{}` is not a valid TLS server name", url.host))
             })?;
-            let config = tls_config(url.ca_file.as_deref()).map_err(&connect_err)?;
+            let config = crate::tls::client_config(url.ca_file.as_deref()).map_err(&connect_err)?;
             let conn = rustls::ClientConnection::new(config, name)
                 .map_err(|e| connect_err(e.to_string()))?;
             let mut stream = rustls::StreamOwned::new(conn, tcp);
