@@ -1,0 +1,493 @@
+//! A target and how it is probed: its configuration (from opskit.toml or the command line),
+//! then one [`Check`] per target with the findings and the metrics blackbox_exporter users
+//! know (`probe_success`, `probe_duration_seconds`, `probe_http_status_code`,
+//! `probe_http_duration_seconds{phase}`, `probe_ssl_earliest_cert_expiry`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use opskit::Status;
+use opskit::probe::condition::{JsonCondition, StatusSet};
+use opskit::probe::http::{self, ProbeError, Request, Response};
+use opskit::redis::Backend as _;
+use opskit::report::{Check, Finding, Metric, Severity, Unit};
+use serde::Deserialize;
+
+/// What a target is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An HTTP(S) endpoint.
+    #[default]
+    Http,
+    /// A TCP port.
+    Tcp,
+    /// Redis: `redis://`, `rediss://`, or an Upstash REST URL with `token`.
+    Redis,
+}
+
+/// One target, as written in `[[health-probe.targets]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// Its name in the report.
+    pub name: String,
+    /// http (default), tcp or redis.
+    #[serde(default)]
+    pub kind: Kind,
+    /// http: the URL; redis: the Redis or Upstash REST URL.
+    pub url: Option<String>,
+    /// tcp: host.
+    pub host: Option<String>,
+    /// tcp: port.
+    pub port: Option<u16>,
+    /// http: method (GET).
+    pub method: Option<String>,
+    /// http: headers (secrets only as `${VAR}` references).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// http: request body.
+    pub body: Option<String>,
+    /// http: accepted statuses (`200`, `"2xx"`, `"200-299"`) [default: 2xx].
+    #[serde(default)]
+    pub status: Vec<StatusItem>,
+    /// Latency (total) above this is a warning, in milliseconds.
+    pub latency_warning_ms: Option<f64>,
+    /// Latency (total) above this is critical, in milliseconds.
+    pub latency_critical_ms: Option<f64>,
+    /// http: the body must contain this text.
+    pub body_contains: Option<String>,
+    /// http: the body must match this regex.
+    pub body_regex: Option<String>,
+    /// http: conditions on the JSON body (`status == "ok"`, `uptime > 60`).
+    #[serde(default)]
+    pub json: Vec<String>,
+    /// https: a certificate expiring within this many days is a warning [default: 14].
+    pub cert_warning_days: Option<f64>,
+    /// https: within this many days, critical [default: 7].
+    pub cert_critical_days: Option<f64>,
+    /// Extra attempts before the target counts as down [default: 0].
+    pub retries: Option<u32>,
+    /// Limit per phase in milliseconds [default: 5000].
+    pub timeout_ms: Option<u64>,
+    /// http: most body bytes read [default: 1 MiB].
+    pub max_body: Option<usize>,
+    /// http: redirects followed [default: 5].
+    pub follow_redirects: Option<u8>,
+    /// Trust only this CA (PEM) for https and rediss.
+    pub ca_file: Option<PathBuf>,
+    /// redis over Upstash REST: the token (a `${VAR}` reference).
+    pub token: Option<String>,
+}
+
+/// A status item: a number or a string (`"2xx"`, `"200-299"`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum StatusItem {
+    /// `200`
+    Code(u16),
+    /// `"2xx"`, `"200-299"`
+    Text(String),
+}
+
+impl StatusItem {
+    fn text(&self) -> String {
+        match self {
+            StatusItem::Code(c) => c.to_string(),
+            StatusItem::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// A target ready to probe: its configuration checked.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The configuration.
+    pub config: TargetConfig,
+    status: StatusSet,
+    json: Vec<JsonCondition>,
+    body_regex: Option<regex::Regex>,
+}
+
+impl Target {
+    /// Checks a configuration; the error names the target and the key.
+    pub fn new(config: TargetConfig) -> Result<Target, String> {
+        let name = config.name.clone();
+        let err = |e: String| format!("target `{name}`: {e}");
+        match config.kind {
+            Kind::Http | Kind::Redis if config.url.is_none() => {
+                return Err(err("needs `url`".to_owned()));
+            }
+            Kind::Tcp if config.host.is_none() || config.port.is_none() => {
+                return Err(err("a tcp target needs `host` and `port`".to_owned()));
+            }
+            _ => {}
+        }
+        let items: Vec<String> = config.status.iter().map(StatusItem::text).collect();
+        let status = StatusSet::parse(&items).map_err(err)?;
+        let json = config
+            .json
+            .iter()
+            .map(|c| JsonCondition::parse(c))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        let body_regex = config
+            .body_regex
+            .as_deref()
+            .map(regex::Regex::new)
+            .transpose()
+            .map_err(|e| err(format!("body_regex: {e}")))?;
+        Ok(Target {
+            config,
+            status,
+            json,
+            body_regex,
+        })
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_millis(self.config.timeout_ms.unwrap_or(5000))
+    }
+
+    /// Probes the target (with its retries) and reports it as a check.
+    pub fn check(&self) -> Check {
+        let attempts = 1 + self.config.retries.unwrap_or(0);
+        let mut backoff = Duration::from_millis(200);
+        let mut last = None;
+        for attempt in 1..=attempts {
+            let check = self.attempt();
+            let failed = check.status == Status::Critical;
+            last = Some(check);
+            if !failed || attempt == attempts {
+                break;
+            }
+            std::thread::sleep(backoff);
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+        let mut check = last.unwrap_or_else(|| Check::unknown(self.name(), "not probed"));
+        if attempts > 1 {
+            check.summary = format!("{} ({attempts} attempts at most)", check.summary);
+        }
+        check
+    }
+
+    fn name(&self) -> String {
+        let kind = match self.config.kind {
+            Kind::Http => "http",
+            Kind::Tcp => "tcp",
+            Kind::Redis => "redis",
+        };
+        format!("{kind}:{}", self.config.name)
+    }
+
+    fn attempt(&self) -> Check {
+        let started = Instant::now();
+        let (mut findings, mut metrics) = match self.config.kind {
+            Kind::Http => self.http(),
+            Kind::Tcp => self.tcp(),
+            Kind::Redis => self.redis(),
+        };
+        let elapsed = started.elapsed().as_secs_f64();
+        let up = !findings.iter().any(|f| f.rule == "HP001");
+        let labels = [("target", self.config.name.as_str())];
+        if let Some(ms) = self
+            .config
+            .latency_warning_ms
+            .or(self.config.latency_critical_ms)
+            .map(|_| elapsed * 1000.0)
+            && up
+        {
+            let (warn, crit) = (
+                self.config.latency_warning_ms,
+                self.config.latency_critical_ms,
+            );
+            let severity = if crit.is_some_and(|c| ms > c) {
+                Some(Severity::Error)
+            } else if warn.is_some_and(|w| ms > w) {
+                Some(Severity::Warning)
+            } else {
+                None
+            };
+            if let Some(s) = severity {
+                let limit = if s == Severity::Error { crit } else { warn };
+                findings.push(Finding::new(
+                    "HP003",
+                    s,
+                    format!(
+                        "answered in {ms:.0} ms, over {:.0} ms",
+                        limit.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        metrics.insert(
+            0,
+            Metric::new(
+                "success",
+                if findings.iter().any(|f| f.severity == Severity::Error) {
+                    0.0
+                } else {
+                    1.0
+                },
+            )
+            .prometheus("probe_success", &labels)
+            .min(0.0)
+            .max(1.0),
+        );
+        metrics.insert(
+            1,
+            Metric::new("duration", elapsed)
+                .unit(Unit::Seconds)
+                .prometheus("probe_duration_seconds", &labels)
+                .min(0.0),
+        );
+        let mut check = Check::from_findings(self.name(), findings).took(started.elapsed());
+        if !check.status.is_problem() {
+            check.summary = format!("up in {:.0} ms", elapsed * 1000.0);
+        }
+        check.metrics = metrics;
+        check
+    }
+
+    fn http(&self) -> (Vec<Finding>, Vec<Metric>) {
+        let c = &self.config;
+        let mut request = Request::get(c.url.clone().unwrap_or_default());
+        request.method = c
+            .method
+            .clone()
+            .unwrap_or_else(|| "GET".to_owned())
+            .to_ascii_uppercase();
+        request.headers = c
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        request.body.clone_from(&c.body);
+        request.phase_timeout = self.timeout();
+        request.max_body = c.max_body.unwrap_or(1 << 20);
+        request.max_redirects = c.follow_redirects.unwrap_or(5);
+        request.ca_file.clone_from(&c.ca_file);
+        let labels = [("target", c.name.as_str())];
+        match http::probe(&request) {
+            Ok(r) => {
+                let mut metrics = phase_metrics(&r, &c.name);
+                metrics.push(
+                    Metric::new("status code", f64::from(r.status))
+                        .prometheus("probe_http_status_code", &labels),
+                );
+                metrics.push(
+                    Metric::new(
+                        "redirects",
+                        f64::from(u32::try_from(r.redirects.len()).unwrap_or(u32::MAX)),
+                    )
+                    .prometheus("probe_http_redirects", &labels)
+                    .min(0.0),
+                );
+                if let Some(t) = r.cert_not_after {
+                    #[expect(clippy::cast_precision_loss, reason = "Unix seconds as a metric")]
+                    metrics.push(
+                        Metric::new("certificate expiry", t as f64)
+                            .unit(Unit::Seconds)
+                            .prometheus("probe_ssl_earliest_cert_expiry", &labels),
+                    );
+                }
+                (self.judge(&r), metrics)
+            }
+            Err(e) => (vec![unreachable(&e)], Vec::new()),
+        }
+    }
+
+    /// The findings about an answer.
+    fn judge(&self, r: &Response) -> Vec<Finding> {
+        let c = &self.config;
+        let mut out = Vec::new();
+        if !self.status.contains(r.status) {
+            out.push(Finding::new(
+                "HP002",
+                Severity::Error,
+                format!(
+                    "status {} is not one of the accepted ({})",
+                    r.status,
+                    if c.status.is_empty() {
+                        "2xx".to_owned()
+                    } else {
+                        c.status
+                            .iter()
+                            .map(StatusItem::text)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+            ));
+        }
+        let body = String::from_utf8_lossy(&r.body);
+        if let Some(want) = &c.body_contains
+            && !body.contains(want.as_str())
+        {
+            out.push(Finding::new(
+                "HP004",
+                Severity::Error,
+                format!("the body does not contain {want:?}"),
+            ));
+        }
+        if let Some(re) = &self.body_regex
+            && !re.is_match(&body)
+        {
+            out.push(Finding::new(
+                "HP004",
+                Severity::Error,
+                format!("the body does not match /{}/", re.as_str()),
+            ));
+        }
+        if !self.json.is_empty() {
+            match serde_json::from_slice::<serde_json::Value>(&r.body) {
+                Ok(json) => {
+                    for cond in &self.json {
+                        if let Err(why) = cond.eval(&json) {
+                            out.push(Finding::new(
+                                "HP004",
+                                Severity::Error,
+                                format!("{}: {why}", cond.as_str()),
+                            ));
+                        }
+                    }
+                }
+                Err(e) => out.push(Finding::new(
+                    "HP004",
+                    Severity::Error,
+                    format!(
+                        "the body is not JSON ({e}){}",
+                        if r.truncated {
+                            "; it was cut at max_body"
+                        } else {
+                            ""
+                        }
+                    ),
+                )),
+            }
+        }
+        if let Some(not_after) = r.cert_not_after {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            #[expect(clippy::cast_precision_loss, reason = "days, shown with one decimal")]
+            let days = (not_after - now) as f64 / 86_400.0;
+            let (warn, crit) = (
+                c.cert_warning_days.unwrap_or(14.0),
+                c.cert_critical_days.unwrap_or(7.0),
+            );
+            if days < crit {
+                out.push(Finding::new(
+                    "HP005",
+                    Severity::Error,
+                    format!(
+                        "the TLS certificate expires in {days:.1} days (critical under {crit})"
+                    ),
+                ));
+            } else if days < warn {
+                out.push(Finding::new(
+                    "HP005",
+                    Severity::Warning,
+                    format!("the TLS certificate expires in {days:.1} days (warning under {warn})"),
+                ));
+            }
+        }
+        out
+    }
+
+    fn tcp(&self) -> (Vec<Finding>, Vec<Metric>) {
+        let c = &self.config;
+        let host = c.host.clone().unwrap_or_default();
+        match opskit::probe::tcp::connect(&host, c.port.unwrap_or(0), self.timeout()) {
+            Ok(_) => (Vec::new(), Vec::new()),
+            Err(e) => (vec![Finding::new("HP001", Severity::Error, e)], Vec::new()),
+        }
+    }
+
+    fn redis(&self) -> (Vec<Finding>, Vec<Metric>) {
+        let c = &self.config;
+        let url = c.url.clone().unwrap_or_default();
+        let target = match &c.token {
+            Some(token) => opskit::redis::Target::Upstash {
+                url,
+                token: token.clone(),
+            },
+            None => match url.parse::<opskit::redis::RedisUrl>() {
+                Ok(mut u) => {
+                    u.ca_file.clone_from(&c.ca_file);
+                    opskit::redis::Target::Native(u)
+                }
+                Err(e) => {
+                    return (
+                        vec![Finding::new("HP001", Severity::Error, e.to_string())],
+                        Vec::new(),
+                    );
+                }
+            },
+        };
+        let limits = opskit::redis::Limits {
+            connect_timeout: self.timeout(),
+            timeout: self.timeout(),
+            ..opskit::redis::Limits::default()
+        };
+        let result = opskit::redis::Connection::open(&target, &limits)
+            .and_then(|mut conn| conn.pipeline(&[vec!["PING".to_owned()]]));
+        match result {
+            Ok(replies)
+                if replies
+                    .first()
+                    .and_then(opskit::redis::Value::as_text)
+                    .as_deref()
+                    == Some("PONG") =>
+            {
+                (Vec::new(), Vec::new())
+            }
+            Ok(replies) => (
+                vec![Finding::new(
+                    "HP001",
+                    Severity::Error,
+                    format!(
+                        "PING answered {:?} instead of PONG",
+                        replies
+                            .first()
+                            .and_then(opskit::redis::Value::as_text)
+                            .unwrap_or_default()
+                    ),
+                )],
+                Vec::new(),
+            ),
+            Err(e) => (
+                vec![Finding::new("HP001", Severity::Error, e.to_string())],
+                Vec::new(),
+            ),
+        }
+    }
+}
+
+fn unreachable(e: &ProbeError) -> Finding {
+    Finding::new("HP001", Severity::Error, format!("down: {e}"))
+}
+
+fn phase_metrics(r: &Response, name: &str) -> Vec<Metric> {
+    let t = r.timing;
+    let mut phases = vec![("resolve", t.dns), ("connect", t.connect)];
+    if let Some(tls) = t.tls {
+        phases.push(("tls", tls));
+    }
+    phases.push(("processing", t.first_byte));
+    let accounted: Duration = phases.iter().map(|(_, d)| *d).sum();
+    phases.push(("transfer", t.total.saturating_sub(accounted)));
+    phases
+        .into_iter()
+        .map(|(phase, d)| {
+            Metric::new(format!("{phase} time"), d.as_secs_f64())
+                .unit(Unit::Seconds)
+                .min(0.0)
+                .prometheus(
+                    "probe_http_duration_seconds",
+                    &[("target", name), ("phase", phase)],
+                )
+        })
+        .collect()
+}

@@ -1,0 +1,275 @@
+//! health-probe end to end, against real servers: testkit's HTTP server, `openssl s_server`
+//! for TLS, a real redis-server.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use testkit::{HttpServer, RedisServer, Reply, TlsServer};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_health-probe"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("OPSKIT_FORMAT")
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn health_server() -> HttpServer {
+    HttpServer::start(|r| match r.url.as_str() {
+        "/api/health" => Reply::json(
+            200,
+            r#"{"status":"ok","checks":{"redis":"up","db":"down"},"uptime":120}"#,
+        ),
+        "/slow" => Reply::new(200, "ok").delayed(Duration::from_millis(400)),
+        "/moved" => Reply::new(302, "").header("Location", "/api/health"),
+        _ => Reply::new(503, "down"),
+    })
+}
+
+#[test]
+fn http_conditions_statuses_and_latency() {
+    let server = health_server();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/api/health", server.url());
+    let ok = run(
+        dir.path(),
+        &[&url, "--json", "status == \"ok\"", "--json", "uptime > 60"],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    let bad = run(
+        dir.path(),
+        &[&url, "--json", "checks.db == \"up\"", "-f", "json"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert!(
+        text(&bad).contains(r#"checks.db is \"down\", not == \"up\""#),
+        "{}",
+        text(&bad)
+    );
+    let down = run(dir.path(), &[&format!("{}/nothing", server.url())]);
+    assert_eq!(down.status.code(), Some(2));
+    assert!(
+        text(&down).contains("HP002") && text(&down).contains("503"),
+        "{}",
+        text(&down)
+    );
+    let accepted = run(
+        dir.path(),
+        &[&format!("{}/nothing", server.url()), "--status", "5xx"],
+    );
+    assert_eq!(accepted.status.code(), Some(0), "{}", text(&accepted));
+    let slow = run(
+        dir.path(),
+        &[
+            &format!("{}/slow", server.url()),
+            "--latency-warning",
+            "100",
+        ],
+    );
+    assert_eq!(slow.status.code(), Some(1), "{}", text(&slow));
+    assert!(text(&slow).contains("HP003"));
+    let moved = run(
+        dir.path(),
+        &[&format!("{}/moved", server.url()), "-f", "prometheus"],
+    );
+    assert_eq!(moved.status.code(), Some(0), "{}", text(&moved));
+    let prom = text(&moved);
+    for family in [
+        "probe_success{",
+        "probe_duration_seconds{",
+        "probe_http_status_code{",
+        "probe_http_redirects{",
+        "probe_http_duration_seconds{",
+    ] {
+        assert!(prom.contains(family), "{family}: {prom}");
+    }
+    assert!(prom.contains("phase=\"processing\""), "{prom}");
+}
+
+#[test]
+fn tls_expiry_and_trust() {
+    let server = TlsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.ca_file().display().to_string();
+    // The test certificate lives two days: under the default 7-day critical threshold.
+    let out = run(dir.path(), &[&server.url(), "--cacert", &ca]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("HP005") && text(&out).contains("critical under 7"),
+        "{}",
+        text(&out)
+    );
+    std::fs::write(dir.path().join("opskit.toml"), format!("[[health-probe.targets]]\nname = \"site\"\nurl = \"{}\"\nca_file = \"{ca}\"\ncert_warning_days = 3\ncert_critical_days = 1\n", server.url())).unwrap();
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let untrusted = run(dir.path(), &[&server.url()]);
+    assert_eq!(untrusted.status.code(), Some(2));
+    assert!(text(&untrusted).contains("TLS"), "{}", text(&untrusted));
+}
+
+#[test]
+fn redis_and_tcp_targets() {
+    let redis = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &[&redis.url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let closed = testkit::free_port();
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        format!("[[health-probe.targets]]\nname = \"cache\"\nkind = \"redis\"\nurl = \"{}\"\n\n[[health-probe.targets]]\nname = \"db-port\"\nkind = \"tcp\"\nhost = \"127.0.0.1\"\nport = {closed}\ntimeout_ms = 500\n", redis.url()),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["-f", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<(String, String)> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("redis:cache".to_owned(), "OK".to_owned()),
+            ("tcp:db-port".to_owned(), "CRITICAL".to_owned())
+        ]
+    );
+    let only = run(dir.path(), &["--target", "cache"]);
+    assert_eq!(only.status.code(), Some(0), "{}", text(&only));
+}
+
+#[test]
+fn targets_are_probed_at_the_same_time() {
+    // Two servers; each answers only once the other has been asked too. Probed one after the
+    // other, the first would give up waiting and answer 500.
+    let arrived = Arc::new((Mutex::new(0u32), Condvar::new()));
+    let server = |state: Arc<(Mutex<u32>, Condvar)>| {
+        HttpServer::start(move |_| {
+            let (count, cv) = &*state;
+            let mut n = count.lock().unwrap();
+            *n += 1;
+            cv.notify_all();
+            let (n, _) = cv
+                .wait_timeout_while(n, Duration::from_secs(4), |n| *n < 2)
+                .unwrap();
+            if *n >= 2 {
+                Reply::new(200, "ok")
+            } else {
+                Reply::new(500, "alone")
+            }
+        })
+    };
+    let (a, b) = (server(Arc::clone(&arrived)), server(Arc::clone(&arrived)));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        format!("[[health-probe.targets]]\nname = \"a\"\nurl = \"{}/\"\ntimeout_ms = 8000\n\n[[health-probe.targets]]\nname = \"b\"\nurl = \"{}/\"\ntimeout_ms = 8000\n", a.url(), b.url()),
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn retries_before_declaring_a_target_down() {
+    let calls = Arc::new(Mutex::new(0u32));
+    let c = Arc::clone(&calls);
+    let server = HttpServer::start(move |_| {
+        let mut n = c.lock().unwrap();
+        *n += 1;
+        if *n < 3 {
+            Reply::new(503, "starting")
+        } else {
+            Reply::new(200, "ok")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &[&server.url(), "--retries", "1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "two attempts are not enough: {}",
+        text(&out)
+    );
+    let out = run(dir.path(), &[&server.url(), "--retries", "2"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the fourth call succeeds: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn bad_configuration_is_unknown_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let nothing = run(dir.path(), &[]);
+    assert_eq!(nothing.status.code(), Some(3));
+    assert!(
+        text(&nothing).contains("nothing to probe"),
+        "{}",
+        text(&nothing)
+    );
+    for (toml, says) in [
+        ("[[health-probe.targets]]\nname = \"x\"\n", "needs `url`"),
+        (
+            "[[health-probe.targets]]\nname = \"x\"\nurl = \"http://a\"\nstatus = [\"abc\"]\n",
+            "not a status code",
+        ),
+        (
+            "[[health-probe.targets]]\nname = \"x\"\nurl = \"http://a\"\njson = [\"status = ok\"]\n",
+            "expected PATH OP VALUE",
+        ),
+        (
+            "[[health-probe.targets]]\nname = \"x\"\nurl = \"http://a\"\njson = [\"status == ok\"]\n",
+            "not a JSON value",
+        ),
+        (
+            "[[health-probe.targets]]\nname = \"x\"\nurl = \"http://a\"\nurll = 1\n",
+            "unknown key `urll`",
+        ),
+        (
+            "[[health-probe.targets]]\nname = \"x\"\nurl = \"http://a\"\n[[health-probe.targets]]\nname = \"x\"\nurl = \"http://b\"\n",
+            "two targets are called `x`",
+        ),
+    ] {
+        std::fs::write(dir.path().join("opskit.toml"), toml).unwrap();
+        let out = run(dir.path(), &[]);
+        assert_eq!(out.status.code(), Some(3), "{toml}");
+        assert!(text(&out).contains(says), "{says}: {}", text(&out));
+    }
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        "[[health-probe.targets]]\nname = \"x\"\nurl = \"http://a\"\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["--target", "y"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out).contains("no target `y`"));
+    assert_eq!(run(dir.path(), &["--help"]).status.code(), Some(0));
+    assert_eq!(run(dir.path(), &["--nope"]).status.code(), Some(3));
+}
