@@ -9,6 +9,8 @@
 //!   (`status == "ok"`, `checks.redis == "up"`, `uptime > 60`), TLS certificate expiry in
 //!   days, redirects, retries with backoff, a timeout per phase and a body cap; timing split
 //!   into resolve, connect, TLS, processing (first byte) and transfer.
+//! - http with `metrics`: conditions on a Prometheus/OpenMetrics endpoint: a sample's value,
+//!   a quantile from histogram buckets (p95 job duration), a counter's rate between two scrapes.
 //! - redis: PING over the native protocol (`redis://`, `rediss://`) or the Upstash REST API.
 //! - tcp: a connect.
 //!
@@ -19,7 +21,9 @@
 //! | HP003 | slower than the latency threshold (warning or critical) |
 //! | HP004 | the body fails a condition (text, regex, JSON path) |
 //! | HP005 | the TLS certificate expires within the warning or critical days |
+//! | HP006 | a metrics endpoint fails a condition (a sum, a histogram quantile, a rate) |
 
+pub mod metrics;
 pub mod target;
 
 use std::collections::BTreeMap;
@@ -64,6 +68,10 @@ pub struct Args {
     /// A condition on the JSON body for the URLs given here (repeat).
     #[arg(long, value_name = "COND")]
     pub json: Vec<String>,
+    /// A condition on a metrics endpoint for the URLs given here (repeat):
+    /// `quantile(0.95, job_duration_seconds) < 30`.
+    #[arg(long, value_name = "COND")]
+    pub metric: Vec<String>,
     /// A header for the URLs given here: `Name: value` (repeat; use "$VAR" in the shell for
     /// secrets).
     #[arg(long, short = 'H', value_name = "HEADER")]
@@ -161,6 +169,7 @@ pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
                 .map(|s| target::StatusItem::Text(s.clone()))
                 .collect(),
             json: args.json.clone(),
+            metrics: args.metric.clone(),
             latency_warning_ms: args.latency_warning,
             latency_critical_ms: args.latency_critical,
             retries: args.retries,

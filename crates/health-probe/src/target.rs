@@ -14,6 +14,8 @@ use opskit::redis::Backend as _;
 use opskit::report::{Check, Finding, Metric, Severity, Unit};
 use serde::Deserialize;
 
+use crate::metrics::MetricCondition;
+
 /// What a target is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -63,6 +65,12 @@ pub struct TargetConfig {
     /// http: conditions on the JSON body (`status == "ok"`, `uptime > 60`).
     #[serde(default)]
     pub json: Vec<String>,
+    /// http: conditions on a Prometheus/OpenMetrics body
+    /// (`quantile(0.95, job_duration_seconds) < 30`, `rate(jobs_failed_total) < 0.1`).
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    /// Milliseconds between the two scrapes a `rate(...)` condition needs [default: 2000].
+    pub rate_interval_ms: Option<u64>,
     /// https: a certificate expiring within this many days is a warning [default: 14].
     pub cert_warning_days: Option<f64>,
     /// https: within this many days, critical [default: 7].
@@ -107,6 +115,7 @@ pub struct Target {
     pub config: TargetConfig,
     status: StatusSet,
     json: Vec<JsonCondition>,
+    metrics: Vec<MetricCondition>,
     body_regex: Option<regex::Regex>,
 }
 
@@ -138,10 +147,22 @@ impl Target {
             .map(regex::Regex::new)
             .transpose()
             .map_err(|e| err(format!("body_regex: {e}")))?;
+        let metrics = config
+            .metrics
+            .iter()
+            .map(|c| MetricCondition::parse(c))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        if !metrics.is_empty() && config.kind != Kind::Http {
+            return Err(err(
+                "`metrics` conditions need an http target (the /metrics URL)".to_owned(),
+            ));
+        }
         Ok(Target {
             config,
             status,
             json,
+            metrics,
             body_regex,
         })
     }
@@ -292,10 +313,76 @@ impl Target {
                             .prometheus("probe_ssl_earliest_cert_expiry", &labels),
                     );
                 }
-                (self.judge(&r), metrics)
+                let mut findings = self.judge(&r);
+                if !self.metrics.is_empty() {
+                    findings.extend(self.metric_conditions(&request, &r, &mut metrics));
+                }
+                (findings, metrics)
             }
             Err(e) => (vec![unreachable(&e)], Vec::new()),
         }
+    }
+
+    /// HP006: the conditions on a metrics endpoint; a `rate(...)` scrapes it a second time.
+    fn metric_conditions(
+        &self,
+        request: &Request,
+        first: &Response,
+        metrics: &mut Vec<Metric>,
+    ) -> Vec<Finding> {
+        let earlier = opskit::probe::prometheus::parse(&String::from_utf8_lossy(&first.body));
+        let mut out = Vec::new();
+        if !earlier.errors.is_empty() {
+            let e = &earlier.errors[0];
+            out.push(Finding::new(
+                "HP006",
+                Severity::Warning,
+                format!(
+                    "{} lines of the exposition could not be read (line {}: {})",
+                    earlier.errors.len(),
+                    e.line,
+                    e.message
+                ),
+            ));
+        }
+        let mut later = None;
+        if self.metrics.iter().any(MetricCondition::needs_rate) {
+            let wait = Duration::from_millis(self.config.rate_interval_ms.unwrap_or(2000));
+            let started = Instant::now();
+            std::thread::sleep(wait);
+            match http::probe(request) {
+                Ok(r) => {
+                    later = Some((
+                        opskit::probe::prometheus::parse(&String::from_utf8_lossy(&r.body)),
+                        started.elapsed().as_secs_f64(),
+                    ));
+                }
+                Err(e) => out.push(Finding::new(
+                    "HP001",
+                    Severity::Error,
+                    format!("down at the second scrape: {e}"),
+                )),
+            }
+        }
+        for (i, cond) in self.metrics.iter().enumerate() {
+            let result = match &later {
+                Some((now, seconds)) => cond.eval(now, Some((&earlier, *seconds))),
+                None if cond.needs_rate() => continue,
+                None => cond.eval(&earlier, None),
+            };
+            let index = i.to_string();
+            match result {
+                Ok(v) => metrics.push(Metric::new(cond.as_str(), v).prometheus(
+                    "health_probe_metric_value",
+                    &[
+                        ("target", self.config.name.as_str()),
+                        ("condition", index.as_str()),
+                    ],
+                )),
+                Err(why) => out.push(Finding::new("HP006", Severity::Error, why)),
+            }
+        }
+        out
     }
 
     /// The findings about an answer.

@@ -13,9 +13,7 @@
 //! | `secrets`    | secret-scan over the tree, with the project's `[secret-scan]` allowlists        |
 //! | `dockerfile` | dockerfile-lint on every Dockerfile: hadolint's rules, HEALTHCHECK, secrets, root |
 //! | `env`        | env-check for every service of the schema: values (when present) and drift      |
-//!
-//! The health check joins this list when health-probe lands; a check that does not exist is
-//! not listed.
+//! | `health`     | health-probe on the configured targets; unreachable ones skipped unless required |
 //!
 //! The long checks (tsc, ESLint) start first; every check runs on its own thread with a
 //! timeout; a check that crashes or times out is UNKNOWN with its reason and the others still
@@ -60,16 +58,19 @@ pub enum CheckName {
     Dockerfile,
     /// env-check: each service's values and code against the schema.
     Env,
+    /// health-probe on the project's configured targets, when they are reachable.
+    Health,
 }
 
 impl CheckName {
     /// Every check, longest first (they start in this order).
-    pub const ALL: [CheckName; 8] = [
+    pub const ALL: [CheckName; 9] = [
         CheckName::Typescript,
         CheckName::Lint,
         CheckName::Secrets,
         CheckName::Dockerfile,
         CheckName::Env,
+        CheckName::Health,
         CheckName::Files,
         CheckName::Railway,
         CheckName::Vercel,
@@ -86,6 +87,7 @@ impl CheckName {
             CheckName::Secrets => "secrets",
             CheckName::Dockerfile => "dockerfile",
             CheckName::Env => "env",
+            CheckName::Health => "health",
         }
     }
 }
@@ -117,7 +119,7 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad f
 
 /// `predeploy`: validate a TypeScript platform before deploying it.
 #[derive(Debug, Clone, Parser)]
-#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, Dockerfiles, environment, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
+#[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, Dockerfiles, environment, health endpoints, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
 pub struct Args {
     /// The project to check.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -145,6 +147,10 @@ pub struct Args {
     /// `railway variables --json > FILE`): the env check reads them above the .env files.
     #[arg(long = "env-vars", value_name = "FILE")]
     pub env_vars: Vec<PathBuf>,
+    /// Fail when a configured health target cannot be reached (by default it is reported as
+    /// skipped, as the seed's script did: "if reachable").
+    #[arg(long)]
+    pub require_health: bool,
     /// Fail when no source holds a service's values (by default the env check then only
     /// checks the code and notes that the values were not checked).
     #[arg(long)]
@@ -269,6 +275,8 @@ pub struct Plan {
     pub dockerfile: opskit_dockerfile_lint::lint::Options,
     /// env-check's schema from the project's `[env-check]`, and where values come from.
     pub env: checks::env::EnvPlan,
+    /// health-probe's targets from the project's `[[health-probe.targets]]`.
+    pub health: checks::health::HealthPlan,
 }
 
 /// Resolves flags over `[predeploy]` over defaults.
@@ -306,6 +314,20 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
     secrets.walk.paths = opskit_secret_scan::walk::PathStyle::RelativeToRoot;
     let dockerfile = dockerfile_options(&root, target_config.as_ref(), cx)?;
     let env = env_plan(args, target_config.as_ref(), cx)?;
+    let health_file: Option<opskit_health_probe::FileConfig> = match &target_config {
+        Some(c) => c.section(opskit_health_probe::NAME, &|n| cx.var(n))?,
+        None => cx.section(opskit_health_probe::NAME)?,
+    };
+    let health = checks::health::HealthPlan {
+        targets: health_file
+            .unwrap_or_default()
+            .targets
+            .into_iter()
+            .map(opskit_health_probe::Target::new)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::Usage(format!("[health-probe]: {e}")))?,
+        require: args.require_health,
+    };
     let wanted = if args.only.is_empty() {
         file.checks
             .clone()
@@ -340,6 +362,7 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         secrets,
         dockerfile,
         env,
+        health,
     })
 }
 
@@ -474,6 +497,7 @@ fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
         CheckName::Secrets => checks::secrets::check(project, &plan.secrets),
         CheckName::Dockerfile => checks::dockerfile::check(project, &plan.dockerfile),
         CheckName::Env => checks::env::check(project, &plan.env),
+        CheckName::Health => checks::health::check(&plan.health),
     }
 }
 

@@ -273,3 +273,65 @@ fn bad_configuration_is_unknown_with_the_reason() {
     assert_eq!(run(dir.path(), &["--help"]).status.code(), Some(0));
     assert_eq!(run(dir.path(), &["--nope"]).status.code(), Some(3));
 }
+
+#[test]
+fn conditions_on_a_metrics_endpoint() {
+    // A prom-client style /metrics whose failed counter grows by 3 per scrape.
+    let scrapes = Arc::new(Mutex::new(0u32));
+    let s = Arc::clone(&scrapes);
+    let server = HttpServer::start(move |_| {
+        let mut n = s.lock().unwrap();
+        *n += 1;
+        let failed = 10 + 3 * *n;
+        Reply::new(200, format!("# HELP agent_jobs_total Jobs.\n# TYPE agent_jobs_total counter\nagent_jobs_total{{status=\"failed\"}} {failed}\nagent_jobs_total{{status=\"completed\"}} 500\n# TYPE agent_job_duration_seconds histogram\nagent_job_duration_seconds_bucket{{le=\"1\"}} 80\nagent_job_duration_seconds_bucket{{le=\"10\"}} 100\nagent_job_duration_seconds_bucket{{le=\"+Inf\"}} 100\n"))
+            .header("Content-Type", "text/plain; version=0.0.4")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/metrics", server.url());
+    let ok = run(
+        dir.path(),
+        &[
+            &url,
+            "--metric",
+            "quantile(0.95, agent_job_duration_seconds) < 10",
+            "--metric",
+            r#"agent_jobs_total{status="completed"} >= 500"#,
+            "-f",
+            "prometheus",
+        ],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(
+        text(&ok).contains("health_probe_metric_value{"),
+        "{}",
+        text(&ok)
+    );
+    // p95 = 1 + 9 * (95 - 80) / 20 = 7.75
+    let slow = run(
+        dir.path(),
+        &[
+            &url,
+            "--metric",
+            "quantile(0.95, agent_job_duration_seconds) < 5",
+        ],
+    );
+    assert_eq!(slow.status.code(), Some(2));
+    assert!(
+        text(&slow).contains("HP006") && text(&slow).contains("is 7.75"),
+        "{}",
+        text(&slow)
+    );
+    std::fs::write(dir.path().join("opskit.toml"), format!("[[health-probe.targets]]\nname = \"worker-metrics\"\nurl = \"{url}\"\nmetrics = ['rate(agent_jobs_total{{status=\"failed\"}}) < 1']\nrate_interval_ms = 300\n")).unwrap();
+    let rate = run(dir.path(), &[]);
+    assert_eq!(
+        rate.status.code(),
+        Some(2),
+        "3 failures in 0.3 s is 10/s: {}",
+        text(&rate)
+    );
+    assert!(
+        text(&rate).contains("rate(agent_jobs_total"),
+        "{}",
+        text(&rate)
+    );
+}

@@ -5,6 +5,7 @@ mod config_file;
 pub mod dockerfile;
 pub mod env;
 pub mod files;
+pub mod health;
 pub mod lint;
 pub mod railway;
 pub mod secrets;

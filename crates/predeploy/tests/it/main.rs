@@ -129,6 +129,7 @@ fn the_example_passes_every_check() {
             "secrets",
             "dockerfile",
             "env",
+            "health",
             "files",
             "railway",
             "vercel"
@@ -301,6 +302,22 @@ fn the_env_check_reads_the_platform_export_and_the_code() {
         !report.to_string().contains("changeme-changeme"),
         "values are never shown"
     );
+    // Too short, the seed's own rule.
+    f.write("vercel.env", "ENCRYPTION_KEY=k3Y-9x\n");
+    let (code, report, _) = f.run(&[
+        "--only",
+        "env",
+        "--env-vars",
+        &f.path("vercel.env").display().to_string(),
+    ]);
+    assert_eq!(code, 2, "{report}");
+    assert!(
+        finding(&report, "env", "ENV104")["message"]
+            .as_str()
+            .unwrap()
+            .contains("at least 32"),
+        "{report}"
+    );
     // A client component that reads a server secret.
     f.write(
         "apps/frontend/app/leak.tsx",
@@ -311,6 +328,58 @@ fn the_env_check_reads_the_platform_export_and_the_code() {
     assert_eq!(
         finding(&report, "env", "ENV205")["location"]["path"],
         "apps/frontend/app/leak.tsx"
+    );
+}
+
+#[test]
+fn health_targets_are_probed_when_reachable() {
+    let f = Fixture::new();
+    // Nothing listens where the example's targets point: skipped, with the reason.
+    let (code, report, _) = f.run(&["--only", "health"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        check(&report, "health")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("skipped (unreachable)"),
+        "{report}"
+    );
+    let (code, report, _) = f.run(&["--only", "health", "--require-health"]);
+    assert_eq!(code, 2, "{report}");
+    // A frontend that answers, but not as the condition wants.
+    let server = testkit::HttpServer::start(|r| match r.url.as_str() {
+        "/api/health" => testkit::Reply::json(503, r#"{"status":"degraded"}"#),
+        _ => testkit::Reply::json(200, r#"{"status":"ok"}"#),
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .args([
+            "--root",
+            &f.path("").display().to_string(),
+            "--format",
+            "json",
+            "--no-cache",
+            "--only",
+            "health",
+        ])
+        .env_remove("OPSKIT_FORMAT")
+        .env("FRONTEND_URL", server.url())
+        .env("WORKER_URL", server.url())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{report}");
+    let findings = check(&report, "health")["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["HP002", "HP004"], "{report}");
+    assert!(
+        findings[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("http:frontend"),
+        "{report}"
     );
 }
 
