@@ -118,6 +118,7 @@ Examples:
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad flags).";
 
 /// `predeploy`: validate a TypeScript platform before deploying it.
+#[expect(clippy::struct_excessive_bools, reason = "command-line switches")]
 #[derive(Debug, Clone, Parser)]
 #[command(name = NAME, version, about = "Pre-deployment validation: TypeScript, ESLint, secrets, Dockerfiles, environment, health endpoints, critical files, Railway and Vercel configuration, in parallel.", after_help = EXAMPLES)]
 pub struct Args {
