@@ -12,6 +12,8 @@
 //! - http with `metrics`: conditions on a Prometheus/OpenMetrics endpoint: a sample's value,
 //!   a quantile from histogram buckets (p95 job duration), a counter's rate between two scrapes.
 //! - redis: PING over the native protocol (`redis://`, `rediss://`) or the Upstash REST API.
+//! - postgres: connect (TLS as `sslmode` says), authenticate (SCRAM-SHA-256), run a query
+//!   (`SELECT 1`) and check its first value (`expect = "> 0"`).
 //! - tcp: a connect.
 //!
 //! | code  | finding |
@@ -96,6 +98,25 @@ pub struct Args {
     pub common: CommonArgs,
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_never_carry_a_password() {
+        assert_eq!(
+            super::display_name("rediss://default:tok3n@eu1.upstash.io:6379"),
+            "rediss://default@eu1.upstash.io:6379"
+        );
+        assert_eq!(
+            super::display_name("postgres://app:pw@db/x?sslmode=require"),
+            "postgres://app@db/x"
+        );
+        assert_eq!(
+            super::display_name("https://a.b/health?token=x"),
+            "https://a.b/health"
+        );
+    }
+}
+
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
@@ -120,6 +141,22 @@ pub enum Error {
     /// A target or flag is wrong.
     #[error("{0}")]
     Usage(String),
+}
+
+/// A URL as a target's name: without its query and without a password (`redis://default:TOKEN@h`
+/// becomes `redis://default@h`), so a name never carries a secret.
+pub fn display_name(url: &str) -> String {
+    let url = url.split_once('?').map_or(url, |(u, _)| u);
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => {
+            let userinfo = &url[start..start + at];
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{}{user}@{}", &url[..start], &url[start + at + 1..])
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// The targets of a run: the configured ones (or those `--target` names), then the URLs.
@@ -152,14 +189,13 @@ pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
     for url in &args.urls {
         let kind = if url.starts_with("redis://") || url.starts_with("rediss://") {
             Kind::Redis
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Kind::Postgres
         } else {
             Kind::Http
         };
         configs.push(TargetConfig {
-            name: url
-                .split_once('?')
-                .map_or(url.as_str(), |(u, _)| u)
-                .to_owned(),
+            name: display_name(url),
             kind,
             url: Some(url.clone()),
             headers: headers.clone(),

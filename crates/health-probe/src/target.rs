@@ -27,6 +27,8 @@ pub enum Kind {
     Tcp,
     /// Redis: `redis://`, `rediss://`, or an Upstash REST URL with `token`.
     Redis,
+    /// PostgreSQL: connect, authenticate, run `query` (SELECT 1), check `expect`.
+    Postgres,
 }
 
 /// One target, as written in `[[health-probe.targets]]`.
@@ -87,6 +89,10 @@ pub struct TargetConfig {
     pub ca_file: Option<PathBuf>,
     /// redis over Upstash REST: the token (a `${VAR}` reference).
     pub token: Option<String>,
+    /// postgres: the query (one statement) [default: SELECT 1].
+    pub query: Option<String>,
+    /// postgres: a condition on the query's first value: `> 0`, `== "t"`, `< 100`.
+    pub expect: Option<String>,
 }
 
 /// A status item: a number or a string (`"2xx"`, `"200-299"`).
@@ -115,6 +121,7 @@ pub struct Target {
     pub config: TargetConfig,
     status: StatusSet,
     json: Vec<JsonCondition>,
+    expect: Option<JsonCondition>,
     metrics: Vec<MetricCondition>,
     body_regex: Option<regex::Regex>,
 }
@@ -125,7 +132,7 @@ impl Target {
         let name = config.name.clone();
         let err = |e: String| format!("target `{name}`: {e}");
         match config.kind {
-            Kind::Http | Kind::Redis if config.url.is_none() => {
+            Kind::Http | Kind::Redis | Kind::Postgres if config.url.is_none() => {
                 return Err(err("needs `url`".to_owned()));
             }
             Kind::Tcp if config.host.is_none() || config.port.is_none() => {
@@ -158,10 +165,17 @@ impl Target {
                 "`metrics` conditions need an http target (the /metrics URL)".to_owned(),
             ));
         }
+        let expect = config
+            .expect
+            .as_deref()
+            .map(|e| JsonCondition::parse(&format!("value {e}")))
+            .transpose()
+            .map_err(|e| err(format!("expect: {e}")))?;
         Ok(Target {
             config,
             status,
             json,
+            expect,
             metrics,
             body_regex,
         })
@@ -198,6 +212,7 @@ impl Target {
             Kind::Http => "http",
             Kind::Tcp => "tcp",
             Kind::Redis => "redis",
+            Kind::Postgres => "postgres",
         };
         format!("{kind}:{}", self.config.name)
     }
@@ -208,6 +223,7 @@ impl Target {
             Kind::Http => self.http(),
             Kind::Tcp => self.tcp(),
             Kind::Redis => self.redis(),
+            Kind::Postgres => self.postgres(),
         };
         let elapsed = started.elapsed().as_secs_f64();
         let up = !findings.iter().any(|f| f.rule == "HP001");
@@ -548,6 +564,59 @@ impl Target {
                 vec![Finding::new("HP001", Severity::Error, e.to_string())],
                 Vec::new(),
             ),
+        }
+    }
+}
+
+impl Target {
+    fn postgres(&self) -> (Vec<Finding>, Vec<Metric>) {
+        let c = &self.config;
+        let url: opskit::probe::postgres::PgUrl = match c.url.as_deref().unwrap_or_default().parse()
+        {
+            Ok(u) => u,
+            Err(e) => return (vec![Finding::new("HP001", Severity::Error, e)], Vec::new()),
+        };
+        let sql = c.query.as_deref().unwrap_or("SELECT 1");
+        match opskit::probe::postgres::probe(&url, sql, self.timeout()) {
+            Ok(answer) => {
+                let labels = |phase: &'static str| [("target", c.name.as_str()), ("phase", phase)];
+                let metrics = [
+                    ("connect", answer.connect),
+                    ("startup", answer.startup),
+                    ("query", answer.query),
+                ]
+                .into_iter()
+                .map(|(phase, d)| {
+                    Metric::new(format!("{phase} time"), d.as_secs_f64())
+                        .unit(Unit::Seconds)
+                        .min(0.0)
+                        .prometheus("probe_postgres_duration_seconds", &labels(phase))
+                })
+                .collect();
+                let mut findings = Vec::new();
+                if let Some(cond) = &self.expect {
+                    let value = match &answer.value {
+                        None => serde_json::Value::Null,
+                        Some(v) => v
+                            .parse::<f64>()
+                            .ok()
+                            .and_then(serde_json::Number::from_f64)
+                            .map_or_else(
+                                || serde_json::Value::String(v.clone()),
+                                serde_json::Value::Number,
+                            ),
+                    };
+                    if let Err(why) = cond.eval(&serde_json::json!({ "value": value })) {
+                        findings.push(Finding::new(
+                            "HP004",
+                            Severity::Error,
+                            format!("`{sql}`: {why}"),
+                        ));
+                    }
+                }
+                (findings, metrics)
+            }
+            Err(e) => (vec![Finding::new("HP001", Severity::Error, e)], Vec::new()),
         }
     }
 }

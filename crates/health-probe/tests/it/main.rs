@@ -335,3 +335,45 @@ fn conditions_on_a_metrics_endpoint() {
         text(&rate)
     );
 }
+
+#[test]
+fn postgres_targets_authenticate_query_and_check_the_value() {
+    let pg = testkit::PostgresServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    // sslmode=prefer (the default): the server declines TLS, the probe goes on in clear.
+    let out = run(dir.path(), &[&pg.url("postgres"), "-f", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(
+        dir.path(),
+        &[&format!("{}?sslmode=require", pg.url("postgres"))],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("does not offer TLS"), "{}", text(&out));
+    let url = format!("{}?sslmode=disable", pg.url("postgres"));
+    assert!(
+        !text(&out).contains(pg.password()),
+        "the password is never shown"
+    );
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        format!(
+            "[[health-probe.targets]]\nname = \"db\"\nkind = \"postgres\"\nurl = \"{url}\"\nquery = \"SELECT count(*) FROM pg_database\"\nexpect = \"> 100\"\n"
+        ),
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("HP004") && text(&out).contains("not > 100"),
+        "{}",
+        text(&out)
+    );
+    let wrong = url.replace(pg.password(), "not-the-password");
+    let out = run(dir.path(), &[&wrong]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("28P01") && !text(&out).contains("not-the-password"),
+        "{}",
+        text(&out)
+    );
+}

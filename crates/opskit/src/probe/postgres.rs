@@ -1,0 +1,574 @@
+//! A PostgreSQL probe: connect (TLS when the URL asks for it), authenticate (SCRAM-SHA-256,
+//! the default since PostgreSQL 14 and Supabase's, or a cleartext password), run one query and
+//! return its first value, timed. It speaks the frontend/backend protocol 3.0 itself: a probe
+//! needs one simple query, not a client library.
+//!
+//! The password is never shown: errors name the user, host and database only.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use hmac_sha256::{hmac, pbkdf2};
+
+/// A `postgres://` URL, split.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PgUrl {
+    /// Host.
+    pub host: String,
+    /// Port (5432).
+    pub port: u16,
+    /// User (`postgres`).
+    pub user: String,
+    /// Password.
+    pub password: Option<String>,
+    /// Database (the user's name by default).
+    pub database: String,
+    /// `sslmode`: disable, prefer, require, verify-ca, verify-full (prefer by default, as libpq).
+    pub sslmode: String,
+}
+
+impl std::fmt::Debug for PgUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for PgUrl {
+    /// The URL with the password hidden.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "postgres://{}@{}:{}/{}",
+            self.user, self.host, self.port, self.database
+        )
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl std::str::FromStr for PgUrl {
+    type Err = String;
+
+    fn from_str(url: &str) -> Result<PgUrl, String> {
+        let rest = url
+            .strip_prefix("postgres://")
+            .or_else(|| url.strip_prefix("postgresql://"))
+            .ok_or("a PostgreSQL URL starts with postgres:// or postgresql://")?;
+        let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, database) = main.split_once('/').unwrap_or((main, ""));
+        let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
+        let (user, password) = match userinfo.split_once(':') {
+            Some((u, p)) => (percent_decode(u), Some(percent_decode(p))),
+            None => (percent_decode(userinfo), None),
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => (
+                h.trim_matches(['[', ']']).to_owned(),
+                p.parse().map_err(|_| format!("`{p}` is not a port"))?,
+            ),
+            _ => (hostport.trim_matches(['[', ']']).to_owned(), 5432),
+        };
+        if host.is_empty() {
+            return Err("the URL has no host".to_owned());
+        }
+        let user = if user.is_empty() {
+            "postgres".to_owned()
+        } else {
+            user
+        };
+        let sslmode = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("sslmode="))
+            .unwrap_or("prefer")
+            .to_owned();
+        if ![
+            "disable",
+            "allow",
+            "prefer",
+            "require",
+            "verify-ca",
+            "verify-full",
+        ]
+        .contains(&sslmode.as_str())
+        {
+            return Err(format!(
+                "sslmode={sslmode} is not one of disable, prefer, require, verify-ca, verify-full"
+            ));
+        }
+        let database = if database.is_empty() {
+            user.clone()
+        } else {
+            percent_decode(database)
+        };
+        Ok(PgUrl {
+            host,
+            port,
+            user,
+            password,
+            database,
+            sslmode,
+        })
+    }
+}
+
+/// What the probe measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgAnswer {
+    /// The first column of the first row, as text (`None` for SQL NULL or no row).
+    pub value: Option<String>,
+    /// `server_version` as the server reported it.
+    pub server_version: Option<String>,
+    /// Connect and TLS.
+    pub connect: Duration,
+    /// Authentication and startup.
+    pub startup: Duration,
+    /// The query.
+    pub query: Duration,
+    /// The connection was encrypted.
+    pub tls: bool,
+}
+
+trait Stream: Read + Write {}
+impl<T: Read + Write> Stream for T {}
+
+/// Minimal HMAC-SHA-256 and PBKDF2 for SCRAM (RFC 2104, RFC 8018).
+mod hmac_sha256 {
+    use sha2::{Digest, Sha256};
+
+    pub fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
+        let mut k = [0u8; 64];
+        if key.len() > 64 {
+            k[..32].copy_from_slice(&Sha256::digest(key));
+        } else {
+            k[..key.len()].copy_from_slice(key);
+        }
+        let mut inner = Sha256::new();
+        inner.update(k.map(|b| b ^ 0x36));
+        inner.update(message);
+        let mut outer = Sha256::new();
+        outer.update(k.map(|b| b ^ 0x5c));
+        outer.update(inner.finalize());
+        outer.finalize().into()
+    }
+
+    pub fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
+        let mut block = salt.to_vec();
+        block.extend_from_slice(&1u32.to_be_bytes());
+        let mut u = hmac(password, &block);
+        let mut out = u;
+        for _ in 1..iterations {
+            u = hmac(password, &u);
+            for (o, x) in out.iter_mut().zip(u) {
+                *o ^= x;
+            }
+        }
+        out
+    }
+}
+
+fn random_nonce() -> Result<String, String> {
+    let mut bytes = [0u8; 18];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("no random generator for the SCRAM nonce: {e}"))?;
+    Ok(crate::encoding::encode_base64(&bytes))
+}
+
+fn message(kind: u8, payload: &[u8]) -> Vec<u8> {
+    let mut m = vec![kind];
+    m.extend_from_slice(
+        &u32::try_from(payload.len() + 4)
+            .unwrap_or(u32::MAX)
+            .to_be_bytes(),
+    );
+    m.extend_from_slice(payload);
+    m
+}
+
+/// Reads one backend message: (type, payload), at most 1 MiB.
+fn read_message(s: &mut dyn Stream) -> Result<(u8, Vec<u8>), String> {
+    let mut head = [0u8; 5];
+    s.read_exact(&mut head).map_err(|e| io_reason(&e))?;
+    let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+    if !(4..=1 << 20).contains(&len) {
+        return Err(format!(
+            "a message of {len} bytes: not PostgreSQL's protocol"
+        ));
+    }
+    let mut payload = vec![0u8; len - 4];
+    s.read_exact(&mut payload).map_err(|e| io_reason(&e))?;
+    Ok((head[0], payload))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+            "the server did not answer in time".to_owned()
+        }
+        std::io::ErrorKind::UnexpectedEof => "the server closed the connection".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// An `ErrorResponse` as `FATAL [28P01] password authentication failed for user "x"`.
+fn error_text(payload: &[u8]) -> String {
+    let (mut severity, mut code, mut text) = (String::new(), String::new(), String::new());
+    for field in payload.split(|b| *b == 0) {
+        let Some((&kind, value)) = field.split_first() else {
+            continue;
+        };
+        let value = String::from_utf8_lossy(value).into_owned();
+        match kind {
+            b'V' => severity = value,
+            b'S' if severity.is_empty() => severity = value,
+            b'C' => code = value,
+            b'M' => text = value,
+            _ => {}
+        }
+    }
+    format!("{severity} [{code}] {text}")
+}
+
+/// Connects, authenticates, runs `sql` (a single statement) and returns the first value.
+pub fn probe(url: &PgUrl, sql: &str, timeout: Duration) -> Result<PgAnswer, String> {
+    let t = Instant::now();
+    let (mut stream, tls) = open(url, timeout)?;
+    let connect = t.elapsed();
+    let t = Instant::now();
+    let server_version = startup(&mut *stream, url)?;
+    let startup_time = t.elapsed();
+    let t = Instant::now();
+    let value = query(&mut *stream, url, sql)?;
+    Ok(PgAnswer {
+        value,
+        server_version,
+        connect,
+        startup: startup_time,
+        query: t.elapsed(),
+        tls,
+    })
+}
+
+/// TCP, then TLS when the server offers it and `sslmode` wants it.
+fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), String> {
+    let addr = (url.host.as_str(), url.port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {}: {e}", url.host))?
+        .next()
+        .ok_or_else(|| format!("{} has no address", url.host))?;
+    let tcp = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("cannot connect to {addr}: {}", io_reason(&e)))?;
+    tcp.set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    tcp.set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    let mut tls = false;
+    let stream: Box<dyn Stream> = if url.sslmode == "disable" {
+        Box::new(tcp)
+    } else {
+        let mut tcp = tcp;
+        let mut request = 8u32.to_be_bytes().to_vec();
+        request.extend_from_slice(&80_877_103u32.to_be_bytes());
+        tcp.write_all(&request).map_err(|e| io_reason(&e))?;
+        let mut answer = [0u8; 1];
+        tcp.read_exact(&mut answer).map_err(|e| io_reason(&e))?;
+        match answer[0] {
+            b'S' => {
+                let config = crate::tls::client_config(None)?;
+                let name = rustls::pki_types::ServerName::try_from(url.host.clone())
+                    .map_err(|e| e.to_string())?;
+                let conn =
+                    rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
+                let mut s = rustls::StreamOwned::new(conn, tcp);
+                while s.conn.is_handshaking() {
+                    s.conn
+                        .complete_io(&mut s.sock)
+                        .map_err(|e| format!("TLS with {}: {e}", url.host))?;
+                }
+                tls = true;
+                Box::new(s)
+            }
+            _ if matches!(
+                url.sslmode.as_str(),
+                "require" | "verify-ca" | "verify-full"
+            ) =>
+            {
+                return Err(format!(
+                    "sslmode={} but {} does not offer TLS",
+                    url.sslmode, url.host
+                ));
+            }
+            _ => Box::new(tcp),
+        }
+    };
+    Ok((stream, tls))
+}
+
+/// The startup message and authentication, up to ReadyForQuery; the server's version.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one message loop: cleartext and SCRAM's three steps"
+)]
+fn startup(stream: &mut dyn Stream, url: &PgUrl) -> Result<Option<String>, String> {
+    let mut startup = Vec::new();
+    startup.extend_from_slice(&196_608u32.to_be_bytes());
+    for (k, v) in [
+        ("user", url.user.as_str()),
+        ("database", url.database.as_str()),
+        ("application_name", "opskit-health-probe"),
+    ] {
+        startup.extend_from_slice(k.as_bytes());
+        startup.push(0);
+        startup.extend_from_slice(v.as_bytes());
+        startup.push(0);
+    }
+    startup.push(0);
+    let mut framed = u32::try_from(startup.len() + 4)
+        .unwrap_or(u32::MAX)
+        .to_be_bytes()
+        .to_vec();
+    framed.extend_from_slice(&startup);
+    stream.write_all(&framed).map_err(|e| io_reason(&e))?;
+    let who = format!("{}@{}/{}", url.user, url.host, url.database);
+    let password = || {
+        url.password
+            .clone()
+            .ok_or_else(|| format!("{who}: the server asks for a password and the URL has none"))
+    };
+    let mut server_version = None;
+    let mut scram: Option<(String, String)> = None; // (client-first-bare, nonce)
+    let mut expected_signature: Option<[u8; 32]> = None;
+    loop {
+        let (kind, payload) = read_message(&mut *stream)?;
+        match kind {
+            b'R' => {
+                let code = payload
+                    .get(..4)
+                    .map_or(u32::MAX, |c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
+                let rest = payload.get(4..).unwrap_or_default();
+                match code {
+                    0 => {}
+                    3 => {
+                        let mut p = password()?.into_bytes();
+                        p.push(0);
+                        stream
+                            .write_all(&message(b'p', &p))
+                            .map_err(|e| io_reason(&e))?;
+                    }
+                    5 => {
+                        return Err(format!(
+                            "{who}: the server wants md5 passwords; opskit speaks scram-sha-256 (PostgreSQL's default since 14): set password_encryption = scram-sha-256 and reset the password"
+                        ));
+                    }
+                    10 => {
+                        let mechanisms = String::from_utf8_lossy(rest);
+                        if !mechanisms.split('\0').any(|m| m == "SCRAM-SHA-256") {
+                            return Err(format!(
+                                "{who}: the server offers {mechanisms:?}, not SCRAM-SHA-256"
+                            ));
+                        }
+                        let nonce = random_nonce()?;
+                        let bare = format!("n=,r={nonce}");
+                        let first = format!("n,,{bare}");
+                        let mut p = b"SCRAM-SHA-256\0".to_vec();
+                        p.extend_from_slice(&u32::try_from(first.len()).unwrap_or(0).to_be_bytes());
+                        p.extend_from_slice(first.as_bytes());
+                        stream
+                            .write_all(&message(b'p', &p))
+                            .map_err(|e| io_reason(&e))?;
+                        scram = Some((bare, nonce));
+                    }
+                    11 => {
+                        let (bare, nonce) = scram.clone().ok_or("SASL continue without a start")?;
+                        let server_first = String::from_utf8_lossy(rest).into_owned();
+                        let field = |k: &str| {
+                            server_first
+                                .split(',')
+                                .find_map(|f| f.strip_prefix(k))
+                                .map(str::to_owned)
+                        };
+                        let server_nonce = field("r=")
+                            .filter(|r| r.starts_with(&nonce))
+                            .ok_or("the server's SCRAM nonce does not extend ours")?;
+                        let salt = field("s=")
+                            .and_then(|s| crate::encoding::decode_base64(&s))
+                            .ok_or("no SCRAM salt")?;
+                        let iterations: u32 = field("i=")
+                            .and_then(|i| i.parse().ok())
+                            .filter(|i| (1..=10_000_000).contains(i))
+                            .ok_or("no SCRAM iteration count")?;
+                        let salted = pbkdf2(password()?.as_bytes(), &salt, iterations);
+                        let client_key = hmac(&salted, b"Client Key");
+                        let stored_key: [u8; 32] =
+                            <sha2::Sha256 as sha2::Digest>::digest(client_key).into();
+                        let without_proof = format!("c=biws,r={server_nonce}");
+                        let auth_message = format!("{bare},{server_first},{without_proof}");
+                        let signature = hmac(&stored_key, auth_message.as_bytes());
+                        let proof: Vec<u8> = client_key
+                            .iter()
+                            .zip(signature)
+                            .map(|(a, b)| a ^ b)
+                            .collect();
+                        let server_key = hmac(&salted, b"Server Key");
+                        expected_signature = Some(hmac(&server_key, auth_message.as_bytes()));
+                        let last = format!(
+                            "{without_proof},p={}",
+                            crate::encoding::encode_base64(&proof)
+                        );
+                        stream
+                            .write_all(&message(b'p', last.as_bytes()))
+                            .map_err(|e| io_reason(&e))?;
+                    }
+                    12 => {
+                        let text = String::from_utf8_lossy(rest);
+                        let got = text
+                            .strip_prefix("v=")
+                            .and_then(crate::encoding::decode_base64);
+                        if got.as_deref() != expected_signature.as_ref().map(<[u8; 32]>::as_slice) {
+                            return Err(format!(
+                                "{who}: the server's SCRAM signature is wrong: not the server we asked"
+                            ));
+                        }
+                    }
+                    other => {
+                        return Err(format!(
+                            "{who}: authentication method {other} is not supported"
+                        ));
+                    }
+                }
+            }
+            b'S' => {
+                let mut parts = payload.split(|b| *b == 0);
+                if parts.next() == Some(b"server_version") {
+                    server_version = parts
+                        .next()
+                        .map(|v| String::from_utf8_lossy(v).into_owned());
+                }
+            }
+            b'E' => return Err(format!("{who}: {}", error_text(&payload))),
+            b'Z' => break,
+            _ => {}
+        }
+    }
+    Ok(server_version)
+}
+
+/// One simple query; the first column of the first row.
+fn query(stream: &mut dyn Stream, url: &PgUrl, sql: &str) -> Result<Option<String>, String> {
+    let who = format!("{}@{}/{}", url.user, url.host, url.database);
+    let mut q = sql.as_bytes().to_vec();
+    q.push(0);
+    stream
+        .write_all(&message(b'Q', &q))
+        .map_err(|e| io_reason(&e))?;
+    let mut value: Option<Option<String>> = None;
+    let mut error = None;
+    loop {
+        let (kind, payload) = read_message(&mut *stream)?;
+        match kind {
+            b'D' if value.is_none() => {
+                let columns = payload
+                    .get(..2)
+                    .map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
+                let first = if columns == 0 {
+                    None
+                } else {
+                    let len = payload
+                        .get(2..6)
+                        .map_or(-1, |l| i32::from_be_bytes([l[0], l[1], l[2], l[3]]));
+                    usize::try_from(len)
+                        .ok()
+                        .and_then(|len| payload.get(6..6 + len))
+                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                };
+                value = Some(first);
+            }
+            b'E' => error = Some(error_text(&payload)),
+            b'Z' => break,
+            _ => {}
+        }
+    }
+    let _ = stream.write_all(&message(b'X', &[]));
+    if let Some(e) = error {
+        return Err(format!("{who}: the query failed: {e}"));
+    }
+    Ok(value.flatten())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let u: PgUrl = "postgresql://app:p%40ss@db.example.com:6543/main?sslmode=require"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            (
+                u.user.as_str(),
+                u.password.as_deref(),
+                u.host.as_str(),
+                u.port,
+                u.database.as_str(),
+                u.sslmode.as_str()
+            ),
+            (
+                "app",
+                Some("p@ss"),
+                "db.example.com",
+                6543,
+                "main",
+                "require"
+            )
+        );
+        assert_eq!(u.to_string(), "postgres://app@db.example.com:6543/main");
+        let u: PgUrl = "postgres://localhost".parse().unwrap();
+        assert_eq!(
+            (
+                u.user.as_str(),
+                u.port,
+                u.database.as_str(),
+                u.sslmode.as_str()
+            ),
+            ("postgres", 5432, "postgres", "prefer")
+        );
+        assert!("mysql://x".parse::<PgUrl>().is_err());
+        assert!("postgres://x?sslmode=sometimes".parse::<PgUrl>().is_err());
+    }
+
+    #[test]
+    fn hmac_and_pbkdf2_known_answers() {
+        // RFC 4231 test case 2.
+        let mac = hmac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            crate::redact::hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // RFC 7914 section 11 (PBKDF2-HMAC-SHA256, first 32 bytes).
+        let dk = pbkdf2(b"passwd", b"salt", 1);
+        assert_eq!(
+            crate::redact::hex(&dk),
+            "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+        );
+    }
+}
