@@ -26,7 +26,9 @@
 //! | HP006 | a metrics endpoint fails a condition (a sum, a histogram quantile, a rate) |
 
 pub mod metrics;
+pub mod serve;
 pub mod target;
+pub mod watch;
 
 use std::collections::BTreeMap;
 
@@ -51,14 +53,21 @@ Examples:
   # For Nagios/Icinga, Prometheus' textfile collector, or CI
   health-probe --format nagios
   health-probe --format prometheus > /var/lib/node_exporter/health.prom
+  # An uptime monitor: down after 3 failed probes in a row, up after 2 good ones
+  health-probe --watch 30 --history uptime.jsonl
+  # An exporter for Prometheus, in blackbox_exporter's style
+  health-probe serve --listen 0.0.0.0:9115     # scrape /probe?target=frontend
 
 Exit codes: 0 every target up, 1 a warning (slow, a certificate expiring soon), 2 a target down
 or failing a condition, 3 the probe could not run (bad configuration or flags).";
 
 /// `health-probe`.
 #[derive(Debug, Clone, Parser)]
-#[command(name = NAME, version, about = "Probe HTTP(S), Redis and TCP targets in parallel, with conditions and thresholds.", after_help = EXAMPLES)]
+#[command(name = NAME, version, about = "Probe HTTP(S), Redis, PostgreSQL and TCP targets in parallel, with conditions and thresholds.", after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// `serve`: run as an exporter.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// URLs to probe (http, https, redis, rediss), besides or instead of the configured targets.
     pub urls: Vec<String>,
     /// Only these configured targets, by name (repeat).
@@ -93,6 +102,21 @@ pub struct Args {
     /// Trust only this CA (PEM) for the URLs given here.
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<std::path::PathBuf>,
+    /// Probe every SECONDS, as an uptime monitor with flap damping (see --down-after).
+    #[arg(long, value_name = "SECONDS")]
+    pub watch: Option<f64>,
+    /// Stop after this many rounds of --watch.
+    #[arg(long, value_name = "N", requires = "watch")]
+    pub count: Option<u64>,
+    /// With --watch: consecutive failed probes before a target is down.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "watch")]
+    pub down_after: u32,
+    /// With --watch: consecutive good probes before a down target is up.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "watch")]
+    pub up_after: u32,
+    /// With --watch: append every up/down change to this JSON-lines file.
+    #[arg(long, value_name = "FILE", requires = "watch")]
+    pub history: Option<std::path::PathBuf>,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -117,9 +141,29 @@ mod tests {
     }
 }
 
+/// Subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Serve an exporter in blackbox_exporter's style: /probe?target=NAME (or a URL),
+    /// /metrics and /health.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9115")]
+        listen: String,
+    },
+}
+
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn watch(&self) -> Option<opskit::cli::Watch> {
+        let secs = self.watch?;
+        Some(opskit::cli::Watch {
+            interval: std::time::Duration::from_secs_f64(secs.max(0.1)),
+            count: self.count,
+        })
     }
 }
 
@@ -159,6 +203,39 @@ pub fn display_name(url: &str) -> String {
     }
 }
 
+/// A target for a URL from the command line (with the flags' conditions) or from the
+/// exporter's `?target=` (with the defaults): http, redis or postgres by its scheme.
+pub fn url_config(url: &str, args: Option<&Args>) -> TargetConfig {
+    let kind = if url.starts_with("redis://") || url.starts_with("rediss://") {
+        Kind::Redis
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Kind::Postgres
+    } else {
+        Kind::Http
+    };
+    let mut c = TargetConfig {
+        name: display_name(url),
+        kind,
+        url: Some(url.to_owned()),
+        ..TargetConfig::default()
+    };
+    if let Some(args) = args {
+        c.status = args
+            .status
+            .iter()
+            .map(|s| target::StatusItem::Text(s.clone()))
+            .collect();
+        c.json.clone_from(&args.json);
+        c.metrics.clone_from(&args.metric);
+        c.latency_warning_ms = args.latency_warning;
+        c.latency_critical_ms = args.latency_critical;
+        c.retries = args.retries;
+        c.timeout_ms = args.timeout;
+        c.ca_file.clone_from(&args.cacert);
+    }
+    c
+}
+
 /// The targets of a run: the configured ones (or those `--target` names), then the URLs.
 pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
     let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
@@ -187,32 +264,9 @@ pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
         headers.insert(k.trim().to_owned(), v.trim().to_owned());
     }
     for url in &args.urls {
-        let kind = if url.starts_with("redis://") || url.starts_with("rediss://") {
-            Kind::Redis
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Kind::Postgres
-        } else {
-            Kind::Http
-        };
-        configs.push(TargetConfig {
-            name: display_name(url),
-            kind,
-            url: Some(url.clone()),
-            headers: headers.clone(),
-            status: args
-                .status
-                .iter()
-                .map(|s| target::StatusItem::Text(s.clone()))
-                .collect(),
-            json: args.json.clone(),
-            metrics: args.metric.clone(),
-            latency_warning_ms: args.latency_warning,
-            latency_critical_ms: args.latency_critical,
-            retries: args.retries,
-            timeout_ms: args.timeout,
-            ca_file: args.cacert.clone(),
-            ..TargetConfig::default()
-        });
+        let mut c = url_config(url, Some(args));
+        c.headers.clone_from(&headers);
+        configs.push(c);
     }
     if configs.is_empty() {
         return Err(Error::Usage("nothing to probe: give URLs, or add [[health-probe.targets]] to opskit.toml (docs/health-probe.md)".to_owned()));
@@ -250,8 +304,34 @@ pub fn probe_all(targets: &[Target]) -> Report {
     report
 }
 
-/// `health-probe`'s entry point.
+/// `health-probe`'s entry point (called once per round with `--watch`).
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    if let Some(Command::Serve { listen }) = &args.command {
+        let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
+        let targets = file
+            .targets
+            .into_iter()
+            .map(|c| Target::new(c).map_err(Error::Usage))
+            .collect::<Result<Vec<_>, _>>()?;
+        return serve::serve(targets, listen);
+    }
     let targets = targets(args, cx)?;
-    Ok(probe_all(&targets))
+    let mut report = probe_all(&targets);
+    if args.watch.is_some() {
+        let damping = watch::Damping {
+            down_after: args.down_after.max(1),
+            up_after: args.up_after.max(1),
+        };
+        let changes = watch::damp(&mut report, damping);
+        if let Some(path) = &args.history {
+            let path = cx.cwd.join(path);
+            watch::record(&path, &changes).map_err(|e| {
+                Error::Usage(format!("cannot write the history {}: {e}", path.display()))
+            })?;
+        }
+        if let Some(c) = watch::change_check(&changes) {
+            report.push(c);
+        }
+    }
+    Ok(report)
 }

@@ -1,0 +1,139 @@
+//! `health-probe serve`: an exporter in the style of Prometheus' blackbox_exporter.
+//! `/probe?target=NAME` probes one configured target (or `target=URL` for an ad hoc http,
+//! redis or postgres URL) when Prometheus scrapes it, and answers its metrics
+//! (`probe_success`, `probe_duration_seconds`, ...); `/metrics` holds the exporter's own
+//! counters; `/health` answers 200. Each request is served on its own thread, so one slow
+//! target does not hold the others.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use opskit::render::{Format, RenderOptions, render};
+use opskit::report::Report;
+
+use crate::{Error, Target};
+
+/// The content type of the text exposition format.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                if let Some(v) = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+                out.push(b'%');
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The target a `/probe` query names.
+fn resolve(query: &str, configured: &[Target]) -> Result<Target, String> {
+    let target = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("target="))
+        .map(percent_decode)
+        .ok_or("give ?target=NAME (a configured target) or ?target=URL")?;
+    if let Some(t) = configured.iter().find(|t| t.config.name == target) {
+        return Ok(t.clone());
+    }
+    Target::new(crate::url_config(&target, None))
+        .map_err(|e| format!("`{}`: {e}", crate::display_name(&target)))
+}
+
+fn respond(request: tiny_http::Request, status: u16, body: Vec<u8>, prometheus: bool) {
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    if prometheus
+        && let Ok(h) = tiny_http::Header::from_bytes(&b"Content-Type"[..], CONTENT_TYPE.as_bytes())
+    {
+        response.add_header(h);
+    }
+    let _ = request.respond(response);
+}
+
+/// Serves until the process is stopped. Returns only when the address cannot be bound.
+pub fn serve(configured: Vec<Target>, listen: &str) -> Result<Report, Error> {
+    let server = tiny_http::Server::http(listen)
+        .map_err(|e| Error::Usage(format!("cannot serve on {listen}: {e}")))?;
+    let configured = Arc::new(configured);
+    let counts: Arc<Mutex<BTreeMap<String, u64>>> = Arc::new(Mutex::new(BTreeMap::new()));
+    for request in server.incoming_requests() {
+        let url = request.url().to_owned();
+        let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+        match path {
+            "/probe" => {
+                let (configured, counts, query) = (
+                    Arc::clone(&configured),
+                    Arc::clone(&counts),
+                    query.to_owned(),
+                );
+                std::thread::spawn(move || match resolve(&query, &configured) {
+                    Ok(target) => {
+                        let report = crate::probe_all(std::slice::from_ref(&target));
+                        if let Ok(mut c) = counts.lock() {
+                            *c.entry(target.config.name.clone()).or_default() += 1;
+                        }
+                        let mut body = Vec::new();
+                        let _ = render(
+                            &report,
+                            Format::Prometheus,
+                            &RenderOptions::default(),
+                            &mut body,
+                        );
+                        respond(request, 200, body, true);
+                    }
+                    Err(e) => respond(request, 400, format!("{e}\n").into_bytes(), false),
+                });
+            }
+            "/metrics" => {
+                let mut body = String::from(
+                    "# HELP health_probe_exporter_probes_total Probes served, by target.\n# TYPE health_probe_exporter_probes_total counter\n",
+                );
+                if let Ok(c) = counts.lock() {
+                    for (name, n) in c.iter() {
+                        let name = name
+                            .replace('\\', "\\\\")
+                            .replace('"', "\\\"")
+                            .replace('\n', "\\n");
+                        let _ = writeln!(
+                            body,
+                            "health_probe_exporter_probes_total{{target=\"{name}\"}} {n}"
+                        );
+                    }
+                }
+                let _ = write!(
+                    body,
+                    "# HELP health_probe_exporter_targets Targets configured.\n# TYPE health_probe_exporter_targets gauge\nhealth_probe_exporter_targets {}\n",
+                    configured.len()
+                );
+                respond(request, 200, body.into_bytes(), true);
+            }
+            "/health" | "/healthz" => respond(request, 200, b"ok\n".to_vec(), false),
+            "/" => respond(
+                request,
+                200,
+                b"health-probe exporter: /probe?target=NAME, /metrics, /health\n".to_vec(),
+                false,
+            ),
+            _ => respond(request, 404, b"not found\n".to_vec(), false),
+        }
+    }
+    Err(Error::Usage(format!(
+        "cannot serve on {listen}: the listener closed"
+    )))
+}

@@ -1,0 +1,202 @@
+//! `--watch`: an uptime monitor. Each target's state only changes after N consecutive failed
+//! probes (down) or M consecutive good ones (up), so one lost packet does not page anyone;
+//! every change is appended to a JSON-lines history, and each report carries the uptime since
+//! the monitor started.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use opskit::Status;
+use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
+
+/// The damping of one target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct TargetState {
+    down: bool,
+    fails: u32,
+    goods: u32,
+    probes: u64,
+    up_probes: u64,
+}
+
+/// Every target's state for the life of the process (the `--watch` loop).
+fn states() -> &'static Mutex<BTreeMap<String, TargetState>> {
+    static STATES: OnceLock<Mutex<BTreeMap<String, TargetState>>> = OnceLock::new();
+    STATES.get_or_init(|| Mutex::new(BTreeMap::new()))
+}
+
+/// The damping settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Damping {
+    /// Consecutive failures before a target is down.
+    pub down_after: u32,
+    /// Consecutive good probes before a down target is up again.
+    pub up_after: u32,
+}
+
+/// A state change, as a line of the history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+    /// The check's name.
+    pub target: String,
+    /// `up` or `down`.
+    pub state: &'static str,
+    /// The last probe's summary.
+    pub reason: String,
+}
+
+/// Applies one round of probes to the monitor's state: each check's status becomes the damped
+/// one, with a note while a failure is not yet confirmed; returns the state changes.
+pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
+    let mut all = states()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut changes = Vec::new();
+    for check in &mut report.checks {
+        let state = all.entry(check.name.clone()).or_default();
+        let failed = check.status == Status::Critical || check.status == Status::Unknown;
+        state.probes += 1;
+        if failed {
+            state.fails += 1;
+            state.goods = 0;
+        } else {
+            state.goods += 1;
+            state.fails = 0;
+        }
+        let was_down = state.down;
+        if !state.down && state.fails >= damping.down_after {
+            state.down = true;
+        } else if state.down && state.goods >= damping.up_after {
+            state.down = false;
+        }
+        if !state.down {
+            state.up_probes += 1;
+        }
+        if state.down != was_down {
+            changes.push(Change {
+                time: opskit::cli::utc_timestamp(now),
+                target: check.name.clone(),
+                state: if state.down { "down" } else { "up" },
+                reason: check.summary.clone(),
+            });
+        }
+        #[expect(clippy::cast_precision_loss, reason = "probe counts as a ratio")]
+        let uptime = state.up_probes as f64 / state.probes as f64;
+        if failed && !state.down {
+            check.findings.push(Finding::new(
+                "HP100",
+                Severity::Warning,
+                format!(
+                    "failed {} of the {} probes in a row that mark it down",
+                    state.fails, damping.down_after
+                ),
+            ));
+            check.status = Status::Warning;
+        } else if !failed && state.down {
+            check.findings.push(Finding::new(
+                "HP100",
+                Severity::Error,
+                format!(
+                    "answering again: {} of {} good probes before it counts as up",
+                    state.goods, damping.up_after
+                ),
+            ));
+            check.status = Status::Critical;
+        }
+        check.summary = format!(
+            "{} ({}, uptime {:.2}% of {} probes)",
+            check.summary,
+            if state.down { "down" } else { "up" },
+            uptime * 100.0,
+            state.probes
+        );
+        let target = check.name.clone();
+        check.metrics.push(
+            Metric::new("uptime", uptime * 100.0)
+                .unit(Unit::Percent)
+                .min(0.0)
+                .max(100.0)
+                .prometheus("health_probe_uptime_ratio", &[("target", target.as_str())]),
+        );
+    }
+    changes
+}
+
+/// Appends changes to the JSON-lines history.
+pub fn record(path: &Path, changes: &[Change]) -> std::io::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    for c in changes {
+        let line = serde_json::to_string(c).map_err(std::io::Error::other)?;
+        writeln!(file, "{line}")?;
+    }
+    file.sync_data()
+}
+
+/// A report of state changes as checks (for the non-terminal watch output).
+pub fn change_check(changes: &[Change]) -> Option<Check> {
+    (!changes.is_empty()).then(|| {
+        let text: Vec<String> = changes
+            .iter()
+            .map(|c| format!("{} is {}", c.target, c.state))
+            .collect();
+        Check::new("changes", Status::Ok, text.join("; "))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(statuses: &[Status]) -> (Report, Vec<Change>) {
+        let mut report = Report::new("t", "1");
+        for (i, s) in statuses.iter().enumerate() {
+            report.push(Check::new(format!("unit-test-{i}"), *s, "x"));
+        }
+        let changes = damp(
+            &mut report,
+            Damping {
+                down_after: 3,
+                up_after: 2,
+            },
+        );
+        (report, changes)
+    }
+
+    #[test]
+    fn flaps_are_damped() {
+        use Status::{Critical as C, Ok as K};
+        let mut seen = Vec::new();
+        for s in [C, C, K, C, C, C, K, K, C] {
+            let (report, changes) = round(&[s]);
+            seen.push((report.checks[0].status, changes.len()));
+        }
+        assert_eq!(
+            seen,
+            [
+                (Status::Warning, 0),
+                (Status::Warning, 0),
+                (K, 0),
+                (Status::Warning, 0),
+                (Status::Warning, 0),
+                (C, 1),
+                (C, 0),
+                (K, 1),
+                (Status::Warning, 0)
+            ]
+        );
+    }
+}
