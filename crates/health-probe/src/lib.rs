@@ -14,6 +14,8 @@
 //! - redis: PING over the native protocol (`redis://`, `rediss://`) or the Upstash REST API.
 //! - postgres: connect (TLS as `sslmode` says), authenticate (SCRAM-SHA-256), run a query
 //!   (`SELECT 1`) and check its first value (`expect = "> 0"`).
+//! - openrouter: the key's usage, limit and remaining credit from OpenRouter's documented
+//!   `GET /api/v1/key`, with thresholds on the credit left, before requests start failing.
 //! - tcp: a connect.
 //!
 //! | code  | finding |
@@ -24,6 +26,7 @@
 //! | HP004 | the body fails a condition (text, regex, JSON path) |
 //! | HP005 | the TLS certificate expires within the warning or critical days |
 //! | HP006 | a metrics endpoint fails a condition (a sum, a histogram quantile, a rate) |
+//! | HP007 | an OpenRouter key is low on credit (warning or critical), or on the free tier |
 
 pub mod metrics;
 pub mod serve;

@@ -29,6 +29,8 @@ pub enum Kind {
     Redis,
     /// PostgreSQL: connect, authenticate, run `query` (SELECT 1), check `expect`.
     Postgres,
+    /// An OpenRouter API key: usage, limit and remaining credit from `GET /api/v1/key`.
+    Openrouter,
 }
 
 /// One target, as written in `[[health-probe.targets]]`.
@@ -93,6 +95,10 @@ pub struct TargetConfig {
     pub query: Option<String>,
     /// postgres: a condition on the query's first value: `> 0`, `== "t"`, `< 100`.
     pub expect: Option<String>,
+    /// openrouter: remaining credit (USD) under which the key is a warning.
+    pub credit_warning: Option<f64>,
+    /// openrouter: remaining credit (USD) under which it is critical.
+    pub credit_critical: Option<f64>,
 }
 
 /// A status item: a number or a string (`"2xx"`, `"200-299"`).
@@ -213,6 +219,7 @@ impl Target {
             Kind::Tcp => "tcp",
             Kind::Redis => "redis",
             Kind::Postgres => "postgres",
+            Kind::Openrouter => "openrouter",
         };
         format!("{kind}:{}", self.config.name)
     }
@@ -224,6 +231,7 @@ impl Target {
             Kind::Tcp => self.tcp(),
             Kind::Redis => self.redis(),
             Kind::Postgres => self.postgres(),
+            Kind::Openrouter => self.openrouter(),
         };
         let elapsed = started.elapsed().as_secs_f64();
         let up = !findings.iter().any(|f| f.rule == "HP001");
@@ -618,6 +626,124 @@ impl Target {
             }
             Err(e) => (vec![Finding::new("HP001", Severity::Error, e)], Vec::new()),
         }
+    }
+}
+
+/// OpenRouter's documented key endpoint.
+pub const OPENROUTER_KEY_URL: &str = "https://openrouter.ai/api/v1/key";
+
+impl Target {
+    fn openrouter(&self) -> (Vec<Finding>, Vec<Metric>) {
+        let c = &self.config;
+        let Some(token) = c.token.as_deref().filter(|t| !t.is_empty()) else {
+            return (
+                vec![Finding::new(
+                    "HP001",
+                    Severity::Error,
+                    "an openrouter target needs `token` (token = \"${OPENROUTER_API_KEY}\")",
+                )],
+                Vec::new(),
+            );
+        };
+        let mut request = Request::get(
+            c.url
+                .clone()
+                .unwrap_or_else(|| OPENROUTER_KEY_URL.to_owned()),
+        );
+        request
+            .headers
+            .push(("Authorization".to_owned(), format!("Bearer {token}")));
+        request.phase_timeout = self.timeout();
+        request.ca_file.clone_from(&c.ca_file);
+        let response = match http::probe(&request) {
+            Ok(r) => r,
+            Err(e) => return (vec![unreachable(&e)], Vec::new()),
+        };
+        if response.status == 401 || response.status == 403 {
+            return (
+                vec![Finding::new(
+                    "HP001",
+                    Severity::Error,
+                    format!(
+                        "OpenRouter refuses the key ({}): it is invalid, disabled or deleted; see docs/ROTATE_SECRETS.md",
+                        response.status
+                    ),
+                )],
+                Vec::new(),
+            );
+        }
+        if response.status != 200 {
+            return (
+                vec![Finding::new(
+                    "HP002",
+                    Severity::Error,
+                    format!("OpenRouter answered {}", response.status),
+                )],
+                Vec::new(),
+            );
+        }
+        let json: serde_json::Value = match serde_json::from_slice(&response.body) {
+            Ok(j) => j,
+            Err(e) => {
+                return (
+                    vec![Finding::new(
+                        "HP004",
+                        Severity::Error,
+                        format!("OpenRouter's answer is not JSON: {e}"),
+                    )],
+                    Vec::new(),
+                );
+            }
+        };
+        let data = &json["data"];
+        let labels = [("target", c.name.as_str())];
+        let mut metrics = Vec::new();
+        for (field, family) in [
+            ("usage", "openrouter_key_usage_dollars"),
+            ("limit", "openrouter_key_limit_dollars"),
+            ("limit_remaining", "openrouter_key_limit_remaining_dollars"),
+            ("usage_daily", "openrouter_key_usage_daily_dollars"),
+        ] {
+            if let Some(v) = data[field].as_f64() {
+                metrics.push(
+                    Metric::new(field.replace('_', " "), v)
+                        .min(0.0)
+                        .prometheus(family, &labels),
+                );
+            }
+        }
+        let mut findings = Vec::new();
+        match data["limit_remaining"].as_f64() {
+            Some(left) => {
+                let (warn, crit) = (c.credit_warning, c.credit_critical);
+                if crit.is_some_and(|l| left < l) {
+                    findings.push(Finding::new("HP007", Severity::Error, format!("${left:.2} of credit left on the key (critical under ${:.2}): requests fail with 402 when it runs out", crit.unwrap_or_default())));
+                } else if warn.is_some_and(|l| left < l) {
+                    findings.push(Finding::new(
+                        "HP007",
+                        Severity::Warning,
+                        format!(
+                            "${left:.2} of credit left on the key (warning under ${:.2})",
+                            warn.unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+            None if data.get("limit").is_some_and(serde_json::Value::is_null) => {}
+            None => findings.push(Finding::new(
+                "HP004",
+                Severity::Warning,
+                "OpenRouter's answer has no data.limit_remaining",
+            )),
+        }
+        if data["is_free_tier"].as_bool() == Some(true) {
+            findings.push(Finding::new(
+                "HP007",
+                Severity::Warning,
+                "the key is on the free tier: low rate limits (about 20 requests per 10 s)",
+            ));
+        }
+        (findings, metrics)
     }
 }
 

@@ -511,3 +511,71 @@ fn the_exporter_probes_on_scrape() {
     );
     assert_eq!(get("/health").0, 200);
 }
+
+/// A faithful stand-in for OpenRouter's documented `GET /api/v1/key`: a Bearer key, the
+/// documented fields, 401 with the documented error shape for any other key.
+fn openrouter(key: &'static str, data: &'static str) -> HttpServer {
+    HttpServer::start(move |r| {
+        if r.url != "/api/v1/key" {
+            return Reply::json(404, r#"{"error":{"message":"Not Found","code":404}}"#);
+        }
+        if r.header("authorization") != Some(&format!("Bearer {key}")) {
+            return Reply::json(
+                401,
+                r#"{"error":{"message":"No auth credentials found","code":401}}"#,
+            );
+        }
+        Reply::json(200, &format!("{{\"data\":{data}}}"))
+    })
+}
+
+#[test]
+fn openrouter_credit_thresholds() {
+    const KEY: &str = "sk-or-v1-5e1f0c0ffee5e1f0c0ffee5e1f0c0ffee5e1f0c0ffee5e1f0c0ffee0123";
+    let low = openrouter(
+        KEY,
+        r#"{"label":"sk-or-v1-5e1...123","limit":100,"limit_remaining":4.5,"limit_reset":"monthly","usage":95.5,"usage_daily":3.25,"usage_weekly":20,"usage_monthly":95.5,"is_free_tier":false,"is_provisioning_key":false,"include_byok_in_limit":false,"rate_limit":{"requests":1000,"interval":"1h","note":"This field is deprecated and safe to ignore."}}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = |url: &str| {
+        format!(
+            "[[health-probe.targets]]\nname = \"openrouter\"\nkind = \"openrouter\"\nurl = \"{url}/api/v1/key\"\ntoken = \"${{OPENROUTER_API_KEY}}\"\ncredit_warning = 10\ncredit_critical = 2\n"
+        )
+    };
+    std::fs::write(dir.path().join("opskit.toml"), config(&low.url())).unwrap();
+    let with_key = |key: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_health-probe"))
+            .current_dir(dir.path())
+            .args(args)
+            .env("OPENROUTER_API_KEY", key)
+            .env_remove("OPSKIT_FORMAT")
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap()
+    };
+    let out = with_key(KEY, &["-f", "prometheus"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let prom = text(&out);
+    assert!(
+        prom.contains("openrouter_key_limit_remaining_dollars{target=\"openrouter\"} 4.5"),
+        "{prom}"
+    );
+    assert!(!prom.contains(&KEY[12..]), "the key is never printed");
+    let wrong = with_key(
+        "sk-or-v1-0000000000000000000000000000000000000000000000000000000000000000",
+        &[],
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        text(&wrong).contains("refuses the key (401)"),
+        "{}",
+        text(&wrong)
+    );
+    let unlimited = openrouter(
+        KEY,
+        r#"{"label":"x","limit":null,"limit_remaining":null,"usage":1.5,"is_free_tier":false}"#,
+    );
+    std::fs::write(dir.path().join("opskit.toml"), config(&unlimited.url())).unwrap();
+    let out = with_key(KEY, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
