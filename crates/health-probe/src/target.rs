@@ -712,39 +712,44 @@ impl Target {
                 );
             }
         }
-        let mut findings = Vec::new();
-        match data["limit_remaining"].as_f64() {
-            Some(left) => {
-                let (warn, crit) = (c.credit_warning, c.credit_critical);
-                if crit.is_some_and(|l| left < l) {
-                    findings.push(Finding::new("HP007", Severity::Error, format!("${left:.2} of credit left on the key (critical under ${:.2}): requests fail with 402 when it runs out", crit.unwrap_or_default())));
-                } else if warn.is_some_and(|l| left < l) {
-                    findings.push(Finding::new(
-                        "HP007",
-                        Severity::Warning,
-                        format!(
-                            "${left:.2} of credit left on the key (warning under ${:.2})",
-                            warn.unwrap_or_default()
-                        ),
-                    ));
-                }
-            }
-            None if data.get("limit").is_some_and(serde_json::Value::is_null) => {}
-            None => findings.push(Finding::new(
-                "HP004",
-                Severity::Warning,
-                "OpenRouter's answer has no data.limit_remaining",
-            )),
-        }
-        if data["is_free_tier"].as_bool() == Some(true) {
-            findings.push(Finding::new(
-                "HP007",
-                Severity::Warning,
-                "the key is on the free tier: low rate limits (about 20 requests per 10 s)",
-            ));
-        }
-        (findings, metrics)
+        (credit_findings(c, data), metrics)
     }
+}
+
+/// HP007: the credit left on an OpenRouter key, against the target's thresholds.
+fn credit_findings(c: &TargetConfig, data: &serde_json::Value) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    match data["limit_remaining"].as_f64() {
+        Some(left) => {
+            let (warn, crit) = (c.credit_warning, c.credit_critical);
+            if crit.is_some_and(|l| left < l) {
+                findings.push(Finding::new("HP007", Severity::Error, format!("${left:.2} of credit left on the key (critical under ${:.2}): requests fail with 402 when it runs out", crit.unwrap_or_default())));
+            } else if warn.is_some_and(|l| left < l) {
+                findings.push(Finding::new(
+                    "HP007",
+                    Severity::Warning,
+                    format!(
+                        "${left:.2} of credit left on the key (warning under ${:.2})",
+                        warn.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        None if data.get("limit").is_some_and(serde_json::Value::is_null) => {}
+        None => findings.push(Finding::new(
+            "HP004",
+            Severity::Warning,
+            "OpenRouter's answer has no data.limit_remaining",
+        )),
+    }
+    if data["is_free_tier"].as_bool() == Some(true) {
+        findings.push(Finding::new(
+            "HP007",
+            Severity::Warning,
+            "the key is on the free tier: low rate limits (about 20 requests per 10 s)",
+        ));
+    }
+    findings
 }
 
 fn unreachable(e: &ProbeError) -> Finding {
