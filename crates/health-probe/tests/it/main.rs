@@ -579,3 +579,90 @@ fn openrouter_credit_thresholds() {
     let out = with_key(KEY, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+#[test]
+fn a_real_prom_client_worker_parses_and_meets_its_conditions() {
+    let tools = testkit::test_tools_dir();
+    assert!(
+        tools.join("node_modules/prom-client").is_dir(),
+        "prom-client is missing: run `npm ci --prefix {}` (scripts/test.sh does it)",
+        tools.display()
+    );
+    let port = testkit::free_port();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/worker/metrics-worker.js");
+    let _worker = Child(
+        Command::new("node")
+            .arg(&script)
+            .env("PORT", port.to_string())
+            .env("TEST_TOOLS", &tools)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run node ({e}); install Node.js 20")),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        format!(
+            r#"[[health-probe.targets]]
+name = "worker"
+url = "{base}/health"
+json = ['status == "ok"', 'checks.redis == "up"', 'uptime >= 0']
+
+[[health-probe.targets]]
+name = "worker-metrics"
+url = "{base}/metrics"
+metrics = [
+  'quantile(0.95, worker_job_duration_seconds) < 10',
+  'quantile(0.5, worker_job_duration_seconds) < 0.5',
+  'worker_jobs_processed_total{{outcome="failed"}} < 5',
+  'process_cpu_user_seconds_total >= 0',
+  'nodejs_eventloop_lag_seconds < 5',
+]
+
+[[health-probe.targets]]
+name = "worker-openmetrics"
+url = "{base}/metrics/openmetrics"
+metrics = ['quantile(0.95, worker_job_duration_seconds) < 10', 'worker_jobs_processed_total{{outcome="completed"}} == 96']
+"#
+        ),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["-f", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no condition fails and every exposition line parses: {}",
+        text(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p95 = json["checks"][1]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["label"] == "quantile(0.95, worker_job_duration_seconds) < 10")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (p95 - 7.5).abs() < 1e-9,
+        "p95 from prom-client's buckets: {p95}"
+    );
+    let out = run(
+        dir.path(),
+        &[
+            &format!("{base}/metrics"),
+            "--metric",
+            "quantile(0.95, worker_job_duration_seconds) < 5",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
