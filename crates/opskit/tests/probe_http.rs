@@ -116,3 +116,41 @@ fn tls_is_timed_verified_and_its_expiry_read() {
     let e = probe(&Request::get(server.url())).unwrap_err();
     assert!(matches!(e, ProbeError::Tls { .. }), "{e}");
 }
+
+/// A server that sends part of its answer, then stalls.
+fn stalling(first: &'static [u8]) -> (u16, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut s, &mut buf);
+            let _ = std::io::Write::write_all(&mut s, first);
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn slow_headers_and_slow_bodies_time_out_by_phase() {
+    let (port, h) = stalling(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n");
+    let mut req = Request::get(format!("http://127.0.0.1:{port}/"));
+    req.phase_timeout = Duration::from_millis(300);
+    assert!(matches!(
+        probe(&req).unwrap_err(),
+        ProbeError::Timeout {
+            phase: "headers",
+            ..
+        }
+    ));
+    h.join().unwrap();
+    let (port, h) = stalling(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
+    let mut req = Request::get(format!("http://127.0.0.1:{port}/"));
+    req.phase_timeout = Duration::from_millis(300);
+    assert!(matches!(
+        probe(&req).unwrap_err(),
+        ProbeError::Timeout { phase: "body", .. }
+    ));
+    h.join().unwrap();
+}

@@ -13,11 +13,71 @@ pub struct TlsServer {
     dir: tempfile::TempDir,
 }
 
+/// Runs openssl in `dir`; panics with its error.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run openssl ({e}); install it with `apt-get install openssl`")
+        });
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 impl TlsServer {
     /// Starts the server. Panics with the reason (and an install hint) if it cannot.
     pub fn start() -> TlsServer {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         crate::redis::make_certificates(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        TlsServer::serve(dir)
+    }
+
+    /// Starts a server whose certificate (signed by its CA) expired on 2024-01-02.
+    pub fn start_expired() -> TlsServer {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let d = dir.path();
+        crate::redis::make_certificates(d).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(d.join("db")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.join("db/index.txt"), "").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.join("db/serial"), "1000\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            d.join("ca.cnf"),
+            "[ca]\ndefault_ca=x\n[x]\ndatabase=db/index.txt\nnew_certs_dir=db\nserial=db/serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        openssl(
+            d,
+            &[
+                "ca",
+                "-batch",
+                "-config",
+                "ca.cnf",
+                "-cert",
+                "ca.crt",
+                "-keyfile",
+                "ca.key",
+                "-in",
+                "server.csr",
+                "-out",
+                "server.crt",
+                "-extfile",
+                "ext.cnf",
+                "-startdate",
+                "20240101000000Z",
+                "-enddate",
+                "20240102000000Z",
+            ],
+        );
+        TlsServer::serve(dir)
+    }
+
+    fn serve(dir: tempfile::TempDir) -> TlsServer {
         let port = crate::free_port();
         let child = Command::new("openssl")
             .args(["s_server", "-quiet", "-www", "-accept"])

@@ -160,6 +160,10 @@ fn redis_and_tcp_targets() {
     );
     let only = run(dir.path(), &["--target", "cache"]);
     assert_eq!(only.status.code(), Some(0), "{}", text(&only));
+    // Redis down: a closed port, and a server that is gone.
+    let down = run(dir.path(), &[&format!("redis://127.0.0.1:{closed}")]);
+    assert_eq!(down.status.code(), Some(2));
+    assert!(text(&down).contains("HP001"), "{}", text(&down));
 }
 
 #[test]
@@ -366,6 +370,22 @@ fn postgres_targets_authenticate_query_and_check_the_value() {
     assert!(
         text(&out).contains("HP004") && text(&out).contains("not > 100"),
         "{}",
+        text(&out)
+    );
+    let port = url
+        .split(':')
+        .nth(3)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let closed = url.replace(&format!(":{port}/"), &format!(":{}/", testkit::free_port()));
+    let out = run(dir.path(), &[&closed]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("cannot connect"),
+        "PostgreSQL down: {}",
         text(&out)
     );
     let wrong = url.replace(pg.password(), "not-the-password");
@@ -665,4 +685,24 @@ metrics = ['quantile(0.95, worker_job_duration_seconds) < 10', 'worker_jobs_proc
         ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
+fn an_expired_certificate_is_down_and_says_so() {
+    let server = TlsServer::start_expired();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            &server.url(),
+            "--cacert",
+            &server.ca_file().display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("HP001") && text(&out).to_lowercase().contains("expired"),
+        "{}",
+        text(&out)
+    );
 }
