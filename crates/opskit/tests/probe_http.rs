@@ -1,5 +1,10 @@
 //! The HTTP probe against real servers: testkit's HTTP server and `openssl s_server` for TLS.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
 use std::time::Duration;
 
 use opskit::probe::http::{ProbeError, Request, probe};
