@@ -197,20 +197,17 @@ impl Options {
         }
     }
 
-    /// Adds a `.hadolint.yaml`.
+    /// Adds a `.hadolint.yaml` (hadolint's key names for the same settings).
     pub fn apply_hadolint(&mut self, h: &HadolintConfig) -> Result<(), Error> {
-        self.ignore(&h.ignored)?;
-        self.apply_overrides(&h.r#override)?;
-        self.settings
-            .trusted_registries
-            .extend(h.trusted_registries.iter().cloned());
-        if let Some(t) = &h.failure_threshold {
-            self.failure_threshold = level(t)?;
-        }
-        self.settings.strict_labels |= h.strict_labels;
-        self.labels(&h.label_schema);
-        self.disable_ignore_pragma |= h.disable_ignore_pragma;
-        Ok(())
+        self.apply_file(&FileConfig {
+            ignore: h.ignored.clone(),
+            trusted_registries: h.trusted_registries.clone(),
+            r#override: h.r#override.clone(),
+            failure_threshold: h.failure_threshold.clone(),
+            strict_labels: h.strict_labels,
+            label_schema: h.label_schema.clone(),
+            disable_ignore_pragma: h.disable_ignore_pragma,
+        })
     }
 
     /// Adds opskit.toml's `[dockerfile-lint]`.

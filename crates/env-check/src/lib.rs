@@ -364,23 +364,7 @@ pub fn check_service(
     verbose: bool,
 ) -> Result<Check, Error> {
     let started = Instant::now();
-    let dir = root.join(service.dir.as_deref().unwrap_or(Path::new(".")));
-    let mut names: Vec<&str> = service.vars.keys().map(String::as_str).collect();
-    names.extend(
-        service
-            .vars
-            .values()
-            .flat_map(|v| v.deprecated_names.iter().map(String::as_str)),
-    );
-    let values = sources::gather(
-        &dir,
-        root,
-        environment,
-        service.expand,
-        &names,
-        inputs,
-        process,
-    )?;
+    let (_, values) = service_values(service, root, environment, inputs, process)?;
     let locate = |f: Finding, source: Option<&Source>| match source {
         Some(Source::File(loc)) => f.at(loc.clone()).property("source", loc.to_string()),
         Some(other) => f.property("source", other.to_string()),
@@ -437,6 +421,24 @@ pub fn has_values(
     inputs: &Inputs,
     process: &dyn Fn(&str) -> Option<String>,
 ) -> Result<bool, Error> {
+    let (names, values) = service_values(service, root, environment, inputs, process)?;
+    Ok(names
+        .iter()
+        .any(|n| values.get(*n).is_some_and(|(v, _)| !v.is_empty())))
+}
+
+/// Each variable's value and the source that won.
+type Values = BTreeMap<String, (String, Source)>;
+
+/// Every name the service's schema knows (its variables and their deprecated names), and the
+/// values the sources give them.
+fn service_values<'s>(
+    service: &'s opskit::env::schema::Service,
+    root: &Path,
+    environment: &str,
+    inputs: &Inputs,
+    process: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Vec<&'s str>, Values), Error> {
     let dir = root.join(service.dir.as_deref().unwrap_or(Path::new(".")));
     let names: Vec<&str> = service
         .vars
@@ -454,9 +456,7 @@ pub fn has_values(
         inputs,
         process,
     )?;
-    Ok(names
-        .iter()
-        .any(|n| values.get(*n).is_some_and(|(v, _)| !v.is_empty())))
+    Ok((names, values))
 }
 
 /// What to run for each service.

@@ -17,37 +17,12 @@ use crate::{Error, Target};
 /// The content type of the text exposition format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                if let Some(v) = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    out.push(v);
-                    i += 3;
-                    continue;
-                }
-                out.push(b'%');
-            }
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The target a `/probe` query names.
 fn resolve(query: &str, configured: &[Target]) -> Result<Target, String> {
     let target = query
         .split('&')
         .find_map(|kv| kv.strip_prefix("target="))
-        .map(percent_decode)
+        .map(|t| opskit::encoding::percent_decode(t, true))
         .ok_or("give ?target=NAME (a configured target) or ?target=URL")?;
     if let Some(t) = configured.iter().find(|t| t.config.name == target) {
         return Ok(t.clone());

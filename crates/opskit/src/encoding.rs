@@ -81,6 +81,38 @@ fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     out
 }
 
+/// `%XX` escapes decoded (a malformed one is kept as it is); with `plus_is_space`, `+` is a
+/// space, as in a query string. Invalid UTF-8 becomes U+FFFD.
+///
+/// ```
+/// assert_eq!(opskit::encoding::percent_decode("p%40ss%2Fx+y", false), "p@ss/x+y");
+/// assert_eq!(opskit::encoding::percent_decode("a+b%zz", true), "a b%zz");
+/// ```
+pub fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                if let Some(v) = text
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+                out.push(b'%');
+            }
+            b'+' if plus_is_space => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,27 +14,36 @@ use std::process::{Command, Stdio};
 
 use opskit::env::{dotenv, expand};
 
-/// dotenv.parse for each text, from Node.
-fn reference(texts: &[String]) -> Vec<BTreeMap<String, String>> {
+/// Runs a reference script of scripts/test-tools in Node: JSON in on stdin, JSON out.
+fn node<I: serde::Serialize, O: serde::de::DeserializeOwned>(
+    script: &str,
+    package: &str,
+    input: &I,
+) -> O {
     let tools = testkit::test_tools_dir();
     assert!(
-        tools.join("node_modules/dotenv").is_dir(),
-        "npm dotenv is missing; run `npm ci --prefix {}` (scripts/test.sh does it)",
+        tools.join("node_modules").join(package).is_dir(),
+        "npm {package} is missing; run `npm ci --prefix {}` (scripts/test.sh does it)",
         tools.display()
     );
     let mut child = Command::new("node")
-        .arg(tools.join("dotenv-parse.js"))
+        .arg(tools.join(script))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run node ({e}); install Node.js 20"));
-    let input = serde_json::to_vec(texts).unwrap();
+    let input = serde_json::to_vec(input).unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    assert!(out.status.success());
+    assert!(out.status.success(), "node {script} failed");
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// dotenv.parse for each text, from Node.
+fn reference(texts: &[String]) -> Vec<BTreeMap<String, String>> {
+    node("dotenv-parse.js", "dotenv", &texts)
 }
 
 fn compare(texts: &[String], label: &dyn Fn(usize) -> String) {
@@ -142,25 +151,7 @@ struct ExpandCase {
 /// dotenv-expand's pairs for each case, from Node; `None` where dotenv-expand did not finish
 /// (it loops forever on some inputs; opskit stops, see opskit::env::expand).
 fn expand_reference(cases: &[ExpandCase]) -> Vec<Option<Vec<(String, String)>>> {
-    let tools = testkit::test_tools_dir();
-    assert!(
-        tools.join("node_modules/dotenv-expand").is_dir(),
-        "npm dotenv-expand is missing; run `npm ci --prefix {}` (scripts/test.sh does it)",
-        tools.display()
-    );
-    let mut child = Command::new("node")
-        .arg(tools.join("dotenv-expand.js"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run node ({e}); install Node.js 20"));
-    let input = serde_json::to_vec(cases).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
+    node("dotenv-expand.js", "dotenv-expand", &cases)
 }
 
 fn compare_expansion(cases: &[ExpandCase]) {

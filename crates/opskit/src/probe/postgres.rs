@@ -9,6 +9,8 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use crate::encoding::percent_decode;
+
 use hmac_sha256::{hmac, pbkdf2};
 
 /// A `postgres://` URL, split.
@@ -45,26 +47,6 @@ impl std::fmt::Display for PgUrl {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl std::str::FromStr for PgUrl {
     type Err = String;
 
@@ -77,8 +59,8 @@ impl std::str::FromStr for PgUrl {
         let (authority, database) = main.split_once('/').unwrap_or((main, ""));
         let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
         let (user, password) = match userinfo.split_once(':') {
-            Some((u, p)) => (percent_decode(u), Some(percent_decode(p))),
-            None => (percent_decode(userinfo), None),
+            Some((u, p)) => (percent_decode(u, false), Some(percent_decode(p, false))),
+            None => (percent_decode(userinfo, false), None),
         };
         let (host, port) = match hostport.rsplit_once(':') {
             Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => (
@@ -117,7 +99,7 @@ impl std::str::FromStr for PgUrl {
         let database = if database.is_empty() {
             user.clone()
         } else {
-            percent_decode(database)
+            percent_decode(database, false)
         };
         Ok(PgUrl {
             host,
