@@ -360,10 +360,16 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
         Box::new(tcp)
     };
 
-    let host_header = if (target.tls && target.port == 443) || (!target.tls && target.port == 80) {
-        target.host.clone()
+    // An IPv6 literal is bracketed in the Host header, as in the URL.
+    let host = if target.host.contains(':') {
+        format!("[{}]", target.host)
     } else {
-        format!("{}:{}", target.host, target.port)
+        target.host.clone()
+    };
+    let host_header = if (target.tls && target.port == 443) || (!target.tls && target.port == 80) {
+        host
+    } else {
+        format!("{host}:{}", target.port)
     };
     let mut head = format!(
         "{} {} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: opskit-health-probe/{}\r\nAccept: */*\r\nConnection: close\r\n",
