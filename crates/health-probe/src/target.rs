@@ -236,35 +236,22 @@ impl Target {
         let elapsed = started.elapsed().as_secs_f64();
         let up = !findings.iter().any(|f| f.rule == "HP001");
         let labels = [("target", self.config.name.as_str())];
-        if let Some(ms) = self
-            .config
-            .latency_warning_ms
-            .or(self.config.latency_critical_ms)
-            .map(|_| elapsed * 1000.0)
-            && up
-        {
-            let (warn, crit) = (
-                self.config.latency_warning_ms,
-                self.config.latency_critical_ms,
-            );
-            let severity = if crit.is_some_and(|c| ms > c) {
-                Some(Severity::Error)
-            } else if warn.is_some_and(|w| ms > w) {
-                Some(Severity::Warning)
-            } else {
-                None
-            };
-            if let Some(s) = severity {
-                let limit = if s == Severity::Error { crit } else { warn };
-                findings.push(Finding::new(
-                    "HP003",
-                    s,
-                    format!(
-                        "answered in {ms:.0} ms, over {:.0} ms",
-                        limit.unwrap_or_default()
-                    ),
-                ));
-            }
+        let ms = elapsed * 1000.0;
+        let (warn, crit) = (
+            self.config.latency_warning_ms,
+            self.config.latency_critical_ms,
+        );
+        let over = match (crit, warn) {
+            (Some(c), _) if ms > c => Some((Severity::Error, c)),
+            (_, Some(w)) if ms > w => Some((Severity::Warning, w)),
+            _ => None,
+        };
+        if let Some((severity, limit)) = over.filter(|_| up) {
+            findings.push(Finding::new(
+                "HP003",
+                severity,
+                format!("answered in {ms:.0} ms, over {limit:.0} ms"),
+            ));
         }
         metrics.insert(
             0,

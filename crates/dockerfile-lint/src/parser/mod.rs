@@ -413,6 +413,14 @@ impl Instruction {
         self.flags.iter().find(|f| f.name == name)
     }
 
+    /// Whether a flag mounts a build cache (`--mount=type=cache,...`): package caches then live
+    /// outside the layer.
+    pub fn has_cache_mount(&self) -> bool {
+        self.flags
+            .iter()
+            .any(|f| f.value.as_deref().is_some_and(|v| v.contains("type=cache")))
+    }
+
     /// The arguments split into words the way the shell would, quotes removed. Variables are
     /// left as written.
     pub fn words(&self) -> Vec<String> {

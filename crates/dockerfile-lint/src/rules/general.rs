@@ -60,7 +60,8 @@ pub static DL3001: Rule = Rule {
     },
 };
 
-fn is_root(user: &str) -> bool {
+/// Whether a USER value is root (`root`, `0`, with or without a group or quotes).
+pub(super) fn is_root(user: &str) -> bool {
     let name = unquoted(user.trim()).split(':').next().unwrap_or("");
     name == "root" || name == "0"
 }

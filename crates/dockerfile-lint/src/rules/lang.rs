@@ -54,10 +54,7 @@ pub static DL3042: Rule = Rule {
             return;
         }
         for (ins, _, p) in package_runs(cx, &[Manager::Pip], &["install"]) {
-            let cached = ins
-                .flags
-                .iter()
-                .any(|f| f.value.as_deref().is_some_and(|v| v.contains("type=cache")));
+            let cached = ins.has_cache_mount();
             if !p.has_flag(None, &["no-cache-dir"]) && !cached {
                 out.push(Hit::at(ins, "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`"));
             }
@@ -127,10 +124,7 @@ pub static DL3060: Rule = Rule {
                     && p.is(&["cache"])
                     && p.args.first().is_some_and(|a| a == "clean")
             });
-            let cached = ins
-                .flags
-                .iter()
-                .any(|f| f.value.as_deref().is_some_and(|v| v.contains("type=cache")));
+            let cached = ins.has_cache_mount();
             if installs && !cleans && !cached {
                 out.push(Hit::at(
                     ins,

@@ -460,16 +460,6 @@ pub static OPS_DF004: Rule = Rule {
     },
 };
 
-fn user_is_root(user: &str) -> bool {
-    let name = user
-        .trim()
-        .trim_matches('"')
-        .split(':')
-        .next()
-        .unwrap_or("");
-    name == "root" || name == "0"
-}
-
 fn runs_nonroot_by_default(image: &str) -> bool {
     let r = ImageRef::parse(image);
     r.tag.is_some_and(|t| t.contains("nonroot"))
@@ -507,7 +497,7 @@ pub static OPS_DF005: Rule = Rule {
                     ));
                 }
                 // DL3002 already reports an explicit root USER in the final stage.
-                Some(u) if user_is_root(&u.args) && stage.index != last => {
+                Some(u) if super::general::is_root(&u.args) && stage.index != last => {
                     out.push(Hit::at(
                         u,
                         format!("{} runs as root", stage_label(cx, stage)),

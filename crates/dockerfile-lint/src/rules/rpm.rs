@@ -41,10 +41,7 @@ fn missing_clean(
                     "update",
                 ])
         });
-        let cached = ins
-            .flags
-            .iter()
-            .any(|f| f.value.as_deref().is_some_and(|v| v.contains("type=cache")));
+        let cached = ins.has_cache_mount();
         if installs && !cleaned(script) && !cached {
             out.push(Hit::at(ins, message));
         }
