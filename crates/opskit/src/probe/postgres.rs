@@ -129,8 +129,22 @@ pub struct PgAnswer {
     pub tls: bool,
 }
 
-trait Stream: Read + Write {}
-impl<T: Read + Write> Stream for T {}
+/// A connection, plain or TLS, that can reach its TCP socket (for timeouts).
+trait Stream: Read + Write + Send {
+    fn tcp(&self) -> Option<&TcpStream>;
+}
+
+impl Stream for TcpStream {
+    fn tcp(&self) -> Option<&TcpStream> {
+        Some(self)
+    }
+}
+
+impl Stream for rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
+    fn tcp(&self) -> Option<&TcpStream> {
+        Some(&self.sock)
+    }
+}
 
 /// Minimal HMAC-SHA-256 and PBKDF2 for SCRAM (RFC 2104, RFC 8018).
 mod hmac_sha256 {
@@ -233,16 +247,21 @@ fn error_text(payload: &[u8]) -> String {
 /// Connects, authenticates, runs `sql` (a single statement) and returns the first value.
 pub fn probe(url: &PgUrl, sql: &str, timeout: Duration) -> Result<PgAnswer, String> {
     let t = Instant::now();
-    let (mut stream, tls) = open(url, timeout)?;
+    let (stream, tls) = open(url, timeout)?;
     let connect = t.elapsed();
     let t = Instant::now();
-    let server_version = startup(&mut *stream, url)?;
+    let mut session = Session::start(stream, url, "opskit-health-probe")?;
     let startup_time = t.elapsed();
     let t = Instant::now();
-    let value = query(&mut *stream, url, sql)?;
+    let value = session
+        .query(sql)?
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next())
+        .flatten();
     Ok(PgAnswer {
         value,
-        server_version,
+        server_version: session.server_version.clone(),
         connect,
         startup: startup_time,
         query: t.elapsed(),
@@ -250,8 +269,133 @@ pub fn probe(url: &PgUrl, sql: &str, timeout: Duration) -> Result<PgAnswer, Stri
     })
 }
 
+/// One row of a result: each column as text, `None` for SQL NULL.
+pub type Row = Vec<Option<String>>;
+
+/// An open, authenticated connection that runs simple queries one after another (several
+/// queries in one transaction, for example). Closed with a Terminate message on drop.
+pub struct Session {
+    stream: Box<dyn Stream + Send>,
+    who: String,
+    /// `server_version` as the server reported it at startup.
+    pub server_version: Option<String>,
+    /// The connection is encrypted.
+    pub tls: bool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("who", &self.who)
+            .field("server_version", &self.server_version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Connects (TLS as `sslmode` says) and authenticates; `timeout` bounds the connect and
+    /// every read and write after it. `application_name` shows in `pg_stat_activity`.
+    pub fn connect(
+        url: &PgUrl,
+        timeout: Duration,
+        application_name: &str,
+    ) -> Result<Session, String> {
+        let (stream, tls) = open(url, timeout)?;
+        let mut session = Session::start(stream, url, application_name)?;
+        session.tls = tls;
+        Ok(session)
+    }
+
+    fn start(
+        mut stream: Box<dyn Stream + Send>,
+        url: &PgUrl,
+        application_name: &str,
+    ) -> Result<Session, String> {
+        let server_version = startup(&mut *stream, url, application_name)?;
+        Ok(Session {
+            stream,
+            who: format!("{}@{}/{}", url.user, url.host, url.database),
+            server_version,
+            tls: false,
+        })
+    }
+
+    /// Runs `sql` (one statement, or several separated by `;`) with the simple query protocol
+    /// and returns every row of every result, as text. A server error is returned after the
+    /// server is ready again, so the session stays usable (outside a failed transaction).
+    pub fn query(&mut self, sql: &str) -> Result<Vec<Row>, String> {
+        let mut q = sql.as_bytes().to_vec();
+        q.push(0);
+        self.stream
+            .write_all(&message(b'Q', &q))
+            .map_err(|e| io_reason(&e))?;
+        let mut rows = Vec::new();
+        let mut error = None;
+        loop {
+            let (kind, payload) = read_message(&mut *self.stream)?;
+            match kind {
+                b'D' => rows.push(data_row(&payload)),
+                b'E' => error = Some(error_text(&payload)),
+                b'Z' => break,
+                _ => {}
+            }
+        }
+        match error {
+            Some(e) => Err(format!("{}: the query failed: {e}", self.who)),
+            None => Ok(rows),
+        }
+    }
+
+    /// Changes the read and write timeout (long queries such as counting a big table).
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        // Only the TCP socket under the stream knows timeouts; the stream was built with them
+        // and `open` keeps a handle for exactly this.
+        if let Some(tcp) = self.tcp() {
+            let _ = tcp.set_read_timeout(timeout);
+            let _ = tcp.set_write_timeout(timeout);
+        }
+    }
+
+    fn tcp(&self) -> Option<&TcpStream> {
+        self.stream.tcp()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.stream.write_all(&message(b'X', &[]));
+    }
+}
+
+/// A `DataRow` message's columns.
+fn data_row(payload: &[u8]) -> Row {
+    let columns = payload
+        .get(..2)
+        .map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
+    let mut at = 2usize;
+    let mut row = Vec::with_capacity(usize::from(columns));
+    for _ in 0..columns {
+        let len = payload
+            .get(at..at + 4)
+            .map_or(-1, |l| i32::from_be_bytes([l[0], l[1], l[2], l[3]]));
+        at += 4;
+        match usize::try_from(len) {
+            Ok(len) => {
+                row.push(
+                    payload
+                        .get(at..at + len)
+                        .map(|v| String::from_utf8_lossy(v).into_owned()),
+                );
+                at += len;
+            }
+            Err(_) => row.push(None),
+        }
+    }
+    row
+}
+
 /// TCP, then TLS when the server offers it and `sslmode` wants it.
-fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), String> {
+fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream + Send>, bool), String> {
     let addr = (url.host.as_str(), url.port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {}: {e}", url.host))?
@@ -264,7 +408,7 @@ fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), Strin
     tcp.set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
     let mut tls = false;
-    let stream: Box<dyn Stream> = if url.sslmode == "disable" {
+    let stream: Box<dyn Stream + Send> = if url.sslmode == "disable" {
         Box::new(tcp)
     } else {
         let mut tcp = tcp;
@@ -310,13 +454,17 @@ fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), Strin
     clippy::too_many_lines,
     reason = "one message loop: cleartext and SCRAM's three steps"
 )]
-fn startup(stream: &mut dyn Stream, url: &PgUrl) -> Result<Option<String>, String> {
+fn startup(
+    stream: &mut dyn Stream,
+    url: &PgUrl,
+    application_name: &str,
+) -> Result<Option<String>, String> {
     let mut startup = Vec::new();
     startup.extend_from_slice(&196_608u32.to_be_bytes());
     for (k, v) in [
         ("user", url.user.as_str()),
         ("database", url.database.as_str()),
-        ("application_name", "opskit-health-probe"),
+        ("application_name", application_name),
     ] {
         startup.extend_from_slice(k.as_bytes());
         startup.push(0);
@@ -452,48 +600,6 @@ fn startup(stream: &mut dyn Stream, url: &PgUrl) -> Result<Option<String>, Strin
         }
     }
     Ok(server_version)
-}
-
-/// One simple query; the first column of the first row.
-fn query(stream: &mut dyn Stream, url: &PgUrl, sql: &str) -> Result<Option<String>, String> {
-    let who = format!("{}@{}/{}", url.user, url.host, url.database);
-    let mut q = sql.as_bytes().to_vec();
-    q.push(0);
-    stream
-        .write_all(&message(b'Q', &q))
-        .map_err(|e| io_reason(&e))?;
-    let mut value: Option<Option<String>> = None;
-    let mut error = None;
-    loop {
-        let (kind, payload) = read_message(&mut *stream)?;
-        match kind {
-            b'D' if value.is_none() => {
-                let columns = payload
-                    .get(..2)
-                    .map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
-                let first = if columns == 0 {
-                    None
-                } else {
-                    let len = payload
-                        .get(2..6)
-                        .map_or(-1, |l| i32::from_be_bytes([l[0], l[1], l[2], l[3]]));
-                    usize::try_from(len)
-                        .ok()
-                        .and_then(|len| payload.get(6..6 + len))
-                        .map(|v| String::from_utf8_lossy(v).into_owned())
-                };
-                value = Some(first);
-            }
-            b'E' => error = Some(error_text(&payload)),
-            b'Z' => break,
-            _ => {}
-        }
-    }
-    let _ = stream.write_all(&message(b'X', &[]));
-    if let Some(e) = error {
-        return Err(format!("{who}: the query failed: {e}"));
-    }
-    Ok(value.flatten())
 }
 
 #[cfg(test)]

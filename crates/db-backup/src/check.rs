@@ -1,0 +1,247 @@
+//! `db-backup check`: do backups really run? A Nagios check on the newest backup of the
+//! directory: its age, its size against the previous backup of the same database and mode,
+//! and its verification. Every core output format; exit 0/1/2/3.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use opskit::Status;
+use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
+use opskit::threshold::{Range, Thresholds};
+
+use crate::archive::human_size;
+use crate::manifest;
+use crate::{CheckArgs, FileConfig, NAME, parse_age};
+
+/// `check`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "three measures of one backup, each with its metric and finding"
+)]
+pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, String> {
+    let max_age = parse_age(
+        args.max_age
+            .as_deref()
+            .or(file.max_age.as_deref())
+            .unwrap_or("26h"),
+    )
+    .map_err(|e| format!("--max-age {e}"))?;
+    let warn_age = args
+        .warn_age
+        .as_deref()
+        .or(file.warn_age.as_deref())
+        .map(parse_age)
+        .transpose()
+        .map_err(|e| format!("--warn-age {e}"))?;
+    let size_change = args.size_change.or(file.size_change).unwrap_or(50.0);
+    if !(size_change.is_finite() && size_change >= 0.0) {
+        return Err(format!(
+            "--size-change {size_change}: give a percentage, 0 or more"
+        ));
+    }
+    let catalog = manifest::catalog(dir)
+        .map_err(|e| format!("cannot read the backup directory {}: {e}", dir.display()))?;
+    let entries: Vec<&manifest::Entry> = catalog
+        .entries
+        .iter()
+        .filter(|e| {
+            args.database
+                .as_ref()
+                .is_none_or(|d| &e.manifest.database == d)
+        })
+        .collect();
+    let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
+    let Some(newest) = entries.first() else {
+        let what = args
+            .database
+            .as_ref()
+            .map_or(String::new(), |d| format!(" of {d}"));
+        report.push(
+            Check::new(
+                "backup",
+                Status::Critical,
+                format!("no backup{what} in {}", dir.display()),
+            )
+            .with_finding(Finding::new(
+                "DB501",
+                Severity::Error,
+                format!(
+                    "no backup{what} in {}: is the backup job running, and writing there?",
+                    dir.display()
+                ),
+            )),
+        );
+        return Ok(report);
+    };
+    let m = &newest.manifest;
+    let db = m.database.as_str();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let age = now.saturating_sub(m.started_unix);
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "ages, sizes and counts as metrics"
+    )]
+    let (age_f, max_f, bytes_f, count_f) = (
+        age as f64,
+        max_age.as_secs() as f64,
+        m.bytes as f64,
+        entries.len() as f64,
+    );
+    #[expect(clippy::cast_precision_loss, reason = "an age as a metric")]
+    let thresholds = Thresholds {
+        warning: warn_age.map(|w| Range::upper(w.as_secs() as f64)),
+        critical: Some(Range::upper(max_f)),
+    };
+    let age_status = thresholds.evaluate(age_f);
+    let mut age_check = Check::new(
+        "age",
+        age_status,
+        format!(
+            "newest backup {} is {} old (limit {})",
+            m.file,
+            human_age(age),
+            human_age(max_age.as_secs())
+        ),
+    )
+    .with_metric(
+        Metric::new("age", age_f)
+            .unit(Unit::Seconds)
+            .thresholds(&thresholds)
+            .min(0.0)
+            .prometheus("opskit_db_backup_age_seconds", &[("database", db)])
+            .help("Seconds since the newest backup started."),
+    )
+    .with_metric(
+        Metric::new("size", bytes_f)
+            .unit(Unit::Bytes)
+            .min(0.0)
+            .prometheus("opskit_db_backup_bytes", &[("database", db)])
+            .help("Size of the newest backup on disk."),
+    )
+    .with_metric(
+        Metric::new("backups", count_f)
+            .min(0.0)
+            .prometheus("opskit_db_backup_backups", &[("database", db)])
+            .help("Backups in the directory."),
+    );
+    if age_status != Status::Ok {
+        age_check = age_check.with_finding(Finding::new(
+            "DB502",
+            if age_status == Status::Critical { Severity::Error } else { Severity::Warning },
+            format!(
+                "the newest backup is {} old (started {}): the backup job has not succeeded since; see its logs (systemctl status, kubectl get cronjob) and run `db-backup run` by hand",
+                human_age(age),
+                m.started
+            ),
+        ));
+    }
+    if !newest.archive_present {
+        age_check.status = Status::Critical;
+        age_check = age_check.with_finding(Finding::new(
+            "DB506",
+            Severity::Error,
+            format!(
+                "{} has a manifest but the archive is gone",
+                newest.archive.display()
+            ),
+        ));
+    }
+    report.push(age_check);
+    // Size against the previous backup of the same database and mode.
+    let previous = entries
+        .iter()
+        .skip(1)
+        .find(|e| e.manifest.mode == m.mode && e.manifest.database == m.database);
+    let size_check = match previous {
+        None => Check::new(
+            "size",
+            Status::Ok,
+            format!("{} (no earlier backup to compare)", human_size(m.bytes)),
+        ),
+        Some(p) => {
+            #[expect(clippy::cast_precision_loss, reason = "a ratio of sizes")]
+            let change = if p.manifest.bytes == 0 {
+                0.0
+            } else {
+                (m.bytes as f64 - p.manifest.bytes as f64) / p.manifest.bytes as f64 * 100.0
+            };
+            let status = if change.abs() > size_change {
+                Status::Warning
+            } else {
+                Status::Ok
+            };
+            let summary = format!(
+                "{} vs {} before ({change:+.1}%)",
+                human_size(m.bytes),
+                human_size(p.manifest.bytes)
+            );
+            let mut c = Check::new("size", status, summary).with_metric(
+                Metric::new("size_change", change)
+                    .unit(Unit::Percent)
+                    .prometheus("opskit_db_backup_size_change_percent", &[("database", db)])
+                    .help("Size change of the newest backup against the previous one."),
+            );
+            if status != Status::Ok {
+                c = c.with_finding(Finding::new(
+                    "DB503",
+                    Severity::Warning,
+                    format!(
+                        "the newest backup is {change:+.1}% the size of the previous one ({} -> {}): a table emptied, a schema left out, or a big import? Compare the manifests' row counts",
+                        human_size(p.manifest.bytes),
+                        human_size(m.bytes)
+                    ),
+                ));
+            }
+            c
+        }
+    };
+    report.push(size_check);
+    let verification = match &m.verification {
+        Some(v) if v.ok => Check::new("verification", Status::Ok, format!("{} at {}", m.verification_text(), v.at)),
+        Some(v) => Check::new("verification", Status::Critical, m.verification_text()).with_finding(Finding::new(
+            "DB505",
+            Severity::Error,
+            format!(
+                "the newest backup failed verification at {}: {}; run `db-backup verify {}` and take a new backup",
+                v.at,
+                v.error.as_deref().unwrap_or("see the manifest"),
+                newest.archive.display()
+            ),
+        )),
+        None => {
+            let status = if args.require_verified { Status::Critical } else { Status::Warning };
+            Check::new("verification", status, "not verified").with_finding(Finding::new(
+                "DB504",
+                if args.require_verified { Severity::Error } else { Severity::Warning },
+                format!("run `db-backup verify {}`", newest.archive.display()),
+            ))
+        }
+    };
+    report.push(verification);
+    for c in crate::retention::leftovers(&catalog) {
+        report.push(c);
+    }
+    Ok(report)
+}
+
+/// `3h05m`, `2d04h`, `45s`.
+pub fn human_age(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        3600..86_400 => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d{:02}h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ages_read_well() {
+        assert_eq!(super::human_age(59), "59s");
+        assert_eq!(super::human_age(3725), "1h02m");
+        assert_eq!(super::human_age(93_600), "1d02h");
+    }
+}

@@ -1,0 +1,573 @@
+//! # db-backup: PostgreSQL and Supabase backups that are verified, retained, restorable and
+//! monitored
+//!
+//! It wraps the real `pg_dump`, `pg_restore` and `pg_dumpall` (the right tools: every version
+//! of PostgreSQL, every object type) and adds what a backup job needs around them:
+//!
+//! - `run`: pg_dump's custom format, streamed through zstd (or gzip) and SHA-256 into a
+//!   temporary file, fsynced, read back by `pg_restore --list`, and only then renamed into
+//!   place, with a manifest beside it (server and pg_dump versions, sizes, checksum, every
+//!   table with its row count taken in pg_dump's own snapshot). The password reaches pg_dump
+//!   through a private password file, never a command line. `--preset supabase` dumps what
+//!   `supabase db dump` would (the user's schemas) but with the data, and says what in the
+//!   kept schemas needs the schemas Supabase manages.
+//! - `verify FILE`: checksum and manifest agree, the archive decompresses and pg_restore reads
+//!   it; `--restore-into URL` restores it into a scratch database and compares every table's
+//!   row count and content hash.
+//! - `restore FILE --into URL`: refuses a database that already holds the archive's tables
+//!   unless `--force`, restores in one transaction, and reports every table.
+//! - `list`, `prune` (keep-last/daily/weekly/monthly; never the newest verified backup, never a
+//!   file without an opskit manifest) and `check` (a Nagios check on the newest backup's age,
+//!   size change and verification).
+//!
+//! | code  | finding |
+//! |-------|---------|
+//! | DB101 | pg_dump (or pg_restore, pg_dumpall, psql) is not installed |
+//! | DB102 | every installed pg_dump is older than the server |
+//! | DB103 | authentication failed |
+//! | DB104 | the server cannot be reached |
+//! | DB105 | the disk is full (or the file size limit was reached) |
+//! | DB106 | pg_dump, pg_restore or psql failed |
+//! | DB107 | the new archive did not read back; it was deleted |
+//! | DB110 | the Supabase preset leaves out a schema the kept objects need |
+//! | DB111 | an object in a left-out schema uses kept objects; it is not in the dump |
+//! | DB201 | the file's checksum or size differs from its manifest |
+//! | DB202 | the manifest is missing or unreadable |
+//! | DB203 | the archive does not decompress or pg_restore cannot read it |
+//! | DB204 | a table's row count differs after a restore |
+//! | DB205 | a table's content hash differs after a restore |
+//! | DB206 | a table is missing after a restore |
+//! | DB301 | the restore target already holds the archive's tables |
+//! | DB401 | a backup prune deletes (or would delete) |
+//! | DB501 | no backup found |
+//! | DB502 | the newest backup is too old |
+//! | DB503 | the newest backup's size changed sharply |
+//! | DB504 | the newest backup is not verified |
+//! | DB505 | the newest backup failed verification |
+//! | DB506 | leftovers: an archive without its manifest, or a partial file |
+
+pub mod archive;
+pub mod check;
+pub mod inventory;
+pub mod manifest;
+pub mod pgtools;
+pub mod restore;
+pub mod retention;
+pub mod run;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use opskit::cli::{CommonArgs, Context, Tool};
+use opskit::probe::postgres::PgUrl;
+use opskit::report::Report;
+use serde::Deserialize;
+
+use crate::archive::Compression;
+use crate::manifest::Mode;
+
+/// The binary's name and config section.
+pub const NAME: &str = "db-backup";
+
+/// The directory backups go to when neither `--dir` nor `dir` in opskit.toml says.
+pub const DEFAULT_DIR: &str = "backups";
+
+const EXAMPLES: &str = "\
+Examples:
+  # A complete, verified backup of $SUPABASE_DB_URL (or $DATABASE_URL) into ./backups
+  db-backup run
+  db-backup run --dir /var/backups/app --compression gzip
+  # What `supabase db dump` keeps (your schemas), with the data; or only roles, schema, data
+  db-backup run --preset supabase
+  db-backup run --preset supabase --roles-only
+  # Is the archive sound? Does it really restore? (SCRATCH_URL: a server to create a scratch db on)
+  db-backup verify backups/postgres-20261127T030000Z.dump.zst
+  db-backup verify backups/postgres-20261127T030000Z.dump.zst --restore-into SCRATCH_URL
+  # Disaster recovery into a new, empty database
+  db-backup restore backups/postgres-20261127T030000Z.dump.zst --into NEW_DATABASE_URL
+  # Housekeeping and monitoring
+  db-backup list
+  db-backup prune --keep-last 7 --keep-daily 14 --keep-weekly 8 --keep-monthly 12 --dry-run
+  db-backup check --max-age 26h --format nagios
+
+URLs may be given as the name of an environment variable holding them (`--into NEW_DATABASE_URL`),
+so no password stands on a command line. Exit codes: 0 OK, 1 warning, 2 critical (a backup or
+restore failed, the newest backup is too old), 3 could not tell (bad flags or configuration).";
+
+/// `db-backup`.
+#[derive(Debug, Clone, Parser)]
+#[command(name = NAME, version, about = "PostgreSQL and Supabase backups through pg_dump: compressed, checksummed, verified, retained, restorable and monitored.", after_help = EXAMPLES)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// The backup directory [default: `dir` in [db-backup], else ./backups].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The directory holding pg_dump, pg_restore, pg_dumpall and psql [default: PATH, then
+    /// /usr/lib/postgresql/<newest>/bin].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub pg_bin: Option<PathBuf>,
+    /// Seconds to wait for the server when connecting and between answers [default: 30].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Flags every opskit tool takes.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Back up a database.
+    Run(RunArgs),
+    /// Check a backup: checksum, manifest, readable archive; optionally a real restore.
+    Verify(VerifyArgs),
+    /// Restore a backup into a database.
+    Restore(RestoreArgs),
+    /// The backups of the directory, newest first.
+    List,
+    /// Delete old backups by a retention policy.
+    Prune(PruneArgs),
+    /// A Nagios-style check: the newest backup's age, size change and verification.
+    Check(CheckArgs),
+}
+
+/// What the Supabase preset changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// Everything: restores on any PostgreSQL (what disaster recovery needs).
+    #[default]
+    Full,
+    /// The user's schemas, leaving out those Supabase manages (as `supabase db dump`).
+    Supabase,
+}
+
+impl Preset {
+    /// As in flags and manifests.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Preset::Full => "full",
+            Preset::Supabase => "supabase",
+        }
+    }
+}
+
+/// `db-backup run`.
+#[expect(clippy::struct_excessive_bools, reason = "command-line switches")]
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// The database URL, or the name of an environment variable holding it [default:
+    /// SUPABASE_DB_URL, then DATABASE_URL, then `url` in [db-backup]].
+    #[arg(long, value_name = "URL|VAR")]
+    pub url: Option<String>,
+    /// full (everything) or supabase (the user's schemas).
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+    /// Only the definitions (with --preset supabase: what a bare `supabase db dump` writes).
+    #[arg(long, conflicts_with_all = ["data_only", "roles_only"])]
+    pub schema_only: bool,
+    /// Only the rows.
+    #[arg(long, conflicts_with = "roles_only")]
+    pub data_only: bool,
+    /// Only the roles (pg_dumpall --roles-only; plain SQL).
+    #[arg(long)]
+    pub roles_only: bool,
+    /// Also leave out these schemas (pg_dump patterns; repeat).
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude_schema: Vec<String>,
+    /// zstd (default), gzip or none.
+    #[arg(long, value_enum)]
+    pub compression: Option<CompressionArg>,
+    /// Compression level [default: 3 for zstd, 6 for gzip].
+    #[arg(long, value_name = "N")]
+    pub level: Option<i32>,
+    /// Also record each table's content hash (one more read of every table, in the dump's
+    /// snapshot), so `verify --restore-into` compares contents, not only row counts.
+    #[arg(long)]
+    pub content_hash: bool,
+    /// Skip reading the new archive back with pg_restore --list.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// With --preset supabase: report references into left-out schemas as notes, not warnings
+    /// (you restore only into Supabase projects).
+    #[arg(long)]
+    pub allow_references: bool,
+}
+
+/// `--compression`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompressionArg {
+    /// Zstandard.
+    Zstd,
+    /// gzip.
+    Gzip,
+    /// None.
+    None,
+}
+
+impl From<CompressionArg> for Compression {
+    fn from(c: CompressionArg) -> Compression {
+        match c {
+            CompressionArg::Zstd => Compression::Zstd,
+            CompressionArg::Gzip => Compression::Gzip,
+            CompressionArg::None => Compression::None,
+        }
+    }
+}
+
+/// `db-backup verify`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// The archive (its manifest is FILE.manifest.json). Several are checked in turn.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Restore into a scratch database created on this server (URL or variable name; the URL's
+    /// database is where CREATE DATABASE runs) and compare every table.
+    #[arg(long, value_name = "URL|VAR")]
+    pub restore_into: Option<String>,
+    /// Compare content hashes with this live database instead of the manifest (for backups
+    /// taken without --content-hash; the source may have changed since).
+    #[arg(long, value_name = "URL|VAR", requires = "restore_into")]
+    pub source: Option<String>,
+    /// Keep the scratch database (its name is printed).
+    #[arg(long, requires = "restore_into")]
+    pub keep: bool,
+}
+
+/// `db-backup restore`.
+#[expect(clippy::struct_excessive_bools, reason = "command-line switches")]
+#[derive(Debug, Clone, clap::Args)]
+pub struct RestoreArgs {
+    /// The archive.
+    pub file: PathBuf,
+    /// The target database (URL or variable name).
+    #[arg(long, value_name = "URL|VAR")]
+    pub into: String,
+    /// Restore even though the target already holds the archive's tables (they are dropped and
+    /// recreated: pg_restore --clean --if-exists).
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would be done, and do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not restore ownership (the target lacks the source's roles).
+    #[arg(long)]
+    pub no_owner: bool,
+    /// Do not restore privileges (GRANT/REVOKE).
+    #[arg(long)]
+    pub no_privileges: bool,
+}
+
+/// `db-backup prune`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PruneArgs {
+    /// Keep the N newest backups.
+    #[arg(long, value_name = "N")]
+    pub keep_last: Option<usize>,
+    /// Keep the newest backup of each of the last N days that have one.
+    #[arg(long, value_name = "N")]
+    pub keep_daily: Option<usize>,
+    /// Keep the newest backup of each of the last N ISO weeks that have one.
+    #[arg(long, value_name = "N")]
+    pub keep_weekly: Option<usize>,
+    /// Keep the newest backup of each of the last N months that have one.
+    #[arg(long, value_name = "N")]
+    pub keep_monthly: Option<usize>,
+    /// Print what would be deleted, and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `db-backup check`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Critical when the newest backup is older than this (`26h`, `90m`, `2d`, `1d12h`)
+    /// [default: 26h].
+    #[arg(long, value_name = "AGE")]
+    pub max_age: Option<String>,
+    /// Warning when it is older than this [default: none].
+    #[arg(long, value_name = "AGE")]
+    pub warn_age: Option<String>,
+    /// Warning when the newest backup's size differs from the previous one's by more than this
+    /// percentage [default: 50].
+    #[arg(long, value_name = "PERCENT")]
+    pub size_change: Option<f64>,
+    /// Only backups of this database.
+    #[arg(long, value_name = "NAME")]
+    pub database: Option<String>,
+    /// An unverified newest backup is critical, not a warning.
+    #[arg(long)]
+    pub require_verified: bool,
+}
+
+impl Tool for Args {
+    fn common(&self) -> &CommonArgs {
+        &self.common
+    }
+}
+
+/// `[db-backup]` in opskit.toml.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// The database URL; write a reference: `url = "${SUPABASE_DB_URL}"`.
+    pub url: Option<String>,
+    /// The backup directory, relative to opskit.toml.
+    pub dir: Option<PathBuf>,
+    /// full or supabase.
+    pub preset: Option<Preset>,
+    /// zstd, gzip or none.
+    pub compression: Option<CompressionArg>,
+    /// Compression level.
+    pub level: Option<i32>,
+    /// Record content hashes.
+    #[serde(default)]
+    pub content_hash: bool,
+    /// More schemas to leave out.
+    #[serde(default)]
+    pub exclude_schemas: Vec<String>,
+    /// Where the PostgreSQL client programs are.
+    pub pg_bin: Option<PathBuf>,
+    /// Retention: `prune` uses these when no --keep-* flag is given.
+    pub keep_last: Option<usize>,
+    /// Retention.
+    pub keep_daily: Option<usize>,
+    /// Retention.
+    pub keep_weekly: Option<usize>,
+    /// Retention.
+    pub keep_monthly: Option<usize>,
+    /// `check --max-age`.
+    pub max_age: Option<String>,
+    /// `check --warn-age`.
+    pub warn_age: Option<String>,
+    /// `check --size-change`.
+    pub size_change: Option<f64>,
+    /// Supabase preset: references into left-out schemas are notes.
+    #[serde(default)]
+    pub allow_references: bool,
+}
+
+/// What can stop db-backup before it has an answer (exit 3).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// opskit.toml is wrong.
+    #[error(transparent)]
+    Config(#[from] opskit::config::ConfigError),
+    /// A flag or setting is wrong.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Settings every subcommand shares, resolved from flags, opskit.toml and defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The backup directory.
+    pub dir: PathBuf,
+    /// `--pg-bin`.
+    pub pg_bin: Option<PathBuf>,
+    /// Connect and read timeout.
+    pub timeout: Duration,
+    /// The section of opskit.toml.
+    pub file: FileConfig,
+}
+
+impl Settings {
+    fn resolve(args: &Args, cx: &Context) -> Result<Settings, Error> {
+        let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
+        let base = cx
+            .config
+            .as_ref()
+            .and_then(|c| c.path().parent().map(std::path::Path::to_owned))
+            .unwrap_or_else(|| cx.cwd.clone());
+        let dir = match (&args.dir, &file.dir) {
+            (Some(d), _) => cx.cwd.join(d),
+            (None, Some(d)) => base.join(d),
+            (None, None) => cx.cwd.join(DEFAULT_DIR),
+        };
+        let pg_bin = args
+            .pg_bin
+            .as_ref()
+            .map(|d| cx.cwd.join(d))
+            .or_else(|| file.pg_bin.as_ref().map(|d| base.join(d)));
+        Ok(Settings {
+            dir,
+            pg_bin,
+            timeout: Duration::from_secs(args.timeout.unwrap_or(30).max(1)),
+            file,
+        })
+    }
+}
+
+/// A URL flag's value: a URL, or the name of an environment variable holding one.
+pub fn resolve_url(value: &str, cx: &Context, what: &str) -> Result<PgUrl, Error> {
+    let text = if value.contains("://") {
+        value.to_owned()
+    } else {
+        cx.var(value).ok_or_else(|| {
+            Error::Usage(format!(
+                "{what}: `{value}` is neither a postgres:// URL nor a set environment variable"
+            ))
+        })?
+    };
+    text.parse::<PgUrl>()
+        .map_err(|e| Error::Usage(format!("{what}: {e} (got {})", opskit::redact::url(&text))))
+}
+
+/// The database to back up: `--url`, SUPABASE_DB_URL, DATABASE_URL, `url` in opskit.toml.
+fn source_url(args: &RunArgs, cx: &Context, file: &FileConfig) -> Result<PgUrl, Error> {
+    if let Some(v) = &args.url {
+        return resolve_url(v, cx, "--url");
+    }
+    for var in ["SUPABASE_DB_URL", "DATABASE_URL"] {
+        if let Some(v) = cx.var(var).filter(|v| !v.is_empty()) {
+            return resolve_url(&v, cx, var);
+        }
+    }
+    if let Some(v) = &file.url {
+        return resolve_url(v, cx, "url in [db-backup]");
+    }
+    Err(Error::Usage(
+        "no database to back up: set SUPABASE_DB_URL or DATABASE_URL, pass --url (a URL or the name of a variable holding it), or set url = \"${DATABASE_URL}\" in [db-backup] of opskit.toml".to_owned(),
+    ))
+}
+
+/// Parses an age: `26h`, `90m`, `2d`, `1d12h`, `3600s`, or plain seconds.
+pub fn parse_age(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if let Ok(secs) = t.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return Err(format!("`{text}`: unknown unit `{c}` (use s, m, h, d, w)")),
+        };
+        let n: u64 = number
+            .parse()
+            .map_err(|_| format!("`{text}`: a number must come before `{c}`"))?;
+        total = total.saturating_add(n.saturating_mul(unit));
+        number.clear();
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(format!(
+            "`{text}` is not an age: write 26h, 90m, 2d or 1d12h"
+        ));
+    }
+    Ok(Duration::from_secs(total))
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    let settings = Settings::resolve(args, cx)?;
+    match &args.command {
+        Command::Run(a) => {
+            let file = &settings.file;
+            let mode = if a.roles_only {
+                Mode::RolesOnly
+            } else if a.schema_only {
+                Mode::SchemaOnly
+            } else if a.data_only {
+                Mode::DataOnly
+            } else {
+                Mode::Full
+            };
+            let compression: Compression = a
+                .compression
+                .or(file.compression)
+                .map_or(Compression::Zstd, Compression::from);
+            let level = a
+                .level
+                .or(file.level)
+                .unwrap_or(compression.default_level());
+            let valid = match compression {
+                Compression::Zstd => (1..=22).contains(&level),
+                Compression::Gzip => (0..=9).contains(&level),
+                Compression::None => true,
+            };
+            if !valid {
+                return Err(Error::Usage(format!(
+                    "--level {level} is out of range for {} (zstd 1-22, gzip 0-9)",
+                    compression.as_str()
+                )));
+            }
+            let mut exclude = file.exclude_schemas.clone();
+            exclude.extend(a.exclude_schema.iter().cloned());
+            let options = run::Options {
+                url: source_url(a, cx, file)?,
+                dir: settings.dir.clone(),
+                preset: a.preset.or(file.preset).unwrap_or_default(),
+                mode,
+                compression,
+                level,
+                content_hash: a.content_hash || file.content_hash,
+                verify: !a.no_verify,
+                exclude_schemas: exclude,
+                allow_references: a.allow_references || file.allow_references,
+                pg_bin: settings.pg_bin.clone(),
+                timeout: settings.timeout,
+            };
+            Ok(run::run(&options))
+        }
+        Command::Verify(a) => {
+            let into = a
+                .restore_into
+                .as_deref()
+                .map(|v| resolve_url(v, cx, "--restore-into"))
+                .transpose()?;
+            let source = a
+                .source
+                .as_deref()
+                .map(|v| resolve_url(v, cx, "--source"))
+                .transpose()?;
+            let files: Vec<PathBuf> = a.files.iter().map(|f| cx.cwd.join(f)).collect();
+            Ok(restore::verify_all(
+                &files,
+                into.as_ref(),
+                source.as_ref(),
+                a.keep,
+                &settings,
+            ))
+        }
+        Command::Restore(a) => {
+            let into = resolve_url(&a.into, cx, "--into")?;
+            Ok(restore::restore(&cx.cwd.join(&a.file), &into, a, &settings))
+        }
+        Command::List => retention::list(&settings.dir).map_err(Error::Usage),
+        Command::Prune(a) => {
+            retention::prune(&settings.dir, a, &settings.file).map_err(Error::Usage)
+        }
+        Command::Check(a) => check::check(&settings.dir, a, &settings.file).map_err(Error::Usage),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages() {
+        assert_eq!(parse_age("26h").unwrap(), Duration::from_hours(26));
+        assert_eq!(parse_age("1d12h").unwrap(), Duration::from_hours(36));
+        assert_eq!(parse_age("90m").unwrap(), Duration::from_mins(90));
+        assert_eq!(parse_age("3600").unwrap(), Duration::from_hours(1));
+        assert!(parse_age("26").is_ok());
+        assert!(parse_age("h").is_err());
+        assert!(parse_age("26x").is_err());
+        assert!(parse_age("").is_err());
+        assert!(parse_age("12h5").is_err());
+    }
+}
