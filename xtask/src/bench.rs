@@ -120,6 +120,11 @@ pub const BENCHES: &[(&str, &str, Prepare)] = &[
         "dockerfile-lint over its 47-file corpus (one process, and one process per file) and a 32 KiB Dockerfile next to hadolint; a 2 MiB Dockerfile alone",
         dockerfile_lint_cases,
     ),
+    (
+        "db-backup",
+        "db-backup run on a 33 MB and a 290 MB PostgreSQL database next to pg_dump -Fc to a file and pg_dump | gzip",
+        db_backup_cases,
+    ),
 ];
 
 fn parse(args: &[String], root: PathBuf) -> Result<(Options, Vec<String>, bool)> {
@@ -1307,6 +1312,105 @@ fn dockerfile_lint_cases(options: &Options) -> Result<Vec<Case>> {
             false,
         ),
     ])
+}
+
+/// `db-backup`: a real PostgreSQL (from db-backup's `bench_env` example) with a small and a large
+/// database. opskit's side is a whole `db-backup run` (zstd level 3, SHA-256, row counts in the
+/// dump's snapshot, fsync, and the read-back with `pg_restore --list` unless `--no-verify`);
+/// the peers are what backup scripts run: `pg_dump -Fc` to a file (gzip level 6 inside pg_dump)
+/// and a plain `pg_dump | gzip`. Every side goes through `sh -c`, removes its last output first,
+/// and reads the password from a file (`PGPASSFILE`, or the URL through a variable), so no
+/// password stands on a command line. Peak memory on both databases shows whether it grows with
+/// the database.
+fn db_backup_cases(options: &Options) -> Result<Vec<Case>> {
+    let db_backup = cargo_build(
+        &options.root,
+        &["-p", "opskit-db-backup", "--bin", "db-backup"],
+        "db-backup",
+    )?;
+    let env_bin = cargo_build(
+        &options.root,
+        &["-p", "opskit-db-backup", "--example", "bench_env"],
+        "examples/bench_env",
+    )?;
+    let work = options.root.join("target/bench-db-backup");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    eprintln!("bench: loading PostgreSQL (about 20 s)");
+    let mut child = Command::new(&env_bin)
+        .arg(&work)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut line = String::new();
+    let stdout = child.stdout.take().ok_or("bench_env has no stdout")?;
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
+    let field = |name: &str| -> Result<String> {
+        let rest = line
+            .split(&format!("\"{name}\":"))
+            .nth(1)
+            .ok_or_else(|| format!("bench_env said {line}"))?;
+        Ok(rest
+            .trim_start()
+            .trim_start_matches('"')
+            .split(['"', ',', '}'])
+            .next()
+            .unwrap_or_default()
+            .to_owned())
+    };
+    let (port, bin) = (field("port")?, field("bin")?);
+    let guard = Arc::new(Guard(std::sync::Mutex::new(child)));
+    let w = work.display();
+    let ours = db_backup.display();
+    let mut cases = Vec::new();
+    for (db, size) in [
+        ("small", field("small_bytes")?),
+        ("large", field("large_bytes")?),
+    ] {
+        let url_file = if db == "large" { "url" } else { "url-small" };
+        let conn = format!("host=127.0.0.1 port={port} user=postgres dbname={db}");
+        let run = |extra: &str| {
+            format!(
+                "rm -rf {w}/out-{db}; DB_URL=$(cat {w}/{url_file}) exec {ours} run --url DB_URL --dir {w}/out-{db} --pg-bin {bin}{extra}"
+            )
+        };
+        let mb = size.parse::<u64>().unwrap_or(0) / 1_000_000;
+        cases.push(Case {
+            name: format!("{db} database ({mb} MB)"),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: strings(&["sh", "-c", &run("")]),
+                },
+                Side {
+                    tool: "opskit --no-verify".to_owned(),
+                    command: strings(&["sh", "-c", &run(" --no-verify")]),
+                },
+                Side {
+                    tool: "pg_dump -Fc > file".to_owned(),
+                    command: strings(&[
+                        "sh",
+                        "-c",
+                        &format!(
+                            "rm -f {w}/{db}.dump; PGPASSFILE={w}/pgpass exec {bin}/pg_dump -Fc -f {w}/{db}.dump -d '{conn}'"
+                        ),
+                    ]),
+                },
+                Side {
+                    tool: "pg_dump | gzip".to_owned(),
+                    command: strings(&[
+                        "sh",
+                        "-c",
+                        &format!(
+                            "set -e; rm -f {w}/{db}.sql.gz; PGPASSFILE={w}/pgpass {bin}/pg_dump -d '{conn}' | gzip > {w}/{db}.sql.gz"
+                        ),
+                    ]),
+                },
+            ],
+            guard: Some(Arc::clone(&guard)),
+        });
+    }
+    Ok(cases)
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ pub struct Args {
     #[arg(long, global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// The directory holding pg_dump, pg_restore, pg_dumpall and psql [default: PATH, then
-    /// /usr/lib/postgresql/<newest>/bin].
+    /// `/usr/lib/postgresql/<newest>/bin`].
     #[arg(long, global = true, value_name = "DIR")]
     pub pg_bin: Option<PathBuf>,
     /// Seconds to wait for the server when connecting and between answers [default: 30].

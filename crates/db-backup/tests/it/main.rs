@@ -6,6 +6,7 @@
     reason = "test helpers fail the test on unexpected errors"
 )]
 
+mod docs;
 mod faults;
 mod retention;
 mod roundtrip;
