@@ -105,8 +105,8 @@ pub struct Args {
     /// The backup directory [default: `dir` in [db-backup], else ./backups].
     #[arg(long, global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// The directory holding pg_dump, pg_restore, pg_dumpall and psql [default: PATH, then
-    /// `/usr/lib/postgresql/<newest>/bin`].
+    /// The directory holding pg_dump, pg_restore, pg_dumpall and psql (default: PATH, then the
+    /// newest of Debian's /usr/lib/postgresql/N/bin).
     #[arg(long, global = true, value_name = "DIR")]
     pub pg_bin: Option<PathBuf>,
     /// Seconds to wait for the server when connecting and between answers [default: 30].
