@@ -297,20 +297,20 @@ fn restore_and_compare(
         Ok(p) => p,
         Err(c) => return vec![c],
     };
-    if let Err(e) = load(&client, path, manifest.mode, target, options) {
-        return vec![critical("restore", "DB106", e)];
-    }
-    let mut checks = vec![
-        Check::new(
-            "restore",
-            Status::Ok,
-            format!(
-                "{program} restored {} into {target} in one transaction",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            ),
+    let existed = match load(&client, path, manifest.mode, target, options) {
+        Ok(existed) => existed,
+        Err(e) => return vec![critical("restore", "DB106", e)],
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let summary = if manifest.mode.is_sql() {
+        format!(
+            "{program} ran {name} in {target}; {} role(s) existed already and were altered to match",
+            existed.len()
         )
-        .took(started.elapsed()),
-    ];
+    } else {
+        format!("{program} restored {name} into {target} in one transaction")
+    };
+    let mut checks = vec![Check::new("restore", Status::Ok, summary).took(started.elapsed())];
     if manifest.mode.is_sql() {
         return checks;
     }
@@ -324,13 +324,16 @@ fn load(
     mode: Mode,
     target: &PgUrl,
     options: RestoreOptions,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let pass =
         PassFile::new(target).map_err(|e| format!("cannot write a private password file: {e}"))?;
     let mut cmd = pgtools::command(client, &pass);
     let conninfo = pgtools::conninfo(target, &target.database);
     if mode.is_sql() {
-        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"])
+        // pg_dumpall's roles: CREATE ROLE then ALTER ROLE for each, so that a role that exists
+        // already (the postgres user always does) still gets its attributes: its CREATE fails
+        // and the rest must go on, statement by statement, as PostgreSQL's docs run such files.
+        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=0"])
             .arg(format!("--dbname={conninfo}"))
             .args(["-f", "-"]);
     } else {
@@ -364,14 +367,35 @@ fn load(
     let fed = feeder
         .join()
         .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread panicked")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(format!(
             "the restore failed and was rolled back (nothing of it stays in {target}): {}",
             pgtools::explain(&stderr, &target.to_string())
         ));
     }
-    fed.map_err(|e| format!("reading {}: {e}", path.display()))
+    fed.map_err(|e| format!("reading {}: {e}", path.display()))?;
+    if !mode.is_sql() {
+        return Ok(Vec::new());
+    }
+    let (existed, failed): (Vec<&str>, Vec<&str>) = stderr
+        .lines()
+        .filter(|l| l.contains("ERROR:"))
+        .partition(|l| l.contains("already exists"));
+    if failed.is_empty() {
+        Ok(existed.iter().map(|l| (*l).to_owned()).collect())
+    } else {
+        Err(format!(
+            "{} statement(s) failed (the others were applied): {}",
+            failed.len(),
+            failed
+                .iter()
+                .take(5)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    }
 }
 
 /// Every table of the manifest, in the restored database: present, same row count, same content

@@ -459,4 +459,21 @@ fn supabase_preset_keeps_the_users_schemas_and_says_what_they_need() {
     );
     let out = run(work.path(), &["verify", archive.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // They restore into a new server (through psql): the user's roles appear, memberships too.
+    let fresh = PostgresServer::start();
+    let fresh_url = fresh.url("postgres");
+    let out = run(
+        work.path(),
+        &["restore", archive.to_str().unwrap(), "--into", "NEW"],
+        &[("NEW", fresh_url.as_str())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("existed already"), "{}", text(&out));
+    assert_eq!(
+        fresh
+            .psql("SELECT count(*) FROM pg_roles WHERE rolname IN ('app_reader', 'anon')")
+            .unwrap(),
+        "1",
+        "app_reader restored, anon (reserved by Supabase) not"
+    );
 }
