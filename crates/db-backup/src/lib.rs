@@ -112,6 +112,9 @@ pub struct Args {
     /// Seconds to wait for the server when connecting and between answers [default: 30].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub timeout: Option<u64>,
+    /// Notifications on status changes and Sentry Crons check-ins.
+    #[command(flatten)]
+    pub notify: opskit_notify::NotifyArgs,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -307,6 +310,10 @@ pub struct CheckArgs {
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
+        self.notify.hook(NAME)
     }
 }
 

@@ -120,6 +120,9 @@ pub struct Args {
     /// With --watch: append every up/down change to this JSON-lines file.
     #[arg(long, value_name = "FILE", requires = "watch")]
     pub history: Option<std::path::PathBuf>,
+    /// Notifications on status changes and Sentry Crons check-ins.
+    #[command(flatten)]
+    pub notify: opskit_notify::NotifyArgs,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -159,6 +162,10 @@ pub enum Command {
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
+        self.notify.hook(NAME)
     }
 
     fn watch(&self) -> Option<opskit::cli::Watch> {

@@ -90,6 +90,23 @@ pub trait Tool: Parser {
         let _ = cx;
         report.status()
     }
+
+    /// What runs around each run of this invocation (notifications on status changes, cron
+    /// check-ins), when its flags ask for it. None by default.
+    fn hook(&self) -> Option<Box<dyn Hook>> {
+        None
+    }
+}
+
+/// Work around a run that is not the run itself: a Sentry Crons check-in before it, and
+/// notifications of what changed after it. A hook never changes the exit code: what it could
+/// not do comes back as lines for standard error.
+pub trait Hook {
+    /// Before each run (an `in_progress` check-in).
+    fn before(&mut self, cx: &Context) -> Vec<String>;
+
+    /// After each run, with its report and the status the process will exit with.
+    fn after(&mut self, report: &Report, status: Status, cx: &Context) -> Vec<String>;
 }
 
 /// Repeated runs: on a terminal the human report is redrawn in place; otherwise human output
@@ -289,16 +306,31 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     };
     let mut context = Context::new(config, cwd, env);
     context.verbose = common.verbose;
-    let once = |context: &Context| match run(&args, context) {
-        Ok(mut report) => {
-            report.sort();
-            report
+    let mut hook = args.hook();
+    let mut once = |context: &Context, stderr: &mut dyn Write| {
+        if let Some(h) = hook.as_mut() {
+            for line in h.before(context) {
+                let _ = writeln!(stderr, "warning: {line}");
+            }
         }
-        Err(e) => failure_report(&tool_name, &e),
+        let report = match run(&args, context) {
+            Ok(mut report) => {
+                report.sort();
+                report
+            }
+            Err(e) => failure_report(&tool_name, &e),
+        };
+        if let Some(h) = hook.as_mut() {
+            let status = args.exit_status(&report, context);
+            for line in h.after(&report, status, context) {
+                let _ = writeln!(stderr, "warning: {line}");
+            }
+        }
+        report
     };
     let summary_file = summary_file.as_deref();
     let Some(watch) = args.watch() else {
-        let report = once(&context);
+        let report = once(&context, stderr);
         let shown = finish(
             &report,
             &common,
@@ -317,7 +349,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     let mut runs = 0u64;
     loop {
         let started = std::time::Instant::now();
-        let report = once(&context);
+        let report = once(&context, stderr);
         runs += 1;
         let status = if common.format == Format::Human && !common.quiet {
             if !write_watch_frame(

@@ -159,6 +159,9 @@ pub struct Args {
     /// Seconds each check may run before it is stopped and reported UNKNOWN [default: 600].
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+    /// Notifications on status changes and Sentry Crons check-ins.
+    #[command(flatten)]
+    pub notify: opskit_notify::NotifyArgs,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -167,6 +170,10 @@ pub struct Args {
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
+        self.notify.hook(NAME)
     }
 
     fn exit_status(&self, report: &Report, cx: &Context) -> Status {

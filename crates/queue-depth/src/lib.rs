@@ -146,6 +146,9 @@ pub struct Args {
     /// With --watch, stop after N polls.
     #[arg(long, value_name = "N", requires = "watch")]
     pub watch_count: Option<u64>,
+    /// Notifications on status changes and Sentry Crons check-ins.
+    #[command(flatten)]
+    pub notify: opskit_notify::NotifyArgs,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -178,6 +181,10 @@ pub enum Command {
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
+        self.notify.hook(NAME)
     }
 
     fn watch(&self) -> Option<Watch> {

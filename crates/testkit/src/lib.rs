@@ -31,6 +31,7 @@ mod http;
 mod postgres;
 mod process;
 mod redis;
+mod saas;
 mod tls;
 mod tools;
 mod upstash;
@@ -39,6 +40,9 @@ pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, process_alive};
 pub use redis::{RedisServer, Resp};
+pub use saas::{
+    Envelope, PAGERDUTY_KEY, PagerDutyStandIn, SENTRY_KEY, SentryStandIn, SlackStandIn, parse_envelope,
+};
 pub use tls::TlsServer;
 pub use tools::{
     find_binary, path_dirs, promtool, promtool_check, sarif_multitool, sarif_schema,
