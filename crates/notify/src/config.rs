@@ -19,9 +19,9 @@ pub struct NotifyConfig {
     pub state_file: Option<PathBuf>,
     /// At most this many notifications per target and window: `20/1h`, `5/10m` [20/1h].
     pub rate_limit: Option<String>,
-    /// Milliseconds a target may take, all attempts included [10000].
+    /// Milliseconds a target may take, all attempts included (default 10000).
     pub timeout_ms: Option<u64>,
-    /// Extra attempts after a network error, a 5xx or a 429 [2].
+    /// Extra attempts after a network error, a 5xx or a 429 (default 2).
     pub retries: Option<u32>,
     /// The Sentry target that `--cron-monitor` check-ins go to [the only sentry target, else
     /// SENTRY_DSN].
@@ -146,8 +146,16 @@ impl std::str::FromStr for RateLimit {
         let (count, window) = text.split_once('/').ok_or_else(bad)?;
         let count: u32 = count.trim().parse().map_err(|_| bad())?;
         let window = window.trim();
-        let (number, unit) = window.split_at(window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len()));
-        let number: u64 = if number.is_empty() { 1 } else { number.parse().map_err(|_| bad())? };
+        let (number, unit) = window.split_at(
+            window
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(window.len()),
+        );
+        let number: u64 = if number.is_empty() {
+            1
+        } else {
+            number.parse().map_err(|_| bad())?
+        };
         let secs = match unit {
             "s" => 1,
             "m" | "min" => 60,

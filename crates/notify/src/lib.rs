@@ -57,8 +57,8 @@ pub struct NotifyArgs {
     /// the monitor (or set it in [notify.monitors.SLUG]).
     #[arg(long, value_name = "CRON", global = true)]
     pub cron_schedule: Option<String>,
-    /// Where the statuses last notified are kept [default: state_file in [notify], else
-    /// $XDG_STATE_HOME/opskit/notify-state.json].
+    /// Where the statuses last notified are kept (default: state_file of opskit.toml's notify
+    /// section, else $XDG_STATE_HOME/opskit/notify-state.json).
     #[arg(long, value_name = "FILE", global = true)]
     pub notify_state: Option<PathBuf>,
 }
@@ -97,7 +97,7 @@ fn load_config(cx: &Context) -> Result<NotifyConfig, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The state file: the flag, `state_file` in [notify] (relative to opskit.toml), the default.
+/// The state file: the flag, `state_file` in `[notify]` (relative to opskit.toml), the default.
 fn state_path(flag: Option<&Path>, config: &NotifyConfig, cx: &Context) -> PathBuf {
     if let Some(p) = flag {
         return cx.cwd.join(p);
@@ -126,9 +126,11 @@ fn cron_dsn(config: &NotifyConfig, cx: &Context) -> Result<(String, Option<Strin
         None => None,
     };
     if let Some(t) = chosen {
-        let dsn = t.dsn.clone().filter(|d| !d.is_empty()).ok_or(
-            "the Sentry target for --cron-monitor has no dsn".to_owned(),
-        )?;
+        let dsn = t
+            .dsn
+            .clone()
+            .filter(|d| !d.is_empty())
+            .ok_or("the Sentry target for --cron-monitor has no dsn".to_owned())?;
         return Ok((dsn, t.environment.clone()));
     }
     let dsn = cx.var("SENTRY_DSN").filter(|d| !d.is_empty()).ok_or_else(|| {
@@ -154,7 +156,13 @@ impl Hook for NotifyHook {
                 monitor.schedule = Some(s.clone());
             }
             let monitor = sentry::monitor_config(&monitor)?;
-            sentry::CronRun::start(&dsn, environment.as_deref(), &slug, monitor, config.timeout())
+            sentry::CronRun::start(
+                &dsn,
+                environment.as_deref(),
+                &slug,
+                monitor,
+                config.timeout(),
+            )
         })();
         match started {
             Ok(run) => {
@@ -198,6 +206,9 @@ fn notify_changes(tool: &str, args: &NotifyArgs, report: &Report, cx: &Context) 
     lines
 }
 
+/// A target's name and what became of its delivery.
+pub type Delivered = (String, Result<String, String>);
+
 /// Sends what changed to each target, in parallel, and records what was delivered. Returns the
 /// failure lines and a description of each delivery.
 pub fn dispatch(
@@ -206,7 +217,7 @@ pub fn dispatch(
     report: &Report,
     config: &NotifyConfig,
     state: &mut State,
-) -> (Vec<String>, Vec<(String, Result<String, String>)>) {
+) -> (Vec<String>, Vec<Delivered>) {
     let mut lines = Vec::new();
     let limit = match config.rate_limit() {
         Ok(l) => l,
@@ -397,8 +408,9 @@ fn delivery_checks(results: Vec<(String, Result<String, String>)>) -> Vec<Check>
         .into_iter()
         .map(|(name, r)| match r {
             Ok(what) => Check::new(name, Status::Ok, what),
-            Err(e) => Check::new(name.clone(), Status::Critical, e.clone())
-                .with_finding(Finding::new("NT001", Severity::Error, format!("{name}: {e}"))),
+            Err(e) => Check::new(name.clone(), Status::Critical, e.clone()).with_finding(
+                Finding::new("NT001", Severity::Error, format!("{name}: {e}")),
+            ),
         })
         .collect()
 }
@@ -444,11 +456,18 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             st.save(&path).map_err(Error::Usage)?;
             if results.is_empty() {
                 let why = if lines.is_empty() {
-                    format!("nothing sent: every target was already told {check} is {status} (--always sends anyway)")
+                    format!(
+                        "nothing sent: every target was already told {check} is {status} (--always sends anyway)"
+                    )
                 } else {
                     lines.join("; ")
                 };
-                let s = if lines.is_empty() { Status::Ok } else { Status::Critical };
+                // Held back by the rate limit: not a failure of the target, but not delivered.
+                let s = if lines.is_empty() {
+                    Status::Ok
+                } else {
+                    Status::Warning
+                };
                 report.push(Check::new("send", s, why));
             }
             for c in delivery_checks(results) {

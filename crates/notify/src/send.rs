@@ -5,6 +5,7 @@
 //! target and the host only.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use opskit::Status;
@@ -116,6 +117,11 @@ pub fn post_json(
                 );
                 (status == 429 || status >= 500, retry_after, error)
             }
+            Err(ureq::Error::Timeout(_)) => (
+                true,
+                None,
+                format!("{host}: no answer within the time limit"),
+            ),
             Err(e) => (true, None, format!("{host}: {e}")),
         };
         if !retry || attempt >= retries {
@@ -182,17 +188,24 @@ pub fn slack_payload(d: &Delivery<'_>, host: &str) -> Value {
             text.push_str("\n• ");
             text.push_str(f);
         }
-        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&text, 2900)}}));
+        blocks.push(
+            json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&text, 2900)}}),
+        );
     }
     let mut context = format!("{host} · {}", now_rfc3339());
     if d.changes.len() > 20 {
-        context.push_str(&format!(" · {} more changes not shown", d.changes.len() - 20));
+        let _ = write!(
+            context,
+            " · {} more changes not shown",
+            d.changes.len() - 20
+        );
     }
     if d.suppressed > 0 {
-        context.push_str(&format!(
+        let _ = write!(
+            context,
             " · {} notification(s) dropped by the rate limit before this one",
             d.suppressed
-        ));
+        );
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}));
     let buttons: Vec<Value> = d
@@ -306,8 +319,14 @@ pub fn deliver(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
     match d.target.kind {
         Kind::Slack => {
             let url = need(&d.target.webhook_url, "webhook_url")?;
-            post_json(&url, &BTreeMap::new(), &slack_payload(d, &host), limits.retries, deadline)
-                .map(|_| format!("{} change(s) posted to Slack", d.changes.len()))
+            post_json(
+                &url,
+                &BTreeMap::new(),
+                &slack_payload(d, &host),
+                limits.retries,
+                deadline,
+            )
+            .map(|_| format!("{} change(s) posted to Slack", d.changes.len()))
         }
         Kind::Pagerduty => {
             let key = need(&d.target.routing_key, "routing_key")?;
@@ -325,8 +344,14 @@ pub fn deliver(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
         }
         Kind::Webhook => {
             let url = need(&d.target.url, "url")?;
-            post_json(&url, &d.target.headers, &webhook_payload(d, &host), limits.retries, deadline)
-                .map(|(status, _)| format!("webhook answered {status}"))
+            post_json(
+                &url,
+                &d.target.headers,
+                &webhook_payload(d, &host),
+                limits.retries,
+                deadline,
+            )
+            .map(|(status, _)| format!("webhook answered {status}"))
         }
         Kind::Sentry => crate::sentry::send_changes(d, limits),
     }
@@ -342,6 +367,9 @@ mod tests {
             url_host("https://hooks.slack.com/services/T000/B000/XXXX"),
             "hooks.slack.com"
         );
-        assert_eq!(url_host("https://user:pw@example.com:8443/x?y"), "example.com:8443");
+        assert_eq!(
+            url_host("https://user:pw@example.com:8443/x?y"),
+            "example.com:8443"
+        );
     }
 }

@@ -67,7 +67,9 @@ pub struct Sentry {
 
 impl std::fmt::Debug for Sentry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sentry").field("host", &self.host).finish_non_exhaustive()
+        f.debug_struct("Sentry")
+            .field("host", &self.host)
+            .finish_non_exhaustive()
     }
 }
 
@@ -135,8 +137,13 @@ impl Sentry {
             .iter()
             .filter_map(|o| match o {
                 Ok(s) if *s < 300 => None,
-                Ok(401 | 403) => Some("the DSN was refused (401/403): is the key revoked, or the project deleted?".to_owned()),
-                Ok(429) => Some("rate limited by Sentry (429): the project's quota is used up".to_owned()),
+                Ok(401 | 403) => Some(
+                    "the DSN was refused (401/403): is the key revoked, or the project deleted?"
+                        .to_owned(),
+                ),
+                Ok(429) => {
+                    Some("rate limited by Sentry (429): the project's quota is used up".to_owned())
+                }
                 Ok(s) => Some(format!("answered {s}")),
                 Err(e) => Some(e.clone()),
             })
@@ -178,7 +185,10 @@ pub fn event(change: &crate::state::Change, suppressed: u64) -> Event<'static> {
     tags.insert("tool".to_owned(), change.tool.clone());
     tags.insert("check".to_owned(), change.check.clone());
     tags.insert("status".to_owned(), change.current.as_str().to_owned());
-    tags.insert("previous_status".to_owned(), change.previous.as_str().to_owned());
+    tags.insert(
+        "previous_status".to_owned(),
+        change.previous.as_str().to_owned(),
+    );
     let mut details = BTreeMap::new();
     details.insert("summary".to_owned(), change.summary.clone().into());
     details.insert("previous".to_owned(), change.previous.as_str().into());
@@ -192,8 +202,15 @@ pub fn event(change: &crate::state::Change, suppressed: u64) -> Event<'static> {
         details.insert("suppressed_before".to_owned(), suppressed.into());
     }
     let mut contexts = BTreeMap::new();
-    contexts.insert("opskit".to_owned(), Context::Other(details.into_iter().collect()));
-    let mut fingerprint = vec!["opskit".into(), change.tool.clone().into(), change.check.clone().into()];
+    contexts.insert(
+        "opskit".to_owned(),
+        Context::Other(details.into_iter().collect()),
+    );
+    let mut fingerprint = vec![
+        "opskit".into(),
+        change.tool.clone().into(),
+        change.check.clone().into(),
+    ];
     if change.is_recovery() {
         fingerprint.push("recovered".into());
     }
@@ -210,15 +227,21 @@ pub fn event(change: &crate::state::Change, suppressed: u64) -> Event<'static> {
 
 /// Sends a delivery's changes as events and waits for them.
 pub fn send_changes(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
-    let dsn = d.target.dsn.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
-        format!("[notify.targets.{}] (kind = \"sentry\") needs dsn", d.name)
-    })?;
+    let dsn = d
+        .target
+        .dsn
+        .clone()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("[notify.targets.{}] (kind = \"sentry\") needs dsn", d.name))?;
     let sentry = Sentry::new(&dsn, d.target.environment.as_deref(), limits.timeout)?;
     for change in &d.changes {
         sentry.capture(event(change, d.suppressed));
     }
     let n = sentry.flush(limits.timeout)?;
-    Ok(format!("{} event(s) sent to Sentry in {n} request(s)", d.changes.len()))
+    Ok(format!(
+        "{} event(s) sent to Sentry in {n} request(s)",
+        d.changes.len()
+    ))
 }
 
 /// A running Crons check-in: sent `in_progress` before the run, finished after it.
@@ -240,7 +263,9 @@ pub fn monitor_config(c: &MonitorConfig) -> Result<Option<SentryMonitorConfig>, 
         return Ok(None);
     };
     let schedule = MonitorSchedule::from_crontab(schedule).map_err(|_| {
-        format!("`{schedule}` is not a crontab schedule (five fields: minute hour day month weekday)")
+        format!(
+            "`{schedule}` is not a crontab schedule (five fields: minute hour day month weekday)"
+        )
     })?;
     Ok(Some(SentryMonitorConfig {
         schedule,
@@ -271,7 +296,8 @@ impl CronRun {
             started: Instant::now(),
             timeout,
         };
-        run.sentry.check_in(run.check_in(MonitorCheckInStatus::InProgress, None));
+        run.sentry
+            .check_in(run.check_in(MonitorCheckInStatus::InProgress, None));
         run.sentry.flush(timeout).map(|_| run)
     }
 

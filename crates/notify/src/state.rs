@@ -66,7 +66,10 @@ impl State {
                 )
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(format!("cannot read the notify state {}: {e}", path.display())),
+            Err(e) => Err(format!(
+                "cannot read the notify state {}: {e}",
+                path.display()
+            )),
         }
     }
 
@@ -188,16 +191,41 @@ mod tests {
     #[test]
     fn only_changes_count_and_failed_deliveries_are_retried() {
         let mut state = State::default();
-        assert!(state.changes("t", "q", &report(&[("a", Status::Ok)])).is_empty());
-        let c = state.changes("t", "q", &report(&[("a", Status::Critical), ("b", Status::Ok)]));
+        assert!(
+            state
+                .changes("t", "q", &report(&[("a", Status::Ok)]))
+                .is_empty()
+        );
+        let c = state.changes(
+            "t",
+            "q",
+            &report(&[("a", Status::Critical), ("b", Status::Ok)]),
+        );
         assert_eq!(c.len(), 1);
-        assert_eq!((c[0].previous, c[0].current), (Status::Ok, Status::Critical));
+        assert_eq!(
+            (c[0].previous, c[0].current),
+            (Status::Ok, Status::Critical)
+        );
         // Not recorded (the delivery failed): the next run tries again.
-        assert_eq!(state.changes("t", "q", &report(&[("a", Status::Critical)])).len(), 1);
+        assert_eq!(
+            state
+                .changes("t", "q", &report(&[("a", Status::Critical)]))
+                .len(),
+            1
+        );
         state.record("t", &c[0], 1);
-        assert!(state.changes("t", "q", &report(&[("a", Status::Critical)])).is_empty());
+        assert!(
+            state
+                .changes("t", "q", &report(&[("a", Status::Critical)]))
+                .is_empty()
+        );
         // Another target has its own view.
-        assert_eq!(state.changes("u", "q", &report(&[("a", Status::Critical)])).len(), 1);
+        assert_eq!(
+            state
+                .changes("u", "q", &report(&[("a", Status::Critical)]))
+                .len(),
+            1
+        );
         let c = state.changes("t", "q", &report(&[("a", Status::Ok)]));
         assert!(c[0].is_recovery());
         assert_eq!(c[0].dedup_key(), "opskit/q/a");
@@ -208,7 +236,7 @@ mod tests {
         let mut state = State::default();
         let limit = RateLimit {
             count: 2,
-            window: std::time::Duration::from_secs(60),
+            window: std::time::Duration::from_mins(1),
         };
         assert_eq!(state.admit("t", limit, 0), (true, 0));
         assert_eq!(state.admit("t", limit, 1), (true, 0));

@@ -308,25 +308,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     context.verbose = common.verbose;
     let mut hook = args.hook();
     let mut once = |context: &Context, stderr: &mut dyn Write| {
-        if let Some(h) = hook.as_mut() {
-            for line in h.before(context) {
-                let _ = writeln!(stderr, "warning: {line}");
-            }
-        }
-        let report = match run(&args, context) {
-            Ok(mut report) => {
-                report.sort();
-                report
-            }
-            Err(e) => failure_report(&tool_name, &e),
-        };
-        if let Some(h) = hook.as_mut() {
-            let status = args.exit_status(&report, context);
-            for line in h.after(&report, status, context) {
-                let _ = writeln!(stderr, "warning: {line}");
-            }
-        }
-        report
+        run_once(&args, run, hook.as_deref_mut(), context, &tool_name, stderr)
     };
     let summary_file = summary_file.as_deref();
     let Some(watch) = args.watch() else {
@@ -378,6 +360,36 @@ pub fn run_main<A: Tool, E: std::error::Error>(
         }
         std::thread::sleep(watch.interval.saturating_sub(started.elapsed()));
     }
+}
+
+/// One run with its hook around it; the hook's complaints go to stderr as warnings.
+fn run_once<A: Tool, E: std::error::Error>(
+    args: &A,
+    run: fn(&A, &Context) -> Result<Report, E>,
+    mut hook: Option<&mut (dyn Hook + 'static)>,
+    context: &Context,
+    tool_name: &str,
+    stderr: &mut dyn Write,
+) -> Report {
+    if let Some(h) = hook.as_mut() {
+        for line in h.before(context) {
+            let _ = writeln!(stderr, "warning: {line}");
+        }
+    }
+    let report = match run(args, context) {
+        Ok(mut report) => {
+            report.sort();
+            report
+        }
+        Err(e) => failure_report(tool_name, &e),
+    };
+    if let Some(h) = hook {
+        let status = args.exit_status(&report, context);
+        for line in h.after(&report, status, context) {
+            let _ = writeln!(stderr, "warning: {line}");
+        }
+    }
+    report
 }
 
 /// One `--watch` frame of human output: the whole report redrawn on a terminal, one line

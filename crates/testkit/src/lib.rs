@@ -41,7 +41,8 @@ pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, process_alive};
 pub use redis::{RedisServer, Resp};
 pub use saas::{
-    Envelope, PAGERDUTY_KEY, PagerDutyStandIn, SENTRY_KEY, SentryStandIn, SlackStandIn, parse_envelope,
+    Envelope, PAGERDUTY_KEY, PagerDutyStandIn, SENTRY_KEY, SentryStandIn, SlackStandIn,
+    parse_envelope,
 };
 pub use tls::TlsServer;
 pub use tools::{

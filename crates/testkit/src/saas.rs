@@ -111,7 +111,10 @@ impl SentryStandIn {
             }
             match parse_envelope(&r.body, &auth) {
                 Ok(envelope) => {
-                    let id = envelope.header["event_id"].as_str().unwrap_or_default().to_owned();
+                    let id = envelope.header["event_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
                     store
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
@@ -174,16 +177,21 @@ fn slack_check(message: &Value) -> Result<(), &'static str> {
         let ok = match b["type"].as_str() {
             Some("header") => {
                 b["text"]["type"] == "plain_text"
-                    && b["text"]["text"].as_str().is_some_and(|t| !t.is_empty() && t.chars().count() <= 150)
+                    && b["text"]["text"]
+                        .as_str()
+                        .is_some_and(|t| !t.is_empty() && t.chars().count() <= 150)
             }
             Some("section") => b["text"]["text"]
                 .as_str()
                 .is_some_and(|t| !t.is_empty() && t.chars().count() <= 3000),
-            Some("context") => b["elements"].as_array().is_some_and(|e| !e.is_empty() && e.len() <= 10),
+            Some("context") => b["elements"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty() && e.len() <= 10),
             Some("actions") => b["elements"].as_array().is_some_and(|e| {
                 !e.is_empty()
                     && e.len() <= 25
-                    && e.iter().all(|x| x["type"] == "button" && x["text"]["text"].is_string())
+                    && e.iter()
+                        .all(|x| x["type"] == "button" && x["text"]["text"].is_string())
             }),
             Some("divider") => true,
             _ => false,
@@ -226,7 +234,10 @@ impl SlackStandIn {
 
     /// A webhook URL pointing here.
     pub fn webhook_url(&self) -> String {
-        format!("{}/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", self.server.url())
+        format!(
+            "{}/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+            self.server.url()
+        )
     }
 
     /// Messages accepted so far.
@@ -280,8 +291,12 @@ fn pagerduty_errors(e: &Value) -> Vec<String> {
         if p["source"].as_str().is_none_or(str::is_empty) {
             errors.push("'payload.source' is required".to_owned());
         }
-        if !["critical", "error", "warning", "info"].contains(&p["severity"].as_str().unwrap_or_default()) {
-            errors.push("'payload.severity' must be one of critical, error, warning, info".to_owned());
+        if !["critical", "error", "warning", "info"]
+            .contains(&p["severity"].as_str().unwrap_or_default())
+        {
+            errors.push(
+                "'payload.severity' must be one of critical, error, warning, info".to_owned(),
+            );
         }
     }
     errors
@@ -298,10 +313,16 @@ impl PagerDutyStandIn {
                 return Reply::json(404, r#"{"status":"not found"}"#);
             }
             let Ok(event) = serde_json::from_slice::<Value>(&r.body) else {
-                return Reply::json(400, r#"{"status":"invalid event","message":"Event object is invalid","errors":["Malformed JSON"]}"#);
+                return Reply::json(
+                    400,
+                    r#"{"status":"invalid event","message":"Event object is invalid","errors":["Malformed JSON"]}"#,
+                );
             };
             if key_ok(&event) && event["routing_key"] != PAGERDUTY_KEY {
-                return Reply::json(400, r#"{"status":"invalid event","message":"Event object is invalid","errors":["Invalid routing key"]}"#);
+                return Reply::json(
+                    400,
+                    r#"{"status":"invalid event","message":"Event object is invalid","errors":["Invalid routing key"]}"#,
+                );
             }
             let errors = pagerduty_errors(&event);
             if !errors.is_empty() {
@@ -325,7 +346,10 @@ impl PagerDutyStandIn {
                     _ => {}
                 }
             }
-            store.lock().unwrap_or_else(PoisonError::into_inner).push(event);
+            store
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(event);
             Reply::json(
                 202,
                 &serde_json::json!({"status": "success", "message": "Event processed", "dedup_key": dedup}).to_string(),
@@ -386,7 +410,9 @@ mod tests {
         assert!(slack_check(&serde_json::json!({"text": "hi"})).is_ok());
         let long = "x".repeat(151);
         assert_eq!(
-            slack_check(&serde_json::json!({"blocks": [{"type": "header", "text": {"type": "plain_text", "text": long}}]})),
+            slack_check(
+                &serde_json::json!({"blocks": [{"type": "header", "text": {"type": "plain_text", "text": long}}]})
+            ),
             Err("invalid_blocks")
         );
     }
