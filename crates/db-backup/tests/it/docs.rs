@@ -178,3 +178,102 @@ fn the_seed_script_backs_up_and_prunes() {
     );
     assert_eq!(archives(&work.path().join("nightly")).len(), 1);
 }
+
+/// One command line of a deployment example, parsed with its tool's own flags.
+fn parse_monitor(words: &[String]) -> Result<(), String> {
+    let name = words[0].rsplit('/').next().unwrap_or_default();
+    let result = match name {
+        "db-backup" => Args::try_parse_from(words).map(|_| ()),
+        "queue-depth" => opskit_queue_depth::Args::try_parse_from(words).map(|_| ()),
+        "health-probe" => opskit_health_probe::Args::try_parse_from(words).map(|_| ()),
+        other => return Err(format!("{other} is not a monitor")),
+    };
+    result.map_err(|e| format!("`{}`: {e}", words.join(" ")))
+}
+
+/// The monitor invocations of a text (as [`invocations`], for every monitor tool).
+fn monitor_invocations(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        for segment in line.split(['&', ';', '|', '>']) {
+            let words: Vec<String> = segment
+                .split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'']).to_owned())
+                .collect();
+            if let Some(at) = words.iter().position(|w| {
+                ["queue-depth", "health-probe", "db-backup"]
+                    .iter()
+                    .any(|t| w == t || w.ends_with(&format!("/{t}")))
+            }) && words.len() > at + 1
+            {
+                out.push(words[at..].to_vec());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_monitor_examples_parse_and_the_alert_rules_pass_promtool() {
+    let dir = root().join("examples/deploy/monitors");
+    let mut total = 0;
+    for file in [
+        "crontab",
+        "opskit-queue-depth.service",
+        "opskit-health-probe.service",
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        for words in monitor_invocations(&text) {
+            parse_monitor(&words).unwrap_or_else(|e| panic!("{file}: {e}"));
+            total += 1;
+        }
+    }
+    // Kubernetes: commands are arrays.
+    let text = std::fs::read_to_string(dir.join("cronjob.yaml")).unwrap();
+    for doc in serde_yaml_ng::Deserializer::from_str(&text) {
+        let value = <serde_yaml_ng::Value as serde::Deserialize>::deserialize(doc).unwrap();
+        if value["kind"] == "CronJob" {
+            let c = &value["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
+            let words: Vec<String> = c["command"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect();
+            parse_monitor(&words).unwrap();
+            total += 1;
+        }
+    }
+    // GitHub Actions: the `run:` steps.
+    let text = std::fs::read_to_string(dir.join("github/monitors.yml")).unwrap();
+    let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    assert!(workflow["on"]["schedule"][0]["cron"].is_string());
+    for step in workflow["jobs"]["monitors"]["steps"].as_sequence().unwrap() {
+        if let Some(run) = step["run"].as_str() {
+            for words in monitor_invocations(run) {
+                parse_monitor(&words).unwrap();
+                total += 1;
+            }
+        }
+    }
+    assert!(total >= 10, "only {total} monitor commands");
+    // The alert rules: valid for Prometheus, and their unit tests pass.
+    let promtool = testkit::promtool();
+    for args in [
+        vec!["check", "rules", "prometheus-rules.yml"],
+        vec!["test", "rules", "prometheus-rules.test.yml"],
+    ] {
+        let out = Command::new(&promtool)
+            .current_dir(&dir)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "promtool {}: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

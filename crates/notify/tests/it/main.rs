@@ -10,6 +10,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod runbook;
+
 use testkit::{HttpServer, PAGERDUTY_KEY, PagerDutyStandIn, Reply, SentryStandIn, SlackStandIn};
 
 fn run(dir: &Path, args: &[&str]) -> Output {

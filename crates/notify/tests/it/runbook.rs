@@ -1,0 +1,209 @@
+//! docs/RUNBOOK.md cannot rot: every opskit command in its shell blocks runs, in order, against
+//! the example platform (a copy of examples/agent-platform with its own opskit.toml) on real
+//! servers: redis-server with a queue made by the real BullMQ, PostgreSQL, and stand-ins for
+//! the frontend's and worker's HTTP endpoints and for Slack. The platform is healthy, so every
+//! command must exit 0: a renamed flag, a wrong target name or a stale path fails the test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use testkit::{HttpServer, PostgresServer, RedisServer, Reply, SlackStandIn};
+
+const TOOLS: [&str; 5] = [
+    "health-probe",
+    "queue-depth",
+    "db-backup",
+    "predeploy",
+    "notify",
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The opskit commands of the fenced `sh` blocks of a Markdown file, in order.
+pub fn commands(markdown: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    for line in markdown.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_sh = !in_sh && t == "```sh";
+            continue;
+        }
+        if in_sh
+            && TOOLS
+                .iter()
+                .any(|tool| t.starts_with(&format!("{tool} ")) || t == *tool)
+        {
+            out.push(t.to_owned());
+        }
+    }
+    out
+}
+
+/// The example without its installed packages, which are linked instead of copied.
+fn copy_example(to: &Path) {
+    let from = root().join("examples/agent-platform");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "cd '{}' && tar --exclude=./node_modules --exclude=./backups --exclude=./.opskit --exclude='*/.next' -cf - . | (cd '{}' && tar -xf -)",
+            from.display(),
+            to.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let modules = from.join("node_modules");
+    assert!(
+        modules.join("bullmq").is_dir() && modules.join("typescript").is_dir(),
+        "the example's npm packages are missing: run `npm ci` in examples/agent-platform (scripts/test.sh does it)"
+    );
+    std::os::unix::fs::symlink(&modules, to.join("node_modules")).unwrap();
+}
+
+/// Builds every binary, so the commands run the code of this tree.
+fn binaries() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .current_dir(root())
+        .args(["build", "--workspace", "--bins", "--quiet"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "cargo build --workspace --bins failed");
+    Path::new(env!("CARGO_BIN_EXE_notify"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the platform's parts are started one after another, then the runbook runs"
+)]
+fn every_runbook_command_runs_against_the_example_platform() {
+    let markdown = std::fs::read_to_string(root().join("docs/RUNBOOK.md")).unwrap();
+    let steps = commands(&markdown);
+    assert!(
+        steps.len() >= 20,
+        "only {} commands: {steps:?}",
+        steps.len()
+    );
+    for tool in TOOLS {
+        assert!(
+            steps.iter().any(|s| s.starts_with(tool)),
+            "the runbook never runs {tool}"
+        );
+    }
+    let bin = binaries();
+
+    let work = tempfile::tempdir().unwrap();
+    let app = work.path();
+    copy_example(app);
+
+    // The queue, made by the real BullMQ of the example's worker.
+    let redis = RedisServer::start();
+    let node = Command::new("node")
+        .current_dir(app)
+        .env("REDIS_URL", redis.url())
+        .args([
+            "-e",
+            "const { Queue } = require('bullmq');\
+             const q = new Queue('agent-tasks', { connection: { url: process.env.REDIS_URL } });\
+             (async () => { for (let i = 0; i < 5; i++) await q.add('run-agent', { i }); await q.close(); })()\
+               .catch((e) => { console.error(e); process.exit(1); });",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        node.status.success(),
+        "{}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+
+    // The services' endpoints, healthy.
+    let frontend = HttpServer::start(|r| match r.url.as_str() {
+        "/api/health" => Reply::json(200, r#"{"status":"ok","checks":{"db":"up","redis":"up"}}"#),
+        _ => Reply::new(404, "not found"),
+    });
+    let worker = HttpServer::start(|r| {
+        match r.url.as_str() {
+        "/health" => Reply::json(200, r#"{"status":"ok","queue":"agent-tasks"}"#),
+        "/metrics" => Reply::new(
+            200,
+            "# HELP nodejs_eventloop_lag_seconds Lag of event loop in seconds.\n# TYPE nodejs_eventloop_lag_seconds gauge\nnodejs_eventloop_lag_seconds 0.002\n# HELP agent_jobs_total Jobs processed.\n# TYPE agent_jobs_total counter\nagent_jobs_total{status=\"completed\"} 42\n",
+        )
+        .header("Content-Type", "text/plain; version=0.0.4"),
+        _ => Reply::new(404, "not found"),
+    }
+    });
+    let pg = PostgresServer::start();
+    pg.psql("CREATE DATABASE app").unwrap();
+    pg.psql_in("app", "CREATE TABLE agents (id serial PRIMARY KEY, name text); INSERT INTO agents (name) SELECT 'a' || g FROM generate_series(1, 50) g")
+        .unwrap();
+    pg.psql("CREATE DATABASE restored").unwrap();
+    let slack = SlackStandIn::start(false);
+
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let db = pg.url("app");
+    let env: Vec<(&str, String)> = vec![
+        ("PATH", path),
+        ("REDIS_URL", redis.url()),
+        ("FRONTEND_URL", frontend.url()),
+        ("WORKER_URL", worker.url()),
+        ("DATABASE_URL", db.clone()),
+        ("SUPABASE_DB_URL", db),
+        ("NEW_DATABASE_URL", pg.url("restored")),
+        ("SLACK_WEBHOOK_URL", slack.webhook_url()),
+        ("NO_COLOR", "1".to_owned()),
+        ("XDG_STATE_HOME", app.join(".state").display().to_string()),
+    ];
+    let sh = |command: &str| {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(command).current_dir(app);
+        for var in [
+            "OPSKIT_FORMAT",
+            "OPSKIT_CONFIG",
+            "GITHUB_ACTIONS",
+            "SENTRY_DSN",
+        ] {
+            c.env_remove(var);
+        }
+        for (k, v) in &env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    // The nightly job has run: there is a backup to check.
+    let setup = sh("db-backup run");
+    assert_eq!(
+        setup.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&setup.stdout)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    for step in &steps {
+        let out = sh(step);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "`{step}` exited {:?} on a healthy platform:\n{}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(slack.messages().len(), 1, "notify test reached Slack");
+    assert!(
+        std::fs::read_dir(app.join("backups")).unwrap().count() >= 4,
+        "two backups with their manifests"
+    );
+}
