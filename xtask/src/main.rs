@@ -5,6 +5,7 @@
 //! | `bench` | runs benchmarks, opskit and peer tools side by side, and prints a table     |
 //! | `predeploy` | the pre-deployment validation (`crates/predeploy`) on the embedded example |
 //! | `codegen` | regenerates docs tables from the rule registries (`--check`: fail if stale) |
+//! | `readiness` | the production readiness checklist, computed (`crates/predeploy`'s `readiness`) |
 //!
 //! xtask is automation for this repository, not product: it has the fewest dependencies
 //! possible and reports errors as `Box<dyn Error>`.
@@ -32,6 +33,13 @@ Tasks:
       --root it checks examples/agent-platform, installing its npm packages first if needed.
       `cargo xtask predeploy -- --help` lists every flag.
 
+  readiness [--root DIR] [--skip-predeploy] [--format F]
+      The production readiness checklist, computed from what can be checked: predeploy passes,
+      health and queue monitors configured, notify targets with their secrets set, a Sentry
+      Crons monitor, secrets rotated within their period, a backup younger than the limit, the
+      runbook and alert docs. Prints the percentage and what is missing. Without --root it
+      checks examples/agent-platform.
+
   codegen [--check]
       Regenerate what is generated from the rule registries (the rules table of
       docs/secret-scan.md). --check fails instead of writing when a file is stale.
@@ -44,6 +52,7 @@ Tasks:
 Examples:
   cargo xtask predeploy
   cargo xtask predeploy --root ../my-app --format github
+  cargo xtask readiness
   cargo xtask bench --list
   cargo xtask bench render --runs 7
 ";
@@ -64,6 +73,26 @@ fn main() -> ExitCode {
                     ExitCode::from(3)
                 }
             };
+        }
+        Some("readiness") => {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_owned();
+            let mut line = vec!["readiness".to_owned()];
+            let rest: Vec<String> = args.filter(|a| a != "--").collect();
+            if !rest
+                .iter()
+                .any(|a| a == "--root" || a.starts_with("--root="))
+            {
+                line.push("--root".to_owned());
+                line.push(root.join("examples/agent-platform").display().to_string());
+            }
+            line.extend(rest);
+            return opskit::cli::main_from::<opskit_predeploy::readiness::Args, _>(
+                line,
+                opskit_predeploy::readiness::run,
+            );
         }
         Some("bench") => bench::main(&args.collect::<Vec<_>>()),
         Some("codegen") => codegen::main(&args.collect::<Vec<_>>()),

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod checks;
 pub mod exec;
 pub mod project;
+pub mod readiness;
 
 use std::path::PathBuf;
 use std::sync::mpsc;

@@ -185,6 +185,10 @@ pub struct Var {
     pub pattern: Option<String>,
     /// What `env-check generate` draws a new value from (secrets).
     pub charset: Option<Charset>,
+    /// A secret's rotation period in days (`cargo xtask readiness` checks `rotated` against it).
+    pub rotate_days: Option<u32>,
+    /// When the secret was last rotated: `YYYY-MM-DD` (written by whoever rotates it).
+    pub rotated: Option<String>,
 }
 
 /// A problem with one variable: a stable code, a severity and a message without the value.

@@ -6,6 +6,8 @@
     reason = "test helpers fail the test on unexpected errors"
 )]
 
+mod readiness;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
