@@ -441,6 +441,34 @@ pub fn ensure_peer(peer: Peer, root: &Path) -> Result<PathBuf> {
 }
 
 /// Builds a release binary or example and returns its path.
+/// Starts a bench environment (a `bench_env` example) and reads the JSON line it prints when
+/// ready; the guard stops it.
+fn start_env(mut command: Command) -> Result<(Arc<Guard>, String)> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut line = String::new();
+    let stdout = child.stdout.take().ok_or("bench_env has no stdout")?;
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
+    Ok((Arc::new(Guard(std::sync::Mutex::new(child))), line))
+}
+
+/// A field of the flat JSON line a bench environment prints, as text.
+fn json_field(line: &str, name: &str) -> Result<String> {
+    let rest = line
+        .split(&format!("\"{name}\":"))
+        .nth(1)
+        .ok_or_else(|| format!("bench_env said {line}"))?;
+    Ok(rest
+        .trim_start()
+        .trim_start_matches('"')
+        .split(['"', ',', '}'])
+        .next()
+        .unwrap_or_default()
+        .to_owned())
+}
+
 fn cargo_build(root: &Path, args: &[&str], artifact: &str) -> Result<PathBuf> {
     eprintln!("bench: cargo build --release {}", args.join(" "));
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
@@ -552,33 +580,14 @@ fn queue_depth_cases(options: &Options) -> Result<Vec<Case>> {
         },
         &options.root,
     )?;
-    let mut child = Command::new(&env_bin)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let mut line = String::new();
-    let stdout = child.stdout.take().ok_or("bench_env has no stdout")?;
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
-    let field = |name: &str| -> Result<String> {
-        let rest = line
-            .split(&format!("\"{name}\":"))
-            .nth(1)
-            .ok_or_else(|| format!("bench_env said {line}"))?;
-        Ok(rest
-            .trim_start()
-            .trim_start_matches('"')
-            .split(['"', ',', '}'])
-            .next()
-            .unwrap_or_default()
-            .to_owned())
-    };
+    let (guard, line) = start_env(Command::new(&env_bin))?;
+    let field = |name: &str| json_field(&line, name);
     let (redis, port, rest, token) = (
         field("redis")?,
         field("port")?,
         field("rest")?,
         field("token")?,
     );
-    let guard = Arc::new(Guard(std::sync::Mutex::new(child)));
     let qd = qd.to_string_lossy().into_owned();
     let (redis_cli, curl) = (
         redis_cli.to_string_lossy().into_owned(),
@@ -1337,29 +1346,11 @@ fn db_backup_cases(options: &Options) -> Result<Vec<Case>> {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     eprintln!("bench: loading PostgreSQL (about 20 s)");
-    let mut child = Command::new(&env_bin)
-        .arg(&work)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let mut line = String::new();
-    let stdout = child.stdout.take().ok_or("bench_env has no stdout")?;
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
-    let field = |name: &str| -> Result<String> {
-        let rest = line
-            .split(&format!("\"{name}\":"))
-            .nth(1)
-            .ok_or_else(|| format!("bench_env said {line}"))?;
-        Ok(rest
-            .trim_start()
-            .trim_start_matches('"')
-            .split(['"', ',', '}'])
-            .next()
-            .unwrap_or_default()
-            .to_owned())
-    };
+    let mut command = Command::new(&env_bin);
+    command.arg(&work);
+    let (guard, line) = start_env(command)?;
+    let field = |name: &str| json_field(&line, name);
     let (port, bin) = (field("port")?, field("bin")?);
-    let guard = Arc::new(Guard(std::sync::Mutex::new(child)));
     let w = work.display();
     let ours = db_backup.display();
     let mut cases = Vec::new();

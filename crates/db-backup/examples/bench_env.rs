@@ -5,7 +5,7 @@
 //! directory given as the first argument, prints one JSON line with their paths and the sizes,
 //! then serves until stdin closes.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 /// Rows of `events` per database; each row is about 230 bytes on disk with its index.
 fn load(pg: &testkit::PostgresServer, db: &str, events: u64) {
@@ -77,10 +77,5 @@ fn main() {
     let _ = out.flush();
     drop(out);
     // Serve until the harness closes stdin.
-    let mut sink = String::new();
-    while std::io::stdin()
-        .lock()
-        .read_line(&mut sink)
-        .is_ok_and(|n| n > 0)
-    {}
+    testkit::wait_for_stdin_eof();
 }

@@ -292,6 +292,31 @@ pub fn feed(path: &Path, mut output: impl Write) -> io::Result<u64> {
     Ok(total)
 }
 
+/// Runs `cmd` (pg_restore, psql) with the decompressed archive on its standard input and its
+/// output captured; returns the output and what feeding the archive gave.
+pub fn run_fed(
+    cmd: &mut std::process::Command,
+    path: &Path,
+) -> io::Result<(std::process::Output, io::Result<u64>)> {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stdin = child.stdin.take();
+    let file = path.to_owned();
+    let feeder = std::thread::spawn(move || match stdin {
+        Some(s) => feed(&file, s),
+        None => Ok(0),
+    });
+    let out = child.wait_with_output()?;
+    let fed = feeder
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the reader thread panicked")));
+    Ok((out, fed))
+}
+
 /// A size for people: `812 B`, `14.2 KiB`, `3.10 GiB`.
 #[expect(clippy::cast_precision_loss, reason = "a size shown to three digits")]
 pub fn human_size(bytes: u64) -> String {

@@ -2,7 +2,6 @@
 //! restoring it for real, table by table.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Instant;
 
 use opskit::Status;
@@ -349,24 +348,8 @@ fn load(
             cmd.args(["--clean", "--if-exists"]);
         }
     }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
+    let (out, fed) = archive::run_fed(&mut cmd, path)
         .map_err(|e| format!("cannot run {}: {e}", client.path.display()))?;
-    let stdin = child.stdin.take();
-    let file = path.to_owned();
-    let feeder = std::thread::spawn(move || match stdin {
-        Some(s) => archive::feed(&file, s).map(|_| ()),
-        None => Ok(()),
-    });
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("waiting for {}: {e}", client.path.display()))?;
-    let fed = feeder
-        .join()
-        .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread panicked")));
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         return Err(format!(

@@ -110,16 +110,10 @@ fn day(unix: u64) -> i64 {
     i64::try_from(unix / 86_400).unwrap_or(i64::MAX)
 }
 
-/// (year, month) of a day number (Howard Hinnant's civil-from-days).
-fn year_month(days: i64) -> (i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month)
+/// (year, month) of a day number.
+fn year_month(days: i64) -> (i64, u32) {
+    let (y, m, _) = opskit::time::civil_from_days(days);
+    (y, m)
 }
 
 /// The Monday of the ISO week of a day number: one key per ISO week.
@@ -144,7 +138,7 @@ pub fn keep(entries: &[Entry], policy: &Policy) -> BTreeMap<usize, Vec<String>> 
         ("weekly", policy.weekly, &|u| week(day(u))),
         ("monthly", policy.monthly, &|u| {
             let (y, m) = year_month(day(u));
-            y * 12 + m
+            y * 12 + i64::from(m)
         }),
     ];
     for (name, n, key) in buckets {

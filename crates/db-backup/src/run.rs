@@ -622,25 +622,10 @@ pub(crate) fn read_back(
 
 /// `pg_restore --list` of an archive (decompressed into its stdin).
 pub(crate) fn list(restore: &Program, path: &Path) -> Result<String, String> {
-    let mut child = std::process::Command::new(&restore.path)
-        .arg("--list")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let mut cmd = std::process::Command::new(&restore.path);
+    cmd.arg("--list");
+    let (out, fed) = archive::run_fed(&mut cmd, path)
         .map_err(|e| format!("cannot run {}: {e}", restore.path.display()))?;
-    let stdin = child.stdin.take();
-    let path = path.to_owned();
-    let feeder = std::thread::spawn(move || match stdin {
-        Some(s) => archive::feed(&path, s).map(|_| ()),
-        None => Ok(()),
-    });
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("pg_restore --list: {e}"))?;
-    let fed = feeder
-        .join()
-        .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread panicked")));
     fed.map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(format!(

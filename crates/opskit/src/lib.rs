@@ -77,6 +77,7 @@ pub mod render;
 pub mod report;
 pub mod status;
 pub mod threshold;
+pub mod time;
 pub mod tls;
 
 pub use report::{Check, Finding, Location, Metric, Report, Severity};

@@ -92,30 +92,6 @@ fn usable(t: &TargetConfig) -> bool {
     }
 }
 
-/// Days since 1970-01-01 of `YYYY-MM-DD` (Howard Hinnant's days-from-civil).
-fn days(date: &str) -> Option<i64> {
-    let mut parts = date.trim().split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-fn today() -> i64 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    i64::try_from(secs / 86_400).unwrap_or(0)
-}
-
 fn secrets_rotated(project: &Project<'_>) -> Result<String, String> {
     let schema = project
         .section::<opskit::env::schema::Schema>("env-check")
@@ -131,8 +107,12 @@ fn secrets_rotated(project: &Project<'_>) -> Result<String, String> {
                 continue;
             };
             tracked += 1;
-            match var.rotated.as_deref().map(|d| (d, days(d))) {
-                Some((_, Some(at))) if today() - at <= i64::from(period) => {}
+            match var
+                .rotated
+                .as_deref()
+                .map(|d| (d, opskit::time::parse_date(d)))
+            {
+                Some((_, Some(at))) if opskit::time::today() - at <= i64::from(period) => {}
                 Some((d, Some(_))) => late.push(format!(
                     "{service}.{name} (rotated {d}, every {period} days)"
                 )),
@@ -339,15 +319,4 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, crate::Error> {
         ),
     );
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates() {
-        assert_eq!(super::days("1970-01-01"), Some(0));
-        assert_eq!(super::days("2026-11-27"), Some(20_784));
-        assert_eq!(super::days("2026-13-01"), None);
-        assert_eq!(super::days("yesterday"), None);
-    }
 }

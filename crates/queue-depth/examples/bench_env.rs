@@ -2,7 +2,7 @@
 //! stand-in in front of it, with 1, 10 and 100 BullMQ-shaped queues under the prefixes `b1`,
 //! `b10` and `b100`. Prints one JSON line with the addresses, then serves until stdin closes.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 fn fill(redis: &testkit::RedisServer, prefix: &str, queues: usize) {
     for q in 0..queues {
@@ -58,10 +58,5 @@ fn main() {
     let _ = out.flush();
     drop(out);
     // Serve until the harness closes stdin.
-    let mut sink = String::new();
-    while std::io::stdin()
-        .lock()
-        .read_line(&mut sink)
-        .is_ok_and(|n| n > 0)
-    {}
+    testkit::wait_for_stdin_eof();
 }

@@ -105,3 +105,17 @@ pub(crate) fn tail(path: &std::path::Path) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
+
+/// Blocks until standard input closes: how a helper process (a benchmark's servers) knows that
+/// the harness that started it is done.
+pub fn wait_for_stdin_eof() {
+    use std::io::BufRead;
+    let mut sink = String::new();
+    while std::io::stdin()
+        .lock()
+        .read_line(&mut sink)
+        .is_ok_and(|n| n > 0)
+    {
+        sink.clear();
+    }
+}

@@ -62,14 +62,16 @@ fn failures_are_clear_and_leave_nothing_under_a_final_name() {
     let work = tempfile::tempdir().unwrap();
     let good = pg.url("app");
     let backups = work.path().join("b");
+    // `db-backup run --url DB --dir b EXTRA` with DB set to `url`.
+    let backup = |extra: &[&str], url: &str| {
+        let mut args = vec!["run", "--url", "DB", "--dir", "b"];
+        args.extend_from_slice(extra);
+        run(work.path(), &args, &[("DB", url)])
+    };
 
     // Wrong password: DB103, exit 2, and neither password is printed.
     let wrong = good.replace(pg.password(), "not-the-password");
-    let out = run(
-        work.path(),
-        &["run", "--url", "DB", "--dir", "b"],
-        &[("DB", wrong.as_str())],
-    );
+    let out = backup(&[], wrong.as_str());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let t = text(&out);
     assert!(
@@ -87,29 +89,13 @@ fn failures_are_clear_and_leave_nothing_under_a_final_name() {
         "postgres://postgres:pw@127.0.0.1:{}/app",
         testkit::free_port()
     );
-    let out = run(
-        work.path(),
-        &["run", "--url", "DB", "--dir", "b", "--timeout", "3"],
-        &[("DB", down.as_str())],
-    );
+    let out = backup(&["--timeout", "3"], down.as_str());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("DB104"), "{}", text(&out));
 
     // No pg_dump where we are told to look: DB101, with the install command.
     let empty = tempfile::tempdir().unwrap();
-    let out = run(
-        work.path(),
-        &[
-            "run",
-            "--url",
-            "DB",
-            "--dir",
-            "b",
-            "--pg-bin",
-            empty.path().to_str().unwrap(),
-        ],
-        &[("DB", good.as_str())],
-    );
+    let out = backup(&["--pg-bin", empty.path().to_str().unwrap()], good.as_str());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         text(&out).contains("DB101") && text(&out).contains("apt-get install postgresql-client"),
@@ -122,19 +108,7 @@ fn failures_are_clear_and_leave_nothing_under_a_final_name() {
         pg.bin_dir(),
         "if [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 9.6.24'; exit 0; fi",
     );
-    let out = run(
-        work.path(),
-        &[
-            "run",
-            "--url",
-            "DB",
-            "--dir",
-            "b",
-            "--pg-bin",
-            old.path().to_str().unwrap(),
-        ],
-        &[("DB", good.as_str())],
-    );
+    let out = backup(&["--pg-bin", old.path().to_str().unwrap()], good.as_str());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         text(&out).contains("DB102") && text(&out).contains("older than the server"),
@@ -211,11 +185,7 @@ fn failures_are_clear_and_leave_nothing_under_a_final_name() {
         "{}",
         text(&listed)
     );
-    let out = run(
-        work.path(),
-        &["run", "--url", "DB", "--dir", "b"],
-        &[("DB", good.as_str())],
-    );
+    let out = backup(&[], good.as_str());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         text(&out).contains("removed 1 partial file"),

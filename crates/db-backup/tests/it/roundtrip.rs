@@ -370,22 +370,17 @@ fn supabase_preset_keeps_the_users_schemas_and_says_what_they_need() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
+    // One successful Supabase-preset run with these flags into `dir`; its archive.
+    let preset = |flags: &[&str], dir: &str| {
+        let mut args = vec!["run", "--preset", "supabase", "--dir", dir];
+        args.extend_from_slice(flags);
+        let out = run(work.path(), &args, &env);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        archives(&work.path().join(dir)).remove(0)
+    };
+
     // Schema only: what a bare `supabase db dump` writes, no rows.
-    let out = run(
-        work.path(),
-        &[
-            "run",
-            "--preset",
-            "supabase",
-            "--schema-only",
-            "--dir",
-            "schema",
-            "--allow-references",
-        ],
-        &env,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let archive = archives(&work.path().join("schema")).remove(0);
+    let archive = preset(&["--schema-only", "--allow-references"], "schema");
     assert!(archive.to_string_lossy().ends_with("-schema-only.dump.zst"));
     let list = toc(&pg, &archive);
     assert!(
@@ -395,21 +390,7 @@ fn supabase_preset_keeps_the_users_schemas_and_says_what_they_need() {
 
     // Data only keeps auth and storage rows (for moving to a new project), not the services'
     // migration tables.
-    let out = run(
-        work.path(),
-        &[
-            "run",
-            "--preset",
-            "supabase",
-            "--data-only",
-            "--dir",
-            "data",
-            "--allow-references",
-        ],
-        &env,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let archive = archives(&work.path().join("data")).remove(0);
+    let archive = preset(&["--data-only", "--allow-references"], "data");
     let list = toc(&pg, &archive);
     assert!(
         list.contains("TABLE DATA auth users") && list.contains("TABLE DATA storage objects"),
@@ -425,20 +406,7 @@ fn supabase_preset_keeps_the_users_schemas_and_says_what_they_need() {
     );
 
     // Roles only: plain SQL, Supabase's reserved roles commented out, the user's kept.
-    let out = run(
-        work.path(),
-        &[
-            "run",
-            "--preset",
-            "supabase",
-            "--roles-only",
-            "--dir",
-            "roles",
-        ],
-        &env,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let archive = archives(&work.path().join("roles")).remove(0);
+    let archive = preset(&["--roles-only"], "roles");
     assert!(
         archive.to_string_lossy().ends_with("-roles-only.sql.zst"),
         "{archive:?}"
