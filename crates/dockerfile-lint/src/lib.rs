@@ -120,6 +120,9 @@ pub struct Args {
     /// Explain one rule and exit.
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
+    /// Notifications on status changes and Sentry Crons check-ins.
+    #[command(flatten)]
+    pub notify: opskit_notify::NotifyArgs,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -128,6 +131,10 @@ pub struct Args {
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
+        self.notify.hook(NAME)
     }
 
     fn exit_status(&self, report: &Report, _cx: &Context) -> Status {

@@ -86,6 +86,9 @@ pub struct Args {
     /// Explain a finding's code and exit.
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
+    /// Notifications on status changes and Sentry Crons check-ins.
+    #[command(flatten)]
+    pub notify: opskit_notify::NotifyArgs,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -153,6 +156,10 @@ fn parse_charset(s: &str) -> Result<opskit::env::schema::Charset, String> {
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
+        self.notify.hook(NAME)
     }
 }
 

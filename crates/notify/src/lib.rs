@@ -198,9 +198,9 @@ fn notify_changes(tool: &str, args: &NotifyArgs, report: &Report, cx: &Context) 
         Ok(s) => s,
         Err(e) => return vec![format!("notifications not sent: {e}")],
     };
-    let (lines, _) = dispatch(tool, &args.notify, report, &config, &mut state);
-    let mut lines = lines;
-    if let Err(e) = state.save(&path) {
+    let before = state.clone();
+    let (mut lines, _) = dispatch(tool, &args.notify, report, &config, &mut state);
+    if let Err(e) = state.save_merged(&before, &path) {
         lines.push(e);
     }
     lines
@@ -452,8 +452,9 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
                     }
                 }
             }
+            let before = st.clone();
             let (lines, results) = dispatch(source, targets, &source_report, &config, &mut st);
-            st.save(&path).map_err(Error::Usage)?;
+            st.save_merged(&before, &path).map_err(Error::Usage)?;
             if results.is_empty() {
                 let why = if lines.is_empty() {
                     format!(

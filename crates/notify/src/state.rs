@@ -84,6 +84,57 @@ impl State {
             .map_err(|e| format!("cannot write the notify state {}: {e}", path.display()))
     }
 
+    /// Writes what this run changed (against `before`, the state it loaded) into the file as
+    /// it is now, under an exclusive lock: two monitors started by the same cron minute do not
+    /// lose each other's records.
+    pub fn save_merged(&self, before: &State, path: &Path) -> Result<(), String> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let mut lock_name = path.as_os_str().to_owned();
+        lock_name.push(".lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_name)
+            .and_then(|f| f.lock().map(|()| f))
+            .map_err(|e| format!("cannot lock the notify state {}: {e}", path.display()))?;
+        let mut latest = State::load(path)?;
+        for (key, seen) in &self.checks {
+            if before.checks.get(key) != Some(seen) {
+                latest.checks.insert(key.clone(), *seen);
+            }
+        }
+        for (target, sent) in &self.sent {
+            if before.sent.get(target) != Some(sent) {
+                // The sends this run added: ours minus those we loaded (as a multiset: two sends
+                // in the same second are two).
+                let mut known = before
+                    .sent
+                    .get(target)
+                    .map(|s| s.at.clone())
+                    .unwrap_or_default();
+                let mut added = Vec::new();
+                for at in &sent.at {
+                    match known.iter().position(|k| k == at) {
+                        Some(i) => {
+                            known.swap_remove(i);
+                        }
+                        None => added.push(*at),
+                    }
+                }
+                let entry = latest.sent.entry(target.clone()).or_default();
+                entry.at.extend(added);
+                entry.suppressed = sent.suppressed;
+            }
+        }
+        let saved = latest.save(path);
+        drop(lock);
+        saved
+    }
+
     /// What changed for `target`: the checks whose status differs from what the target was
     /// last told (a check it was never told about counts as OK).
     pub fn changes(&self, target: &str, tool: &str, report: &Report) -> Vec<Change> {
@@ -229,6 +280,28 @@ mod tests {
         let c = state.changes("t", "q", &report(&[("a", Status::Ok)]));
         assert!(c[0].is_recovery());
         assert_eq!(c[0].dedup_key(), "opskit/q/a");
+    }
+
+    #[test]
+    fn concurrent_runs_keep_each_others_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let before = State::load(&path).unwrap();
+        let (mut a, mut b) = (before.clone(), before.clone());
+        let change = |check: &str| Change {
+            tool: "t".into(),
+            check: check.into(),
+            previous: Status::Ok,
+            current: Status::Critical,
+            summary: String::new(),
+            findings: Vec::new(),
+        };
+        a.record("slack", &change("queue"), 1);
+        b.record("slack", &change("frontend"), 1);
+        a.save_merged(&before, &path).unwrap();
+        b.save_merged(&before, &path).unwrap();
+        let merged = State::load(&path).unwrap();
+        assert_eq!(merged.checks.len(), 2, "{merged:?}");
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub struct Args {
     /// List the rules and exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Notifications on status changes and Sentry Crons check-ins.
+    #[command(flatten)]
+    pub notify: opskit_notify::NotifyArgs,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -122,6 +125,10 @@ pub struct Args {
 impl Tool for Args {
     fn common(&self) -> &CommonArgs {
         &self.common
+    }
+
+    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
+        self.notify.hook(NAME)
     }
 }
 
