@@ -345,7 +345,9 @@ fn backup(
     drop(session);
     drop(pass);
     let status = status.map_err(|e| fail("DB106", format!("waiting for {dumper_name}: {e}")))?;
-    if !status.success() {
+    // A writer that failed closed the pipe, and pg_dump died of it (SIGPIPE): the writer's
+    // error is the cause. A writer that saw the end of a failed pg_dump's output is fine.
+    if !status.success() && written.is_ok() {
         let message = pgtools::explain(&stderr_text, &who);
         let code = classify(&stderr_text);
         return Err(fail(
@@ -366,11 +368,20 @@ fn backup(
             fail("DB106", format!("writing {}: {e}", target.display()))
         }
     })?;
-    counted.map_err(|e| fail("DB104", format!("counting rows: {e}")))?;
-    if options.mode == Mode::SchemaOnly {
+    // A table the user may not read stops the count, not the backup (pg_dump read them all).
+    let counts_failed = counted.err();
+    if options.mode == Mode::SchemaOnly || counts_failed.is_some() {
         for t in &mut tables {
             t.rows = None;
+            t.content_hash = None;
         }
+    }
+    if let Some(e) = counts_failed {
+        notes.push(Finding::new(
+            "DB106",
+            Severity::Warning,
+            format!("the backup is complete, but its row counts could not be taken: {e}"),
+        ));
     }
     let verification = if options.verify {
         let level = read_back(partial.path(), options, &dumper, &tables).map_err(|e| {
