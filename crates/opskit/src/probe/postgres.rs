@@ -275,7 +275,7 @@ pub type Row = Vec<Option<String>>;
 /// An open, authenticated connection that runs simple queries one after another (several
 /// queries in one transaction, for example). Closed with a Terminate message on drop.
 pub struct Session {
-    stream: Box<dyn Stream + Send>,
+    stream: Box<dyn Stream>,
     who: String,
     /// `server_version` as the server reported it at startup.
     pub server_version: Option<String>,
@@ -307,7 +307,7 @@ impl Session {
     }
 
     fn start(
-        mut stream: Box<dyn Stream + Send>,
+        mut stream: Box<dyn Stream>,
         url: &PgUrl,
         application_name: &str,
     ) -> Result<Session, String> {
@@ -348,8 +348,7 @@ impl Session {
 
     /// Changes the read and write timeout (long queries such as counting a big table).
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
-        // Only the TCP socket under the stream knows timeouts; the stream was built with them
-        // and `open` keeps a handle for exactly this.
+        // Timeouts live on the TCP socket, under the TLS layer when there is one.
         if let Some(tcp) = self.tcp() {
             let _ = tcp.set_read_timeout(timeout);
             let _ = tcp.set_write_timeout(timeout);
@@ -395,7 +394,7 @@ fn data_row(payload: &[u8]) -> Row {
 }
 
 /// TCP, then TLS when the server offers it and `sslmode` wants it.
-fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream + Send>, bool), String> {
+fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), String> {
     let addr = (url.host.as_str(), url.port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {}: {e}", url.host))?
@@ -408,7 +407,7 @@ fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream + Send>, bool)
     tcp.set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
     let mut tls = false;
-    let stream: Box<dyn Stream + Send> = if url.sslmode == "disable" {
+    let stream: Box<dyn Stream> = if url.sslmode == "disable" {
         Box::new(tcp)
     } else {
         let mut tcp = tcp;
