@@ -410,3 +410,35 @@ kind = "sentry"
         text(&out)
     );
 }
+
+/// The Slack stand-in answers Slack's official Node client as Slack does: it takes a message
+/// the client sends, and refuses with a 400 one that Slack refuses.
+#[test]
+fn the_slack_stand_in_answers_the_official_client() {
+    let slack = SlackStandIn::start(false);
+    let tools = testkit::test_tools_dir();
+    assert!(
+        tools.join("node_modules/@slack/webhook").is_dir(),
+        "@slack/webhook is missing: run `npm ci` in {} (scripts/test.sh does it)",
+        tools.display()
+    );
+    let script = "const { IncomingWebhook } = require('@slack/webhook');\
+        const hook = new IncomingWebhook(process.argv[1]);\
+        (async () => {\
+          const ok = await hook.send({ text: 'deploy done', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*deploy* done' } }] });\
+          console.log('sent', ok.text);\
+          try { await hook.send({ blocks: [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }] }); console.log('accepted'); }\
+          catch (e) { console.log('refused', e.original && e.original.response ? e.original.response.data : e.message); }\
+        })();";
+    let out = Command::new("node")
+        .current_dir(&tools)
+        .args(["-e", script, &slack.webhook_url()])
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("sent ok"), "{t}");
+    assert!(t.contains("refused") && t.contains("400"), "{t}");
+    assert_eq!(slack.messages().len(), 1);
+    assert_eq!(slack.messages()[0]["text"], "deploy done");
+}
