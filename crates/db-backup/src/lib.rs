@@ -566,6 +566,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn flags_are_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+
+    #[test]
     fn ages() {
         assert_eq!(parse_age("26h").unwrap(), Duration::from_hours(26));
         assert_eq!(parse_age("1d12h").unwrap(), Duration::from_hours(36));

@@ -510,3 +510,31 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn the_monitor_flags_flatten_into_a_tool() {
+        use clap::CommandFactory;
+        #[derive(Debug, Parser)]
+        struct Monitor {
+            #[command(flatten)]
+            notify: NotifyArgs,
+        }
+        Monitor::command().debug_assert();
+        let m =
+            Monitor::try_parse_from(["m", "--notify", "a", "--notify", "b", "--cron-monitor", "s"])
+                .unwrap();
+        assert_eq!(m.notify.notify, ["a", "b"]);
+        assert!(m.notify.hook("m").is_some());
+        assert!(NotifyArgs::default().hook("m").is_none());
+    }
+}
