@@ -132,9 +132,19 @@ pub fn verify(
                 "list"
             };
             if let Some(url) = into {
-                let restored = scratch_restore(path, &manifest, url, source, keep, settings);
-                level = "restore";
-                checks.extend(restored);
+                if manifest.mode.is_sql() {
+                    // Roles belong to the whole server, not to a database: a scratch restore
+                    // would leave them behind.
+                    checks.push(Check::new(
+                        "restore",
+                        Status::Ok,
+                        "not restored: a roles archive would create roles on the whole scratch server; its checksum and SQL were checked",
+                    ));
+                } else {
+                    let restored = scratch_restore(path, &manifest, url, source, keep, settings);
+                    level = "restore";
+                    checks.extend(restored);
+                }
             }
         }
     }
@@ -533,7 +543,7 @@ pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Setting
     };
     let rows: u64 = manifest.tables.iter().filter_map(|t| t.rows).sum();
     let plan = format!(
-        "{} {} ({}, {} tables, {rows} rows, taken {} from {} on PostgreSQL {}) into {into}: pg_restore in one transaction{}{}{}",
+        "{} {} ({}, {} tables, {rows} rows, taken {} from {} on PostgreSQL {}) into {into}: {}{}{}{}",
         if args.dry_run {
             "would restore"
         } else {
@@ -545,6 +555,11 @@ pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Setting
         manifest.started,
         manifest.database,
         manifest.server_version,
+        if manifest.mode.is_sql() {
+            "psql, statement by statement"
+        } else {
+            "pg_restore in one transaction"
+        },
         if args.force && !conflicts.is_empty() {
             ", dropping the existing tables first (--force)"
         } else {
