@@ -497,6 +497,51 @@ fn compare(
     checks
 }
 
+/// What `restore` will do, in one line.
+fn plan_text(
+    path: &Path,
+    manifest: &Manifest,
+    into: &PgUrl,
+    args: &RestoreArgs,
+    replacing: bool,
+) -> String {
+    let rows: u64 = manifest.tables.iter().filter_map(|t| t.rows).sum();
+    format!(
+        "{} {} ({}, {} tables, {rows} rows, taken {} from {} on PostgreSQL {}) into {into}: {}{}{}{}",
+        if args.dry_run {
+            "would restore"
+        } else {
+            "restoring"
+        },
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        manifest.mode.as_str(),
+        manifest.tables.len(),
+        manifest.started,
+        manifest.database,
+        manifest.server_version,
+        if manifest.mode.is_sql() {
+            "psql, statement by statement"
+        } else {
+            "pg_restore in one transaction"
+        },
+        if args.force && replacing {
+            ", dropping the existing tables first (--force)"
+        } else {
+            ""
+        },
+        if args.no_owner {
+            ", without owners"
+        } else {
+            ""
+        },
+        if args.no_privileges {
+            ", without privileges"
+        } else {
+            ""
+        },
+    )
+}
+
 /// `restore FILE --into URL`.
 pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Settings) -> Report {
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
@@ -541,41 +586,7 @@ pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Setting
     } else {
         existing.iter().map(|(name, _)| name.clone()).collect()
     };
-    let rows: u64 = manifest.tables.iter().filter_map(|t| t.rows).sum();
-    let plan = format!(
-        "{} {} ({}, {} tables, {rows} rows, taken {} from {} on PostgreSQL {}) into {into}: {}{}{}{}",
-        if args.dry_run {
-            "would restore"
-        } else {
-            "restoring"
-        },
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        manifest.mode.as_str(),
-        manifest.tables.len(),
-        manifest.started,
-        manifest.database,
-        manifest.server_version,
-        if manifest.mode.is_sql() {
-            "psql, statement by statement"
-        } else {
-            "pg_restore in one transaction"
-        },
-        if args.force && !conflicts.is_empty() {
-            ", dropping the existing tables first (--force)"
-        } else {
-            ""
-        },
-        if args.no_owner {
-            ", without owners"
-        } else {
-            ""
-        },
-        if args.no_privileges {
-            ", without privileges"
-        } else {
-            ""
-        },
-    );
+    let plan = plan_text(path, &manifest, into, args, !conflicts.is_empty());
     report.push(Check::new("plan", Status::Ok, plan));
     if !conflicts.is_empty() && !args.force {
         report.push(critical(
