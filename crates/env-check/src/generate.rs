@@ -75,31 +75,36 @@ pub fn generate(
             "{name}: {length} characters are more than the schema's max_length {max}"
         )));
     }
-    let mut candidate = value(charset, length)?;
-    if let Some(max) = var.max_length.filter(|m| candidate.len() > *m) {
-        // Encodings round up to whole bytes: hex and alphanumeric stay valid when trimmed,
-        // base64 would not.
-        if matches!(charset, Charset::Base64 | Charset::Base64url) {
-            return Err(Error::Usage(format!(
-                "{name}: base64 of {length} characters rounds up past the schema's max_length {max}; ask for --length {}",
-                max / 4 * 4
-            )));
-        }
-        candidate.truncate(max);
-    }
     let strict = Var {
         secret: true,
         required: opskit::env::schema::Required::Always(true),
         ..var.clone()
     };
-    let problems = check_var(name, &strict, Some(&candidate), "production");
-    if let Some(p) = problems.first() {
-        return Err(Error::Usage(format!(
-            "{name}: a generated value does not satisfy the schema: {}",
-            p.message
-        )));
+    // The strength check estimates entropy from the characters drawn: a short random value
+    // can look weak by chance (15 hex characters with repeats), so a value that fails is
+    // drawn again; one that fails every time fails for a reason the schema gives.
+    let mut last = String::new();
+    for _ in 0..32 {
+        let mut candidate = value(charset, length)?;
+        if let Some(max) = var.max_length.filter(|m| candidate.len() > *m) {
+            // Encodings round up to whole bytes: hex and alphanumeric stay valid when
+            // trimmed, base64 would not.
+            if matches!(charset, Charset::Base64 | Charset::Base64url) {
+                return Err(Error::Usage(format!(
+                    "{name}: base64 of {length} characters rounds up past the schema's max_length {max}; ask for --length {}",
+                    max / 4 * 4
+                )));
+            }
+            candidate.truncate(max);
+        }
+        match check_var(name, &strict, Some(&candidate), "production").first() {
+            None => return Ok(candidate),
+            Some(p) => last.clone_from(&p.message),
+        }
     }
-    Ok(candidate)
+    Err(Error::Usage(format!(
+        "{name}: a generated value does not satisfy the schema: {last}"
+    )))
 }
 
 #[cfg(test)]
@@ -150,5 +155,9 @@ mod tests {
             generate("X", None, None, None).unwrap().len(),
             DEFAULT_LENGTH
         );
+        // Short values that look weak by chance are drawn again, never refused.
+        for _ in 0..2000 {
+            generate("X", Some(&capped), Some(15), Some(Charset::Hex)).unwrap();
+        }
     }
 }
