@@ -1323,9 +1323,10 @@ fn dockerfile_lint_cases(options: &Options) -> Result<Vec<Case>> {
     ])
 }
 
-/// `db-backup`: a real PostgreSQL (from db-backup's `bench_env` example) with a small and a large
-/// database. opskit's side is a whole `db-backup run` (zstd level 3, SHA-256, row counts in the
-/// dump's snapshot, fsync, and the read-back with `pg_restore --list` unless `--no-verify`);
+/// `db-backup`: a real PostgreSQL (from db-backup's `db_backup_bench_env` example) with a
+/// small and a large database. opskit's side is a whole `db-backup run` (zstd level 3,
+/// SHA-256, row counts in the dump's snapshot, fsync, and the read-back with
+/// `pg_restore --list` unless `--no-verify`);
 /// the peers are what backup scripts run: `pg_dump -Fc` to a file (gzip level 6 inside pg_dump)
 /// and a plain `pg_dump | gzip`. Every side goes through `sh -c`, removes its last output first,
 /// and reads the password from a file (`PGPASSFILE`, or the URL through a variable), so no
@@ -1339,8 +1340,8 @@ fn db_backup_cases(options: &Options) -> Result<Vec<Case>> {
     )?;
     let env_bin = cargo_build(
         &options.root,
-        &["-p", "opskit-db-backup", "--example", "bench_env"],
-        "examples/bench_env",
+        &["-p", "opskit-db-backup", "--example", "db_backup_bench_env"],
+        "examples/db_backup_bench_env",
     )?;
     let work = options.root.join("target/bench-db-backup");
     let _ = std::fs::remove_dir_all(&work);

@@ -3,7 +3,6 @@
 //! and its verification. Every core output format; exit 0/1/2/3.
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use opskit::Status;
 use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
@@ -75,9 +74,7 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
     };
     let m = &newest.manifest;
     let db = m.database.as_str();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = opskit::time::now_unix();
     let age = now.saturating_sub(m.started_unix);
     #[expect(
         clippy::cast_precision_loss,

@@ -151,11 +151,7 @@ pub fn verify(
     let failed = checks.iter().find(|c| c.status == Status::Critical);
     let mut updated = manifest.clone();
     updated.verification = Some(Verification {
-        at: opskit::cli::utc_timestamp(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-        ),
+        at: opskit::cli::utc_timestamp(opskit::time::now_unix()),
         level: level.to_owned(),
         ok: failed.is_none(),
         error: failed.map(|c| c.summary.clone()),

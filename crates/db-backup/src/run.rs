@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use opskit::Status;
 use opskit::probe::postgres::{PgUrl, Session};
@@ -199,12 +199,6 @@ fn excluded(options: &Options) -> Vec<String> {
     out
 }
 
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 #[expect(
     clippy::too_many_lines,
     reason = "the steps of one backup, in order, each with its failure"
@@ -213,7 +207,7 @@ fn backup(
     options: &Options,
     started: Instant,
 ) -> Result<(Manifest, PathBuf, Vec<Finding>), Failure> {
-    let started_unix = now_unix();
+    let started_unix = opskit::time::now_unix();
     let url = &options.url;
     let who = url.to_string();
     let mut session = inventory::connect(url, options.timeout).map_err(|e| {
@@ -391,7 +385,7 @@ fn backup(
             )
         })?;
         Some(Verification {
-            at: opskit::cli::utc_timestamp(now_unix()),
+            at: opskit::cli::utc_timestamp(opskit::time::now_unix()),
             level: level.to_owned(),
             ok: true,
             error: None,

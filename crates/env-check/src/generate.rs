@@ -1,8 +1,6 @@
 //! `env-check generate NAME`: a fresh value for a secret, from the operating system's random
 //! generator, that satisfies the schema (length, charset) and passes the strength check.
 
-use std::io::Read;
-
 use opskit::env::schema::{Charset, Var, check_var};
 
 use crate::Error;
@@ -14,12 +12,10 @@ pub const DEFAULT_LENGTH: usize = 32;
 /// `n` bytes from the operating system's random generator.
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, Error> {
     let mut buf = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .map_err(|e| Error::File {
-            path: "/dev/urandom".into(),
-            reason: format!("no random generator: {e}"),
-        })?;
+    opskit::random::fill(&mut buf).map_err(|e| Error::File {
+        path: "/dev/urandom".into(),
+        reason: format!("no random generator: {e}"),
+    })?;
     Ok(buf)
 }
 

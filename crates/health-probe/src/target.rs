@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use opskit::Status;
 use opskit::probe::condition::{JsonCondition, StatusSet};
@@ -466,9 +466,7 @@ impl Target {
             }
         }
         if let Some(not_after) = r.cert_not_after {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            let now = i64::try_from(opskit::time::now_unix()).unwrap_or(i64::MAX);
             #[expect(clippy::cast_precision_loss, reason = "days, shown with one decimal")]
             let days = (not_after - now) as f64 / 86_400.0;
             let (warn, crit) = (

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use opskit::Status;
 use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
@@ -56,9 +55,7 @@ pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
     let mut all = states()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = opskit::time::now_unix();
     let mut changes = Vec::new();
     for check in &mut report.checks {
         let state = all.entry(check.name.clone()).or_default();

@@ -27,7 +27,6 @@ pub mod sentry;
 pub mod state;
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 use opskit::Status;
@@ -83,12 +82,6 @@ struct NotifyHook {
     args: NotifyArgs,
     tool: String,
     cron: Option<sentry::CronRun>,
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn load_config(cx: &Context) -> Result<NotifyConfig, String> {
@@ -227,9 +220,9 @@ pub fn dispatch(
         timeout: config.timeout(),
         retries: config.retries.unwrap_or(2),
     };
-    let at = now();
+    let at = opskit::time::now_unix();
     let mut all_changes: Vec<(String, Vec<Change>)> = Vec::new();
-    let mut jobs: Vec<(String, config::TargetConfig, Vec<usize>, u64)> = Vec::new();
+    let mut jobs: Vec<(String, config::TargetConfig, u64)> = Vec::new();
     for name in targets {
         let target = match config.target(name) {
             Ok(t) => t.clone(),
@@ -265,15 +258,14 @@ pub fn dispatch(
             }
             continue;
         }
-        let indexes = (0..wanted.len()).collect();
         all_changes.push((name.clone(), wanted));
-        jobs.push((name.clone(), target, indexes, suppressed));
+        jobs.push((name.clone(), target, suppressed));
     }
     let results: Vec<(String, Result<String, String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
             .zip(&all_changes)
-            .map(|((name, target, _, suppressed), (_, changes))| {
+            .map(|((name, target, suppressed), (_, changes))| {
                 let delivery = Delivery {
                     name: name.clone(),
                     target: target.clone(),
@@ -446,7 +438,7 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
                             format!("{t}:{source}/{check}"),
                             state::Seen {
                                 status: Status::Critical,
-                                since: now(),
+                                since: opskit::time::now_unix(),
                             },
                         );
                     }

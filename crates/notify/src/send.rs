@@ -49,11 +49,7 @@ pub fn host() -> String {
 }
 
 fn now_rfc3339() -> String {
-    opskit::cli::utc_timestamp(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    )
+    opskit::cli::utc_timestamp(opskit::time::now_unix())
 }
 
 /// The host of a URL, for messages.

@@ -41,12 +41,8 @@ impl sentry::TransportFactory for Factory {
 
 /// A random (version 4) UUID from the OS generator.
 fn uuid_v4() -> Uuid {
-    use std::io::Read;
     let mut bytes = [0u8; 16];
-    if std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .is_err()
-    {
+    if opskit::random::fill(&mut bytes).is_err() {
         // No generator: time and process id still make a check-in id unique enough.
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

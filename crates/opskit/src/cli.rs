@@ -401,13 +401,10 @@ fn write_watch_frame(
             render::render(report, Format::Human, &options, stdout)
         })
     } else {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
         writeln!(
             stdout,
             "{} {} {}",
-            utc_timestamp(now),
+            utc_timestamp(crate::time::now_unix()),
             report.status(),
             render::one_line(&report.summary())
         )

@@ -71,6 +71,7 @@ pub mod env;
 pub mod fs;
 pub mod http;
 pub mod probe;
+pub mod random;
 pub mod redact;
 pub mod redis;
 pub mod render;

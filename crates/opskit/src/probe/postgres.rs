@@ -183,8 +183,7 @@ mod hmac_sha256 {
 
 fn random_nonce() -> Result<String, String> {
     let mut bytes = [0u8; 18];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
+    crate::random::fill(&mut bytes)
         .map_err(|e| format!("no random generator for the SCRAM nonce: {e}"))?;
     Ok(crate::encoding::encode_base64(&bytes))
 }

@@ -1,9 +1,9 @@
 //! The environment of `cargo xtask bench db-backup`: a real PostgreSQL with two databases of
-//! an application's shape (accounts, events with JSONB, text and bytea), `small` (about 20 MB)
-//! and `large` (at least 200 MB), so the benchmark can show that db-backup's memory does not
-//! grow with the database. Writes the URL to `url` and a password file `pgpass` in the
-//! directory given as the first argument, prints one JSON line with their paths and the sizes,
-//! then serves until stdin closes.
+//! an application's shape (accounts, events with JSONB, text and bytea), `small` (about 33 MB)
+//! and `large` (about 290 MB), so the benchmark can show that db-backup's memory does not grow
+//! with the database. Writes the URL to `url` and a password file `pgpass` in the directory
+//! given as the first argument, prints one JSON line with their paths and the sizes, then
+//! serves until stdin closes.
 
 use std::io::Write;
 
