@@ -38,7 +38,7 @@ mod upstash;
 
 pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
-pub use process::{free_port, is_root, process_alive, wait_for_stdin_eof};
+pub use process::{free_port, is_root, output_text, process_alive, wait_for_stdin_eof};
 pub use redis::{RedisServer, Resp};
 pub use saas::{
     Envelope, PAGERDUTY_KEY, PagerDutyStandIn, SENTRY_KEY, SentryStandIn, SlackStandIn,

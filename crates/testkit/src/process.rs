@@ -119,3 +119,13 @@ pub fn wait_for_stdin_eof() {
         sink.clear();
     }
 }
+
+/// Everything a finished command printed: standard output, then standard error (for a test's
+/// assertion messages).
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use testkit::PostgresServer;
+pub use testkit::output_text as text;
 
 /// The Supabase-shaped fixture.
 pub const FIXTURE: &str = include_str!("supabase-like.sql");
@@ -40,15 +41,6 @@ pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         c.env(k, v);
     }
     c.output().unwrap()
-}
-
-/// Everything the binary printed.
-pub fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// A server with database `app` holding the fixture.

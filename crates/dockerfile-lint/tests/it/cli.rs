@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use clap::CommandFactory;
 use opskit_secret_scan::fake::{Rng, expand};
+use testkit::output_text as text;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dockerfile-lint"));
@@ -23,14 +24,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 const CLEAN: &str = "FROM node:22.11.0-slim\nENV NODE_ENV=production\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER 1000\nHEALTHCHECK CMD [\"node\", \"healthcheck.js\"]\nCMD [\"node\", \"server.js\"]\n";

@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use testkit::output_text as text;
 use testkit::{HttpServer, RedisServer, Reply, TlsServer};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -22,14 +23,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn health_server() -> HttpServer {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 mod runbook;
 
+use testkit::output_text as text;
 use testkit::{HttpServer, PAGERDUTY_KEY, PagerDutyStandIn, Reply, SentryStandIn, SlackStandIn};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -24,14 +25,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 struct Services {

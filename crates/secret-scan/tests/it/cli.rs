@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use opskit_secret_scan::fake::{Rng, expand};
+use testkit::output_text as text;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_secret-scan"));
@@ -20,14 +21,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn token(seed: u64) -> String {
