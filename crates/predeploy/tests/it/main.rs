@@ -282,14 +282,20 @@ fn the_env_check_reads_the_platform_export_and_the_code() {
                 && f["message"].as_str().unwrap().contains("ENCRYPTION_KEY")),
         "{report}"
     );
+    // The env check alone, on a Vercel export holding `vars`.
+    let with_export = |vars: &str| {
+        f.write("vercel.env", vars);
+        f.run(&[
+            "--only",
+            "env",
+            "--env-vars",
+            &f.path("vercel.env").display().to_string(),
+        ])
+    };
     // The seed's rule: ENCRYPTION_KEY at least 32 characters, and strong.
-    f.write("vercel.env", "ENCRYPTION_KEY=\"changeme-changeme-changeme-changeme\"\nNEXT_PUBLIC_SUPABASE_URL=https://abc.supabase.co\n");
-    let (code, report, _) = f.run(&[
-        "--only",
-        "env",
-        "--env-vars",
-        &f.path("vercel.env").display().to_string(),
-    ]);
+    let (code, report, _) = with_export(
+        "ENCRYPTION_KEY=\"changeme-changeme-changeme-changeme\"\nNEXT_PUBLIC_SUPABASE_URL=https://abc.supabase.co\n",
+    );
     assert_eq!(code, 2, "{report}");
     let weak = finding(&report, "env", "ENV105");
     assert!(weak["message"].as_str().unwrap().contains("ENCRYPTION_KEY"));
@@ -305,13 +311,7 @@ fn the_env_check_reads_the_platform_export_and_the_code() {
         "values are never shown"
     );
     // Too short, the seed's own rule.
-    f.write("vercel.env", "ENCRYPTION_KEY=k3Y-9x\n");
-    let (code, report, _) = f.run(&[
-        "--only",
-        "env",
-        "--env-vars",
-        &f.path("vercel.env").display().to_string(),
-    ]);
+    let (code, report, _) = with_export("ENCRYPTION_KEY=k3Y-9x\n");
     assert_eq!(code, 2, "{report}");
     assert!(
         finding(&report, "env", "ENV104")["message"]
