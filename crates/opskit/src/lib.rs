@@ -17,6 +17,7 @@
 //! | [`http`]      | the HTTP client factory: timeouts, user agent, bounded bodies            |
 //! | [`redis`]     | Redis reads, native (TCP/TLS) or Upstash REST, one round trip per batch  |
 //! | [`cli`]       | the binaries' edge: common flags, rendering, exit codes                  |
+//! | `workspace`   | (feature `workspace`) the packages of a pnpm/npm/yarn/bun workspace      |
 //!
 //! ## Where things go
 //!
@@ -80,6 +81,8 @@ pub mod status;
 pub mod threshold;
 pub mod time;
 pub mod tls;
+#[cfg(feature = "workspace")]
+pub mod workspace;
 
 pub use report::{Check, Finding, Location, Metric, Report, Severity};
 pub use status::Status;

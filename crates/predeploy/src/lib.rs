@@ -24,6 +24,8 @@ pub mod checks;
 pub mod exec;
 pub mod project;
 pub mod readiness;
+pub mod runner;
+pub mod script;
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -160,6 +162,14 @@ pub struct Args {
     /// Seconds each check may run before it is stopped and reported UNKNOWN [default: 600].
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+    /// How many tools (tsc, ESLint, Biome) run at once [default: the cores, at most one per
+    /// 1.5 GiB of free memory].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Type-check and lint only the packages that changed since REF (a branch, tag or
+    /// commit; uncommitted and untracked files count) and the packages that depend on them.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit_notify::NotifyArgs,
@@ -207,6 +217,8 @@ pub struct FileConfig {
     pub timeout: Option<f64>,
     /// `warning` or `critical`.
     pub fail_on: Option<FailOn>,
+    /// Tools run at once.
+    pub jobs: Option<usize>,
 }
 
 /// Why predeploy could not run at all (a check that cannot run is an UNKNOWN check instead).
@@ -241,6 +253,17 @@ pub enum Error {
     /// A bad value.
     #[error("{0}")]
     Usage(String),
+    /// The workspace's own files do not parse.
+    #[error(transparent)]
+    Workspace(#[from] opskit::workspace::Error),
+    /// `--changed-since` could not be worked out.
+    #[error("--changed-since {since}: {reason}")]
+    ChangedSince {
+        /// The ref.
+        since: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// What the runner tells as it goes, for a progress view.
@@ -278,6 +301,10 @@ pub struct Plan {
     pub fail_on: FailOn,
     /// Reuse results of unchanged inputs.
     pub use_cache: bool,
+    /// Tools run at once.
+    pub jobs: usize,
+    /// `--changed-since REF`.
+    pub changed_since: Option<String>,
     /// secret-scan's settings from the project's `[secret-scan]` section.
     pub secrets: opskit_secret_scan::Options,
     /// dockerfile-lint's settings from the project's `.hadolint.yaml` and `[dockerfile-lint]`.
@@ -368,6 +395,12 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         timeout: Duration::from_secs_f64(timeout),
         fail_on: args.fail_on.or(file.fail_on).unwrap_or_default(),
         use_cache: !args.no_cache,
+        jobs: match args.jobs.or(file.jobs) {
+            Some(0) => return Err(Error::Usage("--jobs must be at least 1".to_owned())),
+            Some(n) => n,
+            None => runner::default_jobs(),
+        },
+        changed_since: args.changed_since.clone(),
         secrets,
         dockerfile,
         env,
@@ -445,9 +478,11 @@ pub fn ensure_installed(
         .checks
         .iter()
         .any(|c| matches!(c, CheckName::Typescript | CheckName::Lint));
+    let ws_root = project.workspace_root();
     if !needs_tools
+        || ws_root.join("node_modules").is_dir()
         || plan.root.join("node_modules").is_dir()
-        || !plan.root.join("package.json").is_file()
+        || !ws_root.join("package.json").is_file()
     {
         return Ok(());
     }
@@ -456,7 +491,7 @@ pub fn ensure_installed(
         .as_ref()
         .map_or(project::PackageManager::Npm, |m| m.0);
     let command = manager.install();
-    let root = plan.root.display().to_string();
+    let root = ws_root.display().to_string();
     if !install {
         let command = if project.manager.is_some() {
             command.join(" ")
@@ -468,7 +503,7 @@ pub fn ensure_installed(
     let (program, rest) = command.split_first().unwrap_or((&"npm", &[]));
     let out = std::process::Command::new(program)
         .args(rest.iter())
-        .current_dir(&plan.root)
+        .current_dir(ws_root)
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| Error::InstallFailed {
@@ -494,12 +529,12 @@ pub fn ensure_installed(
     }
 }
 
-fn run_one(name: CheckName, plan: &Plan, project: &project::Project) -> Check {
+fn run_one(name: CheckName, plan: &Plan, project: &project::Project, work: &checks::Work) -> Check {
     match name {
         CheckName::Typescript => {
-            checks::typescript::check(project, &plan.typescript_projects, plan.timeout)
+            checks::typescript::check(project, &plan.typescript_projects, work)
         }
-        CheckName::Lint => checks::lint::check(project, plan.timeout),
+        CheckName::Lint => checks::lint::check(project, work),
         CheckName::Files => checks::files::check(project, &plan.required_files),
         CheckName::Railway => checks::railway::check(project),
         CheckName::Vercel => checks::vercel::check(project),
@@ -518,36 +553,25 @@ pub fn execute(
     progress: &mut dyn FnMut(Progress),
 ) -> Report {
     let started = Instant::now();
-    let mut cache = if plan.use_cache {
-        cache::Cache::open(&plan.root)
-    } else {
-        None
+    let work = match work(plan, project, started) {
+        Ok(w) => w,
+        Err(e) => {
+            let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
+            for &name in &plan.checks {
+                report.push(Check::unknown(name.as_str(), e.to_string()));
+            }
+            return report;
+        }
     };
-    let tree = cache
-        .as_ref()
-        .map(|_| cache::tree_digest(&plan.root))
-        .unwrap_or_default();
-    let settings = format!("{:?}|{}", plan.typescript_projects, plan.timeout.as_secs());
-    let key_of = |name: CheckName| cache::key(name.as_str(), &settings, &tree);
-    let cacheable = |name: CheckName| matches!(name, CheckName::Typescript | CheckName::Lint);
     let (tx, rx) = mpsc::channel();
     let names: Vec<&'static str> = plan.checks.iter().map(|c| c.as_str()).collect();
     for &name in &plan.checks {
-        if cacheable(name)
-            && let Some(mut hit) = cache
-                .as_ref()
-                .and_then(|c| c.get(name.as_str(), &key_of(name)))
-        {
-            hit.summary.push_str(" (cached)");
-            let _ = tx.send((name, hit.took(started.elapsed())));
-            continue;
-        }
         let tx = tx.clone();
-        let (plan, project) = (plan.clone(), project.clone());
+        let (plan, project, work) = (plan.clone(), project.clone(), work.clone());
         std::thread::spawn(move || {
             let t = Instant::now();
             let check = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run_one(name, &plan, &project)
+                run_one(name, &plan, &project, &work)
             }))
             .unwrap_or_else(|_| {
                 Check::unknown(
@@ -583,13 +607,8 @@ pub fn execute(
         });
         done.push((name, check));
     }
-    if let Some(cache) = cache.as_mut() {
-        for (name, check) in &done {
-            if cacheable(*name) && !check.summary.ends_with(" (cached)") {
-                cache.put(name.as_str(), key_of(*name), check);
-            }
-        }
-        cache.save();
+    if let Some(cache) = work.shared.cache.as_ref() {
+        cache.lock().unwrap_or_else(|e| e.into_inner()).save();
     }
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     for &name in &plan.checks {
@@ -607,6 +626,115 @@ pub fn execute(
     report
 }
 
+/// What the per-project checks share for one run: the job limit, the cache with the input
+/// digests it is keyed on, and the packages `--changed-since` selected.
+fn work(plan: &Plan, project: &project::Project, started: Instant) -> Result<checks::Work, Error> {
+    let per_project = plan
+        .checks
+        .iter()
+        .any(|c| matches!(c, CheckName::Typescript | CheckName::Lint));
+    let ws = &project.workspace;
+    let cache = if plan.use_cache && per_project {
+        cache::Cache::open(&ws.root)
+    } else {
+        None
+    };
+    let digests = (cache.is_some()).then(|| std::sync::Arc::new(cache::Digests::of_tree(&ws.root)));
+    let changed = match &plan.changed_since {
+        Some(since) if per_project => Some(std::sync::Arc::new(changed_since(ws, since)?)),
+        _ => None,
+    };
+    Ok(checks::Work {
+        shared: std::sync::Arc::new(runner::Shared::new(
+            plan.jobs,
+            started + plan.timeout,
+            cache,
+        )),
+        digests,
+        changed,
+        settings: format!("{:?}", plan.typescript_projects),
+    })
+}
+
+/// The project directories that `--changed-since REF` selects: those holding a file that
+/// differs from REF (committed since, staged, modified or untracked), and every package that
+/// depends on one of them. A change to a file at the top of the root (the lockfile, a shared
+/// tsconfig or ESLint config) selects everything.
+pub fn changed_since(
+    ws: &opskit::workspace::Workspace,
+    since: &str,
+) -> Result<checks::Changed, Error> {
+    let git = |args: &[&str]| -> Result<Vec<PathBuf>, Error> {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&ws.root)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::ChangedSince {
+                since: since.to_owned(),
+                reason: format!("cannot run git: {e}"),
+            })?;
+        if !out.status.success() {
+            let said = String::from_utf8_lossy(&out.stderr);
+            return Err(Error::ChangedSince {
+                since: since.to_owned(),
+                reason: format!(
+                    "{}; pass a branch, tag or commit that exists here (in CI, fetch it first: `git fetch origin main`)",
+                    said.lines().next().unwrap_or("git failed").trim()
+                ),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect())
+    };
+    let mut files = git(&["diff", "--name-only", "--relative", "-z", since, "--"])?;
+    files.extend(git(&["ls-files", "--others", "--exclude-standard", "-z"])?);
+    let dirs: Vec<&opskit::workspace::Package> = ws
+        .packages
+        .iter()
+        .chain(ws.separate.iter().map(|s| &s.package))
+        .collect();
+    let mut everything = false;
+    let mut touched = std::collections::BTreeSet::new();
+    for f in &files {
+        if f.components().count() == 1 {
+            everything = true;
+            break;
+        }
+        if let Some(owner) = dirs
+            .iter()
+            .filter(|p| f.starts_with(&p.dir))
+            .max_by_key(|p| p.dir.components().count())
+        {
+            touched.insert(owner.dir.clone());
+        }
+    }
+    let dirs: std::collections::BTreeSet<PathBuf> = if everything {
+        dirs.iter().map(|p| p.dir.clone()).collect()
+    } else {
+        let names = ws
+            .packages
+            .iter()
+            .filter(|p| touched.contains(&p.dir))
+            .map(|p| p.name.clone())
+            .collect();
+        let closure = ws.dependents_closure(&names);
+        ws.packages
+            .iter()
+            .filter(|p| closure.contains(&p.name))
+            .map(|p| p.dir.clone())
+            .chain(touched)
+            .collect()
+    };
+    Ok(checks::Changed {
+        since: since.to_owned(),
+        dirs,
+    })
+}
+
 /// Plans, installs if asked, and runs, reporting progress.
 pub fn run_with(
     args: &Args,
@@ -614,7 +742,7 @@ pub fn run_with(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, Error> {
     let plan = plan(args, cx)?;
-    let project = project::scan(&plan.root);
+    let project = project::scan(&plan.root)?;
     ensure_installed(&plan, &project, args.install)?;
     Ok(execute(&plan, &project, progress))
 }

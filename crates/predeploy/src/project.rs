@@ -5,39 +5,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-/// A JavaScript package manager, told by its lockfile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PackageManager {
-    /// `package-lock.json`
-    Npm,
-    /// `pnpm-lock.yaml`
-    Pnpm,
-    /// `yarn.lock`
-    Yarn,
-    /// `bun.lock` or `bun.lockb`
-    Bun,
-}
-
-impl PackageManager {
-    /// Lockfile names, most specific first.
-    pub const LOCKFILES: [(&'static str, PackageManager); 5] = [
-        ("pnpm-lock.yaml", PackageManager::Pnpm),
-        ("yarn.lock", PackageManager::Yarn),
-        ("bun.lock", PackageManager::Bun),
-        ("bun.lockb", PackageManager::Bun),
-        ("package-lock.json", PackageManager::Npm),
-    ];
-
-    /// The command that installs exactly what the lockfile pins.
-    pub const fn install(self) -> &'static [&'static str] {
-        match self {
-            PackageManager::Npm => &["npm", "ci"],
-            PackageManager::Pnpm => &["pnpm", "install", "--frozen-lockfile"],
-            PackageManager::Yarn => &["yarn", "install", "--frozen-lockfile"],
-            PackageManager::Bun => &["bun", "install", "--frozen-lockfile"],
-        }
-    }
-}
+use opskit::workspace::Workspace;
+pub use opskit::workspace::{PackageManager, local_bin};
 
 /// Directories never searched: dependencies, build output, version control.
 pub const SKIP_DIRS: &[&str] = &[
@@ -55,12 +24,14 @@ pub const SKIP_DIRS: &[&str] = &[
 ];
 
 /// The files predeploy cares about, found in one walk.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
     /// The root.
     pub root: PathBuf,
-    /// The package manager and its lockfile, if any.
+    /// The package manager and its lockfile, if any (the workspace root's).
     pub manager: Option<(PackageManager, PathBuf)>,
+    /// The workspace the root belongs to: its packages, separate projects and tasks.
+    pub workspace: Workspace,
     /// Every `tsconfig.json`, relative to the root, sorted.
     pub tsconfigs: Vec<PathBuf>,
     /// Every `railway.json` / `railway.toml`.
@@ -91,16 +62,20 @@ pub fn files(dir: &Path, depth: usize) -> impl Iterator<Item = walkdir::DirEntry
         .filter(|e| e.file_type().is_file())
 }
 
-/// Walks `root` once (depth 8, skipping [`SKIP_DIRS`]) and sorts what it found.
-pub fn scan(root: &Path) -> Project {
+/// Reads the workspace around `root` and walks `root` once (depth 8, skipping
+/// [`SKIP_DIRS`]), sorting what it found.
+pub fn scan(root: &Path) -> Result<Project, opskit::workspace::Error> {
+    let workspace = opskit::workspace::discover(root)?;
     let mut p = Project {
         root: root.to_owned(),
-        ..Project::default()
+        manager: workspace.manager.clone(),
+        workspace,
+        tsconfigs: Vec::new(),
+        railway: Vec::new(),
+        vercel: Vec::new(),
+        dockerfiles: Vec::new(),
+        env_examples: Vec::new(),
     };
-    p.manager = PackageManager::LOCKFILES
-        .iter()
-        .find(|(f, _)| root.join(f).is_file())
-        .map(|(f, m)| (*m, PathBuf::from(f)));
     for entry in files(root, 8) {
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
@@ -125,24 +100,14 @@ pub fn scan(root: &Path) -> Project {
     ] {
         list.sort();
     }
-    p
+    Ok(p)
 }
 
-/// The project's own copy of a tool: `node_modules/.bin/NAME` in `dir` or an ancestor up to
-/// the root (workspaces hoist binaries to the root).
-pub fn local_bin(root: &Path, dir: &Path, name: &str) -> Option<PathBuf> {
-    let mut here = Some(dir);
-    while let Some(d) = here {
-        let candidate = d.join("node_modules/.bin").join(name);
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        if d == root {
-            break;
-        }
-        here = d.parent();
+impl Project {
+    /// The workspace root, absolute.
+    pub fn workspace_root(&self) -> &Path {
+        &self.workspace.root
     }
-    None
 }
 
 /// `path` relative to the root, with `/` separators, for locations.
@@ -173,7 +138,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "{}").unwrap();
         }
-        let p = scan(root);
+        let p = scan(root).unwrap();
         assert_eq!(p.manager.as_ref().map(|m| m.0), Some(PackageManager::Npm));
         assert_eq!(
             p.tsconfigs,
@@ -196,7 +161,10 @@ mod tests {
     fn lockfiles_name_the_manager() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pnpm-lock.yaml"), "").unwrap();
-        assert_eq!(scan(dir.path()).manager.unwrap().0, PackageManager::Pnpm);
+        assert_eq!(
+            scan(dir.path()).unwrap().manager.unwrap().0,
+            PackageManager::Pnpm
+        );
         assert_eq!(
             PackageManager::Pnpm.install(),
             ["pnpm", "install", "--frozen-lockfile"]

@@ -1,14 +1,25 @@
-//! `typescript`: `tsc --noEmit` for every TypeScript project, with the project's own compiler
-//! (TypeScript 5, or the native TypeScript 7), output parsed into findings.
+//! `typescript`: `tsc --noEmit` for every package of the workspace, with the compiler that the
+//! package itself resolves (TypeScript 5, or the native TypeScript 7), output parsed into
+//! findings.
+//!
+//! Each package's project is its `tsconfig.json`, or the config its own typecheck script
+//! passes (`"typecheck": "tsc --noEmit -p tsconfig.typecheck.json --skipLibCheck"`). A
+//! solution-style config (`references` and no files of its own) runs as `tsc -b --noEmit`,
+//! and the projects it references are not run again on their own. Projects run in parallel
+//! (see [`crate::runner`]); one that cannot run is UNKNOWN with its reason (`PD001`) and the
+//! others keep their results. A TS2307 on a workspace package whose `types`/`exports` point
+//! at files that do not exist (an unbuilt `dist/`) says which package to build and how.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use opskit::Status;
 use opskit::report::{Check, Finding, Location, Severity};
+use opskit::workspace::Workspace;
 
-use crate::exec;
-use crate::project::{Project, display, local_bin};
+use super::{Work, skipped_separate};
+use crate::project::{Project, local_bin};
+use crate::runner::{self, Outcome, Unit, rebase};
+use crate::{exec, script};
 
 /// One diagnostic line of `tsc --pretty false`:
 /// `path(line,col): error TS2322: message` or `error TS5058: message`.
@@ -70,109 +81,350 @@ fn parse_line(line: &str) -> Option<Finding> {
     Some(finding)
 }
 
-/// A project directory for messages: `.` for the root itself.
-fn shown(root: &Path, dir: &Path) -> String {
-    let rel = display(root, dir);
-    if rel.is_empty() { ".".to_owned() } else { rel }
+/// One TypeScript project to check: a package's tsconfig (or the one its typecheck script
+/// names), run in the package's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The package's directory, relative to the workspace root.
+    pub dir: PathBuf,
+    /// The config, relative to `dir`.
+    pub config: String,
+    /// A solution-style config (`references`, no files of its own): `tsc -b`.
+    pub build: bool,
+    /// The package's own typecheck script passes `--skipLibCheck`.
+    pub skip_lib_check: bool,
 }
 
-/// Runs the check.
-pub fn check(project: &Project, projects: &[std::path::PathBuf], timeout: Duration) -> Check {
-    let started = Instant::now();
-    let root = &project.root;
-    let configs: Vec<std::path::PathBuf> = if projects.is_empty() {
-        project
-            .tsconfigs
-            .iter()
-            .filter_map(|t| t.parent().map(Path::to_owned))
-            .collect()
-    } else {
-        projects.to_vec()
-    };
-    if configs.is_empty() {
-        return Check::new(
-            "typescript",
-            Status::Ok,
-            "no tsconfig.json found: nothing to type-check",
-        )
-        .took(started.elapsed());
-    }
-    let mut findings = Vec::new();
-    let mut version = String::new();
-    for dir in &configs {
-        let abs = root.join(dir);
-        let Some(tsc) = local_bin(root, &abs, "tsc") else {
-            return Check::unknown(
-                "typescript",
-                format!("TypeScript is not installed for {}: add it with `npm install --save-dev typescript`, then install", shown(root, &abs)),
-            )
-            .took(started.elapsed());
+/// The scripts a package type-checks with, in the order they are looked at.
+const TYPECHECK_SCRIPTS: [&str; 8] = [
+    "typecheck",
+    "type-check",
+    "check-types",
+    "types:check",
+    "check:types",
+    "typescript",
+    "tsc",
+    "types",
+];
+
+/// What a package's own typecheck script passes to tsc: the config, build mode, skipLibCheck.
+fn from_script(scripts: &std::collections::BTreeMap<String, String>) -> Option<Target> {
+    for name in TYPECHECK_SCRIPTS {
+        let Some(line) = scripts.get(name) else {
+            continue;
         };
-        if version.is_empty()
-            && let Ok(out) = exec::run(&tsc, &["--version"], root, &[], Duration::from_secs(30))
-        {
-            out.stdout
-                .trim()
-                .trim_start_matches("Version ")
-                .clone_into(&mut version);
+        for c in script::commands(line) {
+            let program = c[0].rsplit('/').next().unwrap_or(&c[0]);
+            if program != "tsc" && program != "tsgo" {
+                continue;
+            }
+            let build = script::has(&c, "-b") || script::has(&c, "--build");
+            let config = script::flag(&c, &["-p", "--project"])
+                .map(str::to_owned)
+                .or_else(|| {
+                    build
+                        .then(|| {
+                            script::positional(&c, 1, &["--tsBuildInfoFile"])
+                                .first()
+                                .map(|s| (*s).to_owned())
+                        })
+                        .flatten()
+                })
+                .unwrap_or_else(|| "tsconfig.json".to_owned());
+            return Some(Target {
+                dir: PathBuf::new(),
+                config,
+                build,
+                skip_lib_check: script::has(&c, "--skipLibCheck"),
+            });
         }
-        let project_arg = display(root, &abs);
-        let project_arg = if project_arg.is_empty() {
-            ".".to_owned()
-        } else {
-            project_arg
-        };
-        let out = match exec::run(
-            &tsc,
-            &["--noEmit", "--pretty", "false", "-p", &project_arg],
-            root,
-            &[],
-            timeout,
-        ) {
-            Ok(out) => out,
-            Err(e) => return Check::unknown("typescript", e.to_string()).took(started.elapsed()),
-        };
-        let text = format!("{}{}", out.stdout, out.stderr);
-        let found = parse(&text);
-        match out.code {
-            Some(0) => {}
-            Some(1 | 2) if !found.is_empty() => {}
-            code => {
-                let first = text
-                    .lines()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("no output");
-                return Check::unknown(
-                    "typescript",
-                    format!("tsc -p {project_arg} failed (exit {code:?}): {first}"),
-                )
-                .took(started.elapsed());
+    }
+    None
+}
+
+/// A config's `references`, as config files relative to the workspace root.
+fn references(ws_root: &Path, dir: &Path, config: &str) -> Option<Vec<PathBuf>> {
+    let text = std::fs::read_to_string(ws_root.join(dir).join(config)).ok()?;
+    let json = opskit::workspace::read_jsonc(&text)?;
+    let refs = json.get("references")?.as_array()?;
+    let config_dir = opskit::workspace::normalize(&dir.join(config))
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    Some(
+        refs.iter()
+            .filter_map(|r| r.get("path")?.as_str())
+            .map(|p| {
+                let target = opskit::workspace::normalize(&config_dir.join(p));
+                if p.ends_with(".json") {
+                    target
+                } else {
+                    target.join("tsconfig.json")
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Whether a config is solution-style: it has references and no files of its own.
+fn is_solution(ws_root: &Path, dir: &Path, config: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(ws_root.join(dir).join(config)) else {
+        return false;
+    };
+    let Some(json) = opskit::workspace::read_jsonc(&text) else {
+        return false;
+    };
+    let has_refs = json
+        .get("references")
+        .and_then(|r| r.as_array())
+        .is_some_and(|r| !r.is_empty());
+    let no_files = json
+        .get("files")
+        .and_then(|f| f.as_array())
+        .is_some_and(Vec::is_empty)
+        || json
+            .get("include")
+            .and_then(|f| f.as_array())
+            .is_some_and(Vec::is_empty);
+    has_refs && no_files
+}
+
+/// The projects to check: each package's (and each installed separate project's) tsconfig,
+/// or the directories `[predeploy] typescript_projects` lists (relative to the root).
+pub fn targets(project: &Project, explicit: &[PathBuf]) -> Vec<Target> {
+    let ws = &project.workspace;
+    let mut out = Vec::new();
+    if explicit.is_empty() {
+        let packages = ws.in_scope().chain(
+            ws.separate_in_scope()
+                .filter(|s| s.skip_reason().is_none())
+                .map(|s| &s.package),
+        );
+        for pkg in packages {
+            let target = from_script(&pkg.scripts).unwrap_or(Target {
+                dir: PathBuf::new(),
+                config: "tsconfig.json".to_owned(),
+                build: false,
+                skip_lib_check: false,
+            });
+            if ws.root.join(&pkg.dir).join(&target.config).is_file() {
+                out.push(Target {
+                    dir: pkg.dir.clone(),
+                    ..target
+                });
             }
         }
-        findings.extend(found);
+    } else {
+        for d in explicit {
+            out.push(Target {
+                dir: opskit::workspace::normalize(&ws.scope.join(d)),
+                config: "tsconfig.json".to_owned(),
+                build: false,
+                skip_lib_check: false,
+            });
+        }
     }
-    let errors = findings
+    for t in &mut out {
+        t.build = t.build || is_solution(&ws.root, &t.dir, &t.config);
+    }
+    // A project that a solution config builds is not checked a second time on its own.
+    let built: Vec<PathBuf> = out
         .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let mut check = Check::from_findings("typescript", findings);
-    let projects_word = if configs.len() == 1 {
-        "project"
+        .filter(|t| t.build)
+        .filter_map(|t| references(&ws.root, &t.dir, &t.config))
+        .flatten()
+        .collect();
+    out.retain(|t| {
+        t.build || !built.contains(&opskit::workspace::normalize(&t.dir.join(&t.config)))
+    });
+    out
+}
+
+/// The package name in a module specifier: `@scope/name/sub` -> `@scope/name`.
+fn package_of(spec: &str) -> &str {
+    let mut parts = spec.splitn(3, '/');
+    let first = parts.next().unwrap_or(spec);
+    if first.starts_with('@') {
+        match parts.next() {
+            Some(second) => &spec[..first.len() + 1 + second.len()],
+            None => spec,
+        }
     } else {
-        "projects"
-    };
-    check.summary = if errors == 0 {
-        format!(
-            "{} {projects_word} type-check (TypeScript {version})",
-            configs.len()
-        )
+        first
+    }
+}
+
+/// A TS2307 on a workspace package whose `types`/`exports` point at files that do not exist
+/// (an unbuilt `dist/`): the hint that names the package and the build it needs.
+pub fn unbuilt_hint(ws: &Workspace, message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Cannot find module '")?;
+    let spec = &rest[..rest.find('\'')?];
+    let pkg = ws.package(package_of(spec))?;
+    let dir = ws.root.join(&pkg.dir);
+    let missing: Vec<&String> = pkg
+        .entry_points
+        .iter()
+        .filter(|e| !e.contains('*'))
+        .filter(|e| !dir.join(e).exists())
+        .collect();
+    let first = missing.first()?;
+    // Only when nothing it points at exists: one missing file among present ones is another
+    // problem.
+    if missing.len() < pkg.entry_points.iter().filter(|e| !e.contains('*')).count() {
+        return None;
+    }
+    let how = if pkg.scripts.contains_key("build") {
+        format!("build it first: `{}`", ws.run_command(pkg, "build"))
     } else {
-        let plural = if errors == 1 { "" } else { "s" };
-        format!(
-            "{errors} type error{plural} in {} {projects_word} (TypeScript {version})",
-            configs.len()
-        )
+        "build or generate it first".to_owned()
     };
+    Some(format!(
+        "{} is a workspace package whose package.json points at {}, which does not exist: {how}",
+        pkg.name,
+        first.trim_start_matches("./")
+    ))
+}
+
+fn tool_version(tsc: &Path, dir: &Path) -> String {
+    opskit::workspace::bin_version(tsc)
+        .or_else(|| {
+            exec::run(tsc, &["--version"], dir, &[], Duration::from_secs(30))
+                .ok()
+                .map(|o| o.stdout.trim().trim_start_matches("Version ").to_owned())
+        })
+        .unwrap_or_else(|| "unknown version".to_owned())
+}
+
+/// One project's run.
+fn unit(project: &Project, target: &Target, work: &Work) -> Unit {
+    let ws = &project.workspace;
+    let dir_abs = ws.root.join(&target.dir);
+    let shown = if target.dir.as_os_str().is_empty() {
+        ".".to_owned()
+    } else {
+        opskit::workspace::slash(&target.dir)
+    };
+    let tsc =
+        local_bin(&ws.root, &dir_abs, "tsc").or_else(|| local_bin(&ws.root, &dir_abs, "tsgo"));
+    let key = tsc
+        .as_ref()
+        .and_then(|t| work.key(project, "typescript", &target.dir, t));
+    let size = work.digests.as_ref().map_or(0, |d| {
+        d.paths().filter(|p| p.starts_with(&target.dir)).count() as u64
+    });
+    let (target, project_root, ws) = (target.clone(), project.root.clone(), ws.clone());
+    Unit {
+        project: shown.clone(),
+        key,
+        size,
+        run: Box::new(move |left| {
+            let Some(tsc) = tsc else {
+                return Outcome::unknown(format!(
+                    "TypeScript is not installed for {shown}: add it with `npm install --save-dev typescript` (or your package manager's add), then install"
+                ));
+            };
+            let mut args: Vec<&str> = if target.build {
+                vec!["-b", &target.config, "--noEmit", "--pretty", "false"]
+            } else {
+                vec!["--noEmit", "--pretty", "false", "-p", &target.config]
+            };
+            if target.skip_lib_check && !target.build {
+                args.push("--skipLibCheck");
+            }
+            let out = match exec::run(&tsc, &args, &dir_abs, &[], left) {
+                Ok(out) => out,
+                Err(e) => return Outcome::unknown(format!("{shown}: {e}")),
+            };
+            let text = format!("{}{}", out.stdout, out.stderr);
+            let mut found = parse(&text);
+            match out.code {
+                Some(0) => {}
+                Some(1 | 2) if !found.is_empty() => {}
+                code => {
+                    let first = text
+                        .lines()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("no output");
+                    let mode = if target.build { "-b" } else { "-p" };
+                    return Outcome::unknown(format!(
+                        "tsc {mode} {} in {shown} failed (exit {code:?}): {first}",
+                        target.config
+                    ));
+                }
+            }
+            for f in &mut found {
+                if let Some(loc) = f.location.as_mut() {
+                    loc.path = rebase(&project_root, &dir_abs, &loc.path);
+                }
+                if f.rule == "TS2307"
+                    && let Some(hint) = unbuilt_hint(&ws, &f.message)
+                {
+                    f.message = format!("{} ({hint})", f.message);
+                }
+            }
+            Outcome {
+                findings: found,
+                unknown: None,
+                tool: Some(format!("TypeScript {}", tool_version(&tsc, &dir_abs))),
+                cached: false,
+            }
+        }),
+    }
+}
+
+/// Runs the check: one unit per project, in parallel under the shared job limit.
+pub fn check(project: &Project, explicit: &[PathBuf], work: &Work) -> Check {
+    let started = Instant::now();
+    let all = targets(project, explicit);
+    let notes = skipped_separate(project, &|d| d.join("tsconfig.json").is_file());
+    let (selected, unchanged): (Vec<Target>, Vec<Target>) =
+        all.into_iter().partition(|t| work.selected(&t.dir));
+    if selected.is_empty() {
+        let summary = if let Some(c) = work.changed.as_ref().filter(|_| !unchanged.is_empty()) {
+            format!(
+                "no TypeScript project changed since {} ({} unchanged, not checked)",
+                c.since,
+                unchanged.len()
+            )
+        } else {
+            "no tsconfig.json found: nothing to type-check".to_owned()
+        };
+        let mut c = Check::from_findings("typescript", notes);
+        c.summary = summary;
+        return c.took(started.elapsed());
+    }
+    let units = selected.iter().map(|t| unit(project, t, work)).collect();
+    let results = runner::run_units("typescript", units, &work.shared);
+    let unchanged_note = work
+        .changed
+        .as_ref()
+        .filter(|_| !unchanged.is_empty())
+        .map(|c| {
+            format!(
+                "; {} unchanged since {}, not checked",
+                unchanged.len(),
+                c.since
+            )
+        })
+        .unwrap_or_default();
+    let check = runner::assemble("typescript", results, notes, &|findings, n, tools| {
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let projects = if n == 1 { "project" } else { "projects" };
+        let tools = if tools.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", tools.join(", "))
+        };
+        if errors == 0 {
+            format!("{n} {projects} type-check{tools}{unchanged_note}")
+        } else {
+            let plural = if errors == 1 { "" } else { "s" };
+            format!("{errors} type error{plural} in {n} {projects}{tools}{unchanged_note}")
+        }
+    });
     check.took(started.elapsed())
 }
 
