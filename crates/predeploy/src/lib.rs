@@ -700,7 +700,7 @@ pub fn changed_since(
     let mut everything = false;
     let mut touched = std::collections::BTreeSet::new();
     for f in &files {
-        if f.components().count() == 1 {
+        if f.components().count() == 1 && shared_input(f) {
             everything = true;
             break;
         }
@@ -733,6 +733,28 @@ pub fn changed_since(
         since: since.to_owned(),
         dirs,
     })
+}
+
+/// Whether a file at the top of the workspace root is an input of every package: the
+/// lockfile and manifests, shared TypeScript, ESLint and Biome configs, workspace files.
+fn shared_input(file: &std::path::Path) -> bool {
+    let name = file.to_string_lossy();
+    opskit::workspace::PackageManager::LOCKFILES
+        .iter()
+        .any(|(l, _)| *l == name)
+        || matches!(
+            name.as_ref(),
+            "package.json"
+                | "pnpm-workspace.yaml"
+                | "turbo.json"
+                | "nx.json"
+                | ".npmrc"
+                | "biome.json"
+                | "biome.jsonc"
+        )
+        || (name.starts_with("tsconfig") && name.ends_with(".json"))
+        || name.starts_with("eslint.config.")
+        || name.starts_with(".eslintrc")
 }
 
 /// Plans, installs if asked, and runs, reporting progress.

@@ -730,10 +730,11 @@ fn gate(run: &Run, shown: &str, findings: &mut Vec<Finding>) {
         .count() as u64;
     if warnings > max {
         let what = if run.next { "next lint" } else { "lint script" };
+        let plural = if warnings == 1 { "" } else { "s" };
         findings.push(Finding::new(
             "LINT002",
             Severity::Error,
-            format!("{warnings} ESLint warnings in {shown}, more than the {max} its {what} allows (--max-warnings {max}): the package's own lint fails"),
+            format!("{warnings} ESLint warning{plural} in {shown}, more than the {max} its {what} allows (--max-warnings {max}): the package's own lint fails"),
         ));
     }
 }

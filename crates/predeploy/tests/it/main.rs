@@ -6,6 +6,7 @@
     reason = "test helpers fail the test on unexpected errors"
 )]
 
+mod monorepo;
 mod readiness;
 
 use std::path::{Path, PathBuf};
