@@ -166,6 +166,10 @@ pub struct Args {
     /// 1.5 GiB of free memory].
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Secret findings at or above this confidence fail the deploy; those below are notes
+    /// [default: medium: high and medium fail, low ones are notes].
+    #[arg(long, value_name = "LEVEL")]
+    pub min_confidence: Option<opskit_secret_scan::rules::Confidence>,
     /// Type-check and lint only the packages that changed since REF (a branch, tag or
     /// commit; uncommitted and untracked files count) and the packages that depend on them.
     #[arg(long, value_name = "REF")]
@@ -219,6 +223,8 @@ pub struct FileConfig {
     pub fail_on: Option<FailOn>,
     /// Tools run at once.
     pub jobs: Option<usize>,
+    /// The lowest secret confidence that fails the deploy: `low`, `medium` or `high`.
+    pub min_confidence: Option<String>,
 }
 
 /// Why predeploy could not run at all (a check that cannot run is an UNKNOWN check instead).
@@ -305,6 +311,8 @@ pub struct Plan {
     pub jobs: usize,
     /// `--changed-since REF`.
     pub changed_since: Option<String>,
+    /// Secret findings below this confidence are notes.
+    pub min_confidence: opskit_secret_scan::rules::Confidence,
     /// secret-scan's settings from the project's `[secret-scan]` section.
     pub secrets: opskit_secret_scan::Options,
     /// dockerfile-lint's settings from the project's `.hadolint.yaml` and `[dockerfile-lint]`.
@@ -401,6 +409,13 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
             None => runner::default_jobs(),
         },
         changed_since: args.changed_since.clone(),
+        min_confidence: match (args.min_confidence, &file.min_confidence) {
+            (Some(c), _) => c,
+            (None, Some(s)) => s.parse().map_err(|e| {
+                Error::Usage(format!("opskit.toml [predeploy] min_confidence: {e}"))
+            })?,
+            (None, None) => opskit_secret_scan::rules::Confidence::Medium,
+        },
         secrets,
         dockerfile,
         env,
@@ -414,7 +429,12 @@ fn dockerfile_options(
     target_config: Option<&opskit::config::Config>,
     cx: &Context,
 ) -> Result<opskit_dockerfile_lint::lint::Options, Error> {
-    let mut dockerfile = opskit_dockerfile_lint::lint::Options::default();
+    // hadolint's info- and style-level findings are notes in a deploy gate (hadolint's own
+    // default fails on them); a project's `failure-threshold` still wins.
+    let mut dockerfile = opskit_dockerfile_lint::lint::Options {
+        failure_threshold: opskit_dockerfile_lint::rules::Level::Warning,
+        ..opskit_dockerfile_lint::lint::Options::default()
+    };
     if let Some(path) = opskit_dockerfile_lint::config::find_hadolint_config(root) {
         let h = opskit_dockerfile_lint::config::read_hadolint_config(&path)
             .map_err(|e| Error::Usage(e.to_string()))?;
@@ -538,7 +558,7 @@ fn run_one(name: CheckName, plan: &Plan, project: &project::Project, work: &chec
         CheckName::Files => checks::files::check(project, &plan.required_files),
         CheckName::Railway => checks::railway::check(project),
         CheckName::Vercel => checks::vercel::check(project),
-        CheckName::Secrets => checks::secrets::check(project, &plan.secrets),
+        CheckName::Secrets => checks::secrets::check(project, &plan.secrets, plan.min_confidence),
         CheckName::Dockerfile => checks::dockerfile::check(project, &plan.dockerfile),
         CheckName::Env => checks::env::check(project, &plan.env),
         CheckName::Health => checks::health::check(&plan.health),

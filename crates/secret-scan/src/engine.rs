@@ -253,13 +253,23 @@ fn collect(
             continue;
         }
         let (line, column) = lines.position(data, span.start);
+        // A password on a command line in the docs that talks to this machine is a local
+        // default (`redis-cli -a localdev123`), not a deployed credential.
+        let confidence = if rule.code == "SEC071"
+            && crate::precision::is_doc(path)
+            && crate::precision::targets_local_host(&line_text)
+        {
+            Confidence::Low
+        } else {
+            rule.confidence
+        };
         hits.push(Hit {
             rule,
             secret: secret.to_owned(),
             span,
             line,
             column,
-            confidence: rule.confidence,
+            confidence,
         });
     }
 }

@@ -330,6 +330,9 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     if let Some(public) = is_public_jwt(value) {
         return !public;
     }
+    if is_code_expression(value) {
+        return false;
+    }
     // Identifiers and constants: `prod/agent-platform/openrouter`, `users:list:v2`, `MY_SECRET`.
     let identifier = value
         .bytes()
@@ -356,9 +359,102 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     looks_random(value, 16, 3.0)
 }
 
+/// A value that is code, not a literal: a call (`z.string().min(1)`, `Math.min(a, b)`), a
+/// member access (`process.env.JWT_SECRET`, `config.auth.secret`), a template hole
+/// (`${token}`), an index or an object literal. Documentation snippets and unquoted
+/// assignments in config templates are full of them.
+pub fn is_code_expression(value: &str) -> bool {
+    if value.contains("${") || value.bytes().any(|b| b"()[]{}".contains(&b)) {
+        return true;
+    }
+    // `a.b.c`: identifier segments joined by dots, with few digits (a random token with a dot
+    // in it has digits and mixed case throughout).
+    let segments: Vec<&str> = value.split('.').collect();
+    segments.len() >= 2
+        && segments.iter().all(|s| {
+            let mut b = s.bytes();
+            b.next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_' || c == b'$')
+                && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'$')
+        })
+        && value.bytes().filter(u8::is_ascii_digit).count() * 5 < value.len()
+}
+
+/// A documentation file (Markdown, MDX, reStructuredText, AsciiDoc, plain text).
+pub fn is_doc(path: &str) -> bool {
+    let ext = path
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
+    matches!(
+        ext.as_str(),
+        "md" | "mdx" | "markdown" | "rst" | "adoc" | "txt"
+    )
+}
+
+/// A command line that talks to this machine: `-h localhost`, `127.0.0.1`, `::1`, a
+/// `localhost` URL, or no host at all (the client's default is the local server).
+pub fn targets_local_host(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    if [
+        "localhost",
+        "127.0.0.1",
+        "0.0.0.0",
+        "[::1]",
+        "host.docker.internal",
+    ]
+    .iter()
+    .any(|h| lower.contains(h))
+    {
+        return true;
+    }
+    let names_a_host = [" -h ", " -h=", "--host", "://", " -u http", "@"]
+        .iter()
+        .any(|h| lower.contains(h));
+    !names_a_host
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_expressions_are_not_values() {
+        for v in [
+            "z.string().min(1)",
+            "process.env.JWT_SECRET",
+            "config.auth.secret",
+            "Math.min(a,b)",
+            "${token}",
+            "env[\"KEY\"]",
+            "{token}",
+        ] {
+            assert!(is_code_expression(v), "{v}");
+        }
+        for v in [
+            "q8Zr3LmN0pXvT6wYbK2s",
+            "k3Y.9xQ2mZ7pL4vR8tW1",
+            "aB3dE5gH7jK9",
+        ] {
+            assert!(!is_code_expression(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn local_command_lines() {
+        assert!(targets_local_host("redis-cli -a localdev123 ping"));
+        assert!(targets_local_host(
+            "redis-cli -h localhost -a s3cr3tPass ping"
+        ));
+        assert!(targets_local_host("PGPASSWORD=x psql -h 127.0.0.1 -U app"));
+        assert!(!targets_local_host(
+            "redis-cli -h cache.internal -a s3cr3tPass ping"
+        ));
+        assert!(!targets_local_host(
+            "curl -u deploy:x https://ci.internal/api"
+        ));
+        assert!(is_doc("docs/SETUP.md") && is_doc("README.mdx") && !is_doc("src/a.ts"));
+    }
 
     #[test]
     fn placeholders() {

@@ -14,6 +14,7 @@ use crate::parser::{Dockerfile, Instruction, Kind, Stage};
 use crate::shell::Script;
 
 mod apt;
+pub mod eol;
 mod general;
 mod labels;
 mod lang;
@@ -138,6 +139,9 @@ pub struct Settings {
     pub label_schema: Vec<(String, LabelType)>,
     /// DL3050: labels outside the schema are superfluous.
     pub strict_labels: bool,
+    /// OPS-DF009: the day end-of-life dates are compared with (days since 1970-01-01);
+    /// `None` is today.
+    pub today: Option<i64>,
 }
 
 /// What every rule sees.
@@ -388,6 +392,9 @@ pub static RULES: &[&Rule] = &[
     &ops::OPS_DF005,
     &ops::OPS_DF006,
     &ops::OPS_DF007,
+    &ops::OPS_DF008,
+    &ops::OPS_DF009,
+    &ops::OPS_DF010,
 ];
 
 /// The parse-error pseudo-rule (hadolint's code for it).

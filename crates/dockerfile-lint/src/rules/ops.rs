@@ -653,3 +653,165 @@ mod tests {
         assert!(!ignored(&p, "src/app.ts"));
     }
 }
+
+/// Whether a variable's name says it holds a credential: secrets, tokens, passwords, keys,
+/// and connection strings that carry a password (`DATABASE_URL`, `REDIS_URL`).
+pub fn credential_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    if n.starts_with("NEXT_PUBLIC_")
+        || n.starts_with("VITE_")
+        || n.contains("PUBLIC")
+        || n.contains("PUBLISHABLE")
+        || n.ends_with("_KEY_ID")
+        || n.ends_with("_ID")
+    {
+        return false;
+    }
+    [
+        "SECRET",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        || n.ends_with("_KEY")
+        || n.ends_with("_PASS")
+        || n.ends_with("_PWD")
+        || [
+            "DATABASE", "DB", "POSTGRES", "PG", "MYSQL", "REDIS", "MONGO", "MONGODB", "AMQP",
+            "RABBITMQ", "KV",
+        ]
+        .iter()
+        .any(|p| {
+            n == format!("{p}_URL")
+                || n.ends_with(&format!("_{p}_URL"))
+                || n == format!("{p}_URI")
+                || n.ends_with(&format!("{p}_DSN"))
+        })
+}
+
+/// The variables a value refers to: `$NAME`, `${NAME}`, `${NAME:-default}`.
+fn references(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        rest = &rest[i + 1..];
+        let body = rest.strip_prefix('{').unwrap_or(rest);
+        let end = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        if end > 0 {
+            out.push(&body[..end]);
+        }
+        rest = &body[end..];
+    }
+    out
+}
+
+pub static OPS_DF008: Rule = Rule {
+    code: "OPS-DF008",
+    name: "credential-arg-in-env",
+    level: Level::Error,
+    summary: "A build argument that holds a credential (by its name, or a secret default) copied into ENV: `ARG DATABASE_URL` then `ENV DATABASE_URL=$DATABASE_URL`.",
+    why: "ENV is part of the image config: the value passed with --build-arg is then in every container started from the image, in `docker history` and in every registry that holds it. Read the credential at runtime from the platform's environment; a build that needs it uses RUN --mount=type=secret.",
+    check: |cx, out| {
+        for stage in &cx.df.stages {
+            let instructions = cx.lineage_instructions(stage);
+            for (i, ins) in &instructions {
+                if ins.kind != Kind::Env || !stage.body().contains(i) {
+                    continue;
+                }
+                for (key, value) in ins.pairs() {
+                    let Some(value) = value else { continue };
+                    for var in references(&value) {
+                        // The ARG in scope: in the stage's lineage before the ENV, or before
+                        // the first FROM (a global ARG re-declared in the stage).
+                        let arg = instructions
+                            .iter()
+                            .filter(|(j, a)| j < i && a.kind == Kind::Arg)
+                            .flat_map(|(_, a)| a.pairs())
+                            .filter(|(k, _)| k == var)
+                            .last();
+                        let Some((_, default)) = arg else { continue };
+                        let secret_default = default.as_deref().is_some_and(|d| {
+                            !d.is_empty()
+                                && cx.scanner.is_some_and(|s| {
+                                    !s.scan_bytes("Dockerfile", format!("{var}={d}\n").as_bytes())
+                                        .is_empty()
+                                })
+                        });
+                        if credential_name(var) || credential_name(&key) || secret_default {
+                            out.push(Hit::at(
+                                ins,
+                                format!(
+                                    "ENV {key}=${var} copies the build argument {var} into the image: a credential passed with --build-arg then ships in every container and in `docker history`; read it at runtime, or mount it for the build only (RUN --mount=type=secret)"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    },
+};
+
+pub static OPS_DF009: Rule = Rule {
+    code: "OPS-DF009",
+    name: "eol-base-image",
+    level: Level::Warning,
+    summary: "A base image whose Node.js, Python, Debian or Alpine release is past its end of life (`node:18`, `python:3.8`, `*-buster`, `alpine:3.16`).",
+    why: "A release past its end of life gets no security fixes: every new CVE in the runtime or the OS stays open in the image. The dates are in one table (rules/eol.rs) from the projects' own schedules.",
+    check: |cx, out| {
+        let today = cx.settings.today.unwrap_or_else(opskit::time::today);
+        for stage in &cx.df.stages {
+            if cx.df.stage_named(&stage.base, stage.from).is_some() {
+                continue;
+            }
+            for e in super::eol::expired(&stage.base, today) {
+                let instead = e
+                    .instead
+                    .map(|v| format!("; move to a supported release ({} {v})", e.product))
+                    .unwrap_or_default();
+                out.push(Hit::at(
+                    &cx.df.instructions[stage.from],
+                    format!(
+                        "{} runs {} {}, past its end of life on {}: it gets no security fixes{instead}",
+                        stage.base, e.product, e.version, e.eol
+                    ),
+                ));
+            }
+        }
+    },
+};
+
+pub static OPS_DF010: Rule = Rule {
+    code: "OPS-DF010",
+    name: "legacy-key-value-format",
+    level: Level::Warning,
+    summary: "`ENV key value` or `LABEL key value`, the legacy form without `=` (BuildKit's LegacyKeyValueFormat check).",
+    why: "The legacy form takes the whole rest of the line as one value, so `ENV A 1 B 2` sets A to `1 B 2`; it cannot set two variables, and BuildKit warns on every build. Write `ENV key=value`.",
+    check: |cx, out| {
+        for ins in &cx.df.instructions {
+            if !matches!(ins.kind, Kind::Env | Kind::Label) {
+                continue;
+            }
+            let args = ins.args.trim_start();
+            let first = args.split_whitespace().next().unwrap_or("");
+            if !first.is_empty() && !first.contains('=') && args.len() > first.len() {
+                let keyword = ins.keyword.to_ascii_uppercase();
+                out.push(Hit::at(
+                    ins,
+                    format!(
+                        "`{keyword} {first} …` is the legacy key-value form: write `{keyword} {first}=…` (BuildKit's LegacyKeyValueFormat)"
+                    ),
+                ));
+            }
+        }
+    },
+};

@@ -7,7 +7,7 @@
 //! | FILE003 | warning  | no railway.json or railway.toml                            |
 //! | FILE004 | warning  | no .env.example                                            |
 //! | FILE005 | error    | .gitignore missing, or it does not ignore `.env` files     |
-//! | FILE006 | error    | a `.env` file is tracked by git                            |
+//! | FILE006 | error    | a `.env` file that sets values is tracked by git (templates such as `.env.docker.example` and files of names without values are not) |
 //! | FILE007 | error    | a file named in `[predeploy] required_files` is missing    |
 
 use std::path::Path;
@@ -57,10 +57,38 @@ pub fn ignores(gitignore: &str, name: &str) -> bool {
     ignored
 }
 
-/// Whether a file name is a real env file (not an example).
+/// Name parts that mark an env file as a template, meant to be tracked: `.env.example`,
+/// `.env.docker.example`, `.env.sample`, `.env.template`, `.env.dist`, `.env.defaults`.
+const TEMPLATE_PARTS: [&str; 6] = [
+    "example", "sample", "template", "dist", "defaults", "schema",
+];
+
+/// Whether a file name is an env file that can hold values (not a template).
 fn is_env_file(name: &str) -> bool {
     (name == ".env" || name.starts_with(".env."))
-        && ![".env.example", ".env.sample", ".env.template"].contains(&name)
+        && !name
+            .split('.')
+            .any(|part| TEMPLATE_PARTS.contains(&part.to_ascii_lowercase().as_str()))
+}
+
+/// Whether an env file's text sets a value: a `KEY=value` line whose value is not empty.
+fn sets_a_value(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            return false;
+        };
+        let key = key.trim();
+        let value = value.trim();
+        !key.is_empty()
+            && !key.starts_with('#')
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+            && !matches!(value, "" | "\"\"" | "''")
+            && !value.starts_with('#')
+    })
 }
 
 /// Runs the check.
@@ -130,6 +158,11 @@ pub fn check(project: &Project, required: &[String]) -> Check {
                     .unwrap_or(""),
             )
         }) {
+            // Decided by what git holds: a tracked symlink (to a local .env that is not in
+            // git) and a file of names without values hold no secrets.
+            if !tracked_with_values(root, path) {
+                continue;
+            }
             add(
                 "FILE006",
                 Severity::Error,
@@ -158,6 +191,39 @@ pub fn check(project: &Project, required: &[String]) -> Check {
             .clone_into(&mut check.summary);
     }
     check.took(started.elapsed())
+}
+
+/// Whether the tracked `path` holds values: git's copy of it (the index) is a regular file
+/// with at least one `KEY=value` line. Unreadable means yes: the finding is the safe side.
+fn tracked_with_values(root: &Path, path: &str) -> bool {
+    let Ok(out) = Command::new("git")
+        .args(["ls-files", "-s", "-z", "--", path])
+        .current_dir(root)
+        .output()
+    else {
+        return true;
+    };
+    let entry = String::from_utf8_lossy(&out.stdout);
+    let mut fields = entry.split_whitespace();
+    let (Some(mode), Some(object)) = (fields.next(), fields.next()) else {
+        return true;
+    };
+    if mode == "120000" {
+        return false;
+    }
+    let Ok(blob) = Command::new("git")
+        .args(["cat-file", "blob", object])
+        .current_dir(root)
+        .output()
+    else {
+        return true;
+    };
+    if !blob.status.success() {
+        return true;
+    }
+    // Bounded: a value, if any, shows up in the first megabyte.
+    let text = String::from_utf8_lossy(&blob.stdout[..blob.stdout.len().min(1 << 20)]);
+    sets_a_value(&text)
 }
 
 /// The files git tracks, when `root` is in a git work tree.
@@ -202,10 +268,26 @@ mod tests {
     }
 
     #[test]
+    fn values_decide() {
+        assert!(sets_a_value("# db\nDATABASE_URL=postgres://u:p@h/db\n"));
+        assert!(sets_a_value("export TOKEN='x'\n"));
+        assert!(!sets_a_value(
+            "# names only\nDATABASE_URL=\nTOKEN=\"\"\nKEY= # set me\n"
+        ));
+        assert!(!sets_a_value(""));
+    }
+
+    #[test]
     fn env_file_names() {
         assert!(is_env_file(".env"));
         assert!(is_env_file(".env.production"));
         assert!(!is_env_file(".env.example"));
+        assert!(!is_env_file(".env.docker.example"));
+        assert!(!is_env_file(".env.selfhost.example"));
+        assert!(!is_env_file(".env.test.example"));
+        assert!(!is_env_file(".env.sample"));
+        assert!(!is_env_file(".env.production.template"));
+        assert!(is_env_file(".env.test"));
         assert!(!is_env_file("env.ts"));
         assert!(!is_env_file(".envrc"));
     }

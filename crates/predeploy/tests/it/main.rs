@@ -507,10 +507,30 @@ fn a_tracked_env_file_is_an_error() {
                 .success()
         );
     };
+    // Templates and files of names without values are meant to be tracked (issue 16).
+    f.write(
+        ".env.docker.example",
+        "DATABASE_URL=postgres://postgres:postgres@db/app\n",
+    );
+    f.write(".env.test", "# set in CI\nDATABASE_URL=\n");
     git(&["init", "-q"]);
-    git(&["add", "-f", ".env.production", "package.json"]);
+    git(&[
+        "add",
+        "-f",
+        ".env.production",
+        ".env.docker.example",
+        ".env.test",
+        "package.json",
+    ]);
     let (code, report, _) = f.run(&["--only", "files"]);
     assert_eq!(code, 2, "{report}");
+    let all: Vec<&serde_json::Value> = check(&report, "files")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "FILE006")
+        .collect();
+    assert_eq!(all.len(), 1, "only .env.production: {report}");
     let tracked = finding(&report, "files", "FILE006");
     assert_eq!(tracked["location"]["path"], ".env.production");
     assert!(
