@@ -36,6 +36,8 @@ pub struct Project {
     pub tsconfigs: Vec<PathBuf>,
     /// Every `railway.json` / `railway.toml`.
     pub railway: Vec<PathBuf>,
+    /// Every `nixpacks.toml` and `railpack.json` (Railway's builders' own configs).
+    pub railway_builds: Vec<PathBuf>,
     /// Every `vercel.json`.
     pub vercel: Vec<PathBuf>,
     /// Every Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`), as
@@ -72,6 +74,7 @@ pub fn scan(root: &Path) -> Result<Project, opskit::workspace::Error> {
         workspace,
         tsconfigs: Vec::new(),
         railway: Vec::new(),
+        railway_builds: Vec::new(),
         vercel: Vec::new(),
         dockerfiles: Vec::new(),
         env_examples: Vec::new(),
@@ -85,6 +88,7 @@ pub fn scan(root: &Path) -> Result<Project, opskit::workspace::Error> {
         match name.as_ref() {
             "tsconfig.json" => p.tsconfigs.push(rel),
             "railway.json" | "railway.toml" => p.railway.push(rel),
+            "nixpacks.toml" | "railpack.json" => p.railway_builds.push(rel),
             "vercel.json" => p.vercel.push(rel),
             ".env.example" | ".env.sample" | ".env.template" => p.env_examples.push(rel),
             n if opskit_dockerfile_lint::is_dockerfile_name(n) => p.dockerfiles.push(rel),
@@ -94,6 +98,7 @@ pub fn scan(root: &Path) -> Result<Project, opskit::workspace::Error> {
     for list in [
         &mut p.tsconfigs,
         &mut p.railway,
+        &mut p.railway_builds,
         &mut p.vercel,
         &mut p.dockerfiles,
         &mut p.env_examples,

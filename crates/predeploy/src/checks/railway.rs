@@ -11,6 +11,16 @@
 //! | RW006 | warning  | no `healthcheckPath`: deploys switch traffic without knowing the app is up |
 //! | RW007 | warning  | `healthcheckTimeout` under 5 s or over 600 s                        |
 //! | RW008 | warning  | restart policy `NEVER`, or `ON_FAILURE` with 0 retries             |
+//! | RW009 | error    | a build, start or pre-deploy command runs a package script that no package has |
+//!
+//! Builders are matched as Railway matches them, without regard to case (`nixpacks` is
+//! `NIXPACKS`). The builders' own files are read too: `nixpacks.toml` (`[start] cmd`,
+//! `[phases.*] cmds`) and `railpack.json` (`deploy.startCommand`, `steps.*.commands`), and
+//! their commands are checked the same way. A command that runs a script (`npm run X`,
+//! `pnpm X`, `pnpm --filter P X`, `yarn workspace P X`, `turbo run X`) must name one that
+//! exists in the package the command runs in (the config's directory, else the nearest
+//! package above it), in the package it filters to, or, for a turbo or nx task, in some
+//! package of the workspace.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -201,7 +211,7 @@ fn check_deploy(file: &ConfigFile, deploy: &Value, service_dir: &Path, out: &mut
 fn check_build(file: &ConfigFile, build: &Value, root: &Path, out: &mut Vec<Finding>) {
     unknown_keys(file, "build", build, &BUILD, out);
     match build.get("builder").map(|v| v.as_str()) {
-        Some(Some(b)) if !BUILDERS.contains(&b) => out.push(
+        Some(Some(b)) if !BUILDERS.iter().any(|k| k.eq_ignore_ascii_case(b)) => out.push(
             Finding::new(
                 "RW003",
                 Severity::Error,
@@ -279,11 +289,151 @@ pub fn route_exists(dir: &Path, path: &str) -> bool {
         })
 }
 
+/// The commands a value holds: a string, or an array of strings (`preDeployCommand`).
+fn command_strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().or_else(|| x.get("cmd").and_then(Value::as_str)))
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Why a command's script call cannot run, or `None` when it can.
+pub fn missing_script(project: &Project, dir: &Path, line: &str) -> Option<String> {
+    let ws = &project.workspace;
+    // The config's directory relative to the workspace root.
+    let rel = ws.scope.join(dir);
+    for command in crate::script::commands(line) {
+        let Some(call) = crate::script::script_call(&command) else {
+            continue;
+        };
+        let shown = command.join(" ");
+        if call.task {
+            let packages: Vec<&opskit::workspace::Package> = match &call.package {
+                Some(p) => ws
+                    .packages
+                    .iter()
+                    .filter(|k| k.name == *p || k.name.ends_with(&format!("/{p}")))
+                    .collect(),
+                None => ws.packages.iter().collect(),
+            };
+            if let Some(p) = &call.package
+                && packages.is_empty()
+            {
+                return Some(format!(
+                    "`{shown}` filters to {p}, which is not a package of the workspace"
+                ));
+            }
+            if !packages
+                .iter()
+                .any(|k| k.scripts.contains_key(&call.script))
+            {
+                let scope = call
+                    .package
+                    .as_ref()
+                    .map_or("any package of the workspace".to_owned(), |p| p.clone());
+                return Some(format!(
+                    "`{shown}` runs the task `{}`, but {scope} has no `{}` script: the deploy would do nothing or fail",
+                    call.script, call.script
+                ));
+            }
+            continue;
+        }
+        let package = match &call.package {
+            Some(name) => match ws.package(name) {
+                Some(p) => p,
+                None => {
+                    return Some(format!(
+                        "`{shown}` names the package {name}, which is not in the workspace (its packages: {})",
+                        ws.packages
+                            .iter()
+                            .filter(|p| !p.is_root())
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            },
+            None => match ws.owner(&rel) {
+                Some(p) => p,
+                None => continue,
+            },
+        };
+        if !package.scripts.contains_key(&call.script) {
+            let known: Vec<&str> = package.scripts.keys().map(String::as_str).collect();
+            let hint = closest(&call.script, known.iter().copied())
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            return Some(format!(
+                "`{shown}` runs the script `{}`, which {} ({}/package.json) does not have{hint}: the deploy would fail",
+                call.script,
+                package.name,
+                package.shown()
+            ));
+        }
+    }
+    None
+}
+
+fn check_commands(
+    project: &Project,
+    file: &ConfigFile,
+    dir: &Path,
+    commands: &[(&str, String)],
+    out: &mut Vec<Finding>,
+) {
+    for (key, line) in commands {
+        if let Some(why) = missing_script(project, dir, line) {
+            out.push(
+                Finding::new("RW009", Severity::Error, format!("{key}: {why}")).at(file.at(key)),
+            );
+        }
+    }
+}
+
+/// The commands of `nixpacks.toml` or `railpack.json`, by the key they are under.
+fn builder_commands(file: &ConfigFile) -> Vec<(&'static str, String)> {
+    let v = &file.value;
+    let mut out = Vec::new();
+    if file.path.ends_with("nixpacks.toml") {
+        if let Some(cmd) = v.pointer("/start/cmd").and_then(Value::as_str) {
+            out.push(("cmd", cmd.to_owned()));
+        }
+        if let Some(phases) = v.get("phases").and_then(Value::as_object) {
+            for phase in phases.values() {
+                for c in phase.get("cmds").map(command_strings).unwrap_or_default() {
+                    out.push(("cmds", c));
+                }
+            }
+        }
+    } else {
+        if let Some(cmd) = v.pointer("/deploy/startCommand").and_then(Value::as_str) {
+            out.push(("startCommand", cmd.to_owned()));
+        }
+        if let Some(steps) = v.get("steps").and_then(Value::as_object) {
+            for step in steps.values() {
+                for c in step
+                    .get("commands")
+                    .map(command_strings)
+                    .unwrap_or_default()
+                {
+                    out.push(("commands", c));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Runs the check over every Railway file.
 pub fn check(project: &Project) -> Check {
     let started = Instant::now();
     let root = &project.root;
-    if project.railway.is_empty() {
+    if project.railway.is_empty() && project.railway_builds.is_empty() {
         return Check::new(
             "railway",
             opskit::Status::Ok,
@@ -300,8 +450,26 @@ pub fn check(project: &Project) -> Check {
                 continue;
             }
         };
-        let service_dir: PathBuf = root.join(rel.parent().unwrap_or(Path::new("")));
+        let rel_dir = rel.parent().unwrap_or(Path::new(""));
+        let service_dir: PathBuf = root.join(rel_dir);
         unknown_keys(&file, "top level", &file.value, &TOP, &mut findings);
+        let mut commands: Vec<(&str, String)> = Vec::new();
+        for (section, key) in [
+            ("build", "buildCommand"),
+            ("deploy", "startCommand"),
+            ("deploy", "preDeployCommand"),
+        ] {
+            for c in file
+                .value
+                .get(section)
+                .and_then(|s| s.get(key))
+                .map(command_strings)
+                .unwrap_or_default()
+            {
+                commands.push((key, c));
+            }
+        }
+        check_commands(project, &file, rel_dir, &commands, &mut findings);
         if let Some(build) = file.value.get("build") {
             check_build(&file, build, root, &mut findings);
         }
@@ -317,7 +485,24 @@ pub fn check(project: &Project) -> Check {
             ),
         }
     }
-    let files = project.railway.len();
+    for rel in &project.railway_builds {
+        let file = match config_file::load_or_finding(root, rel, "RW002") {
+            Ok(f) => f,
+            Err(finding) => {
+                findings.push(*finding);
+                continue;
+            }
+        };
+        let commands = builder_commands(&file);
+        check_commands(
+            project,
+            &file,
+            rel.parent().unwrap_or(Path::new("")),
+            &commands,
+            &mut findings,
+        );
+    }
+    let files = project.railway.len() + project.railway_builds.len();
     let mut check = Check::from_findings("railway", findings);
     if check.findings.is_empty() {
         check.summary = format!(

@@ -841,3 +841,51 @@ fn biome_projects_lint_with_biome() {
         (Some(2), Some(3))
     );
 }
+
+// See: issue 16.
+#[test]
+fn railway_commands_must_run_scripts_that_exist() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/railway.json",
+        "\"builder\": \"DOCKERFILE\"",
+        "\"builder\": \"dockerfile\",\n    \"buildCommand\": \"npm run build:api\"",
+    );
+    f.edit(
+        "apps/worker/railway.json",
+        "\"startCommand\": \"node dist/index.js\"",
+        "\"startCommand\": \"npm start\",\n    \"preDeployCommand\": [\"npm run migrate -w @agent-platform/worker\"]",
+    );
+    f.write(
+        "apps/worker/nixpacks.toml",
+        "[phases.build]\ncmds = [\"npm run build\"]\n\n[start]\ncmd = \"turbo run serve --filter=@agent-platform/worker\"\n",
+    );
+    f.write(
+        "apps/frontend/railpack.json",
+        r#"{ "deploy": { "startCommand": "npm run start" }, "steps": { "build": { "commands": ["npm run build", { "cmd": "npm run bild" }] } } }"#,
+    );
+    let (code, report, _) = f.run(&["--only", "railway"]);
+    assert_eq!(code, 2, "{report}");
+    let messages: Vec<String> = check(&report, "railway")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "RW009")
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["location"]["path"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(messages.len(), 4, "{messages:#?}");
+    assert!(messages[0].starts_with("apps/frontend/railpack.json commands: `npm run bild` runs the script `bild`, which @agent-platform/frontend (apps/frontend/package.json) does not have; did you mean `build`?"), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.starts_with("apps/worker/nixpacks.toml cmd: `turbo run serve --filter=@agent-platform/worker` runs the task `serve`")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.starts_with("apps/worker/railway.json buildCommand: `npm run build:api` runs the script `build:api`, which @agent-platform/worker")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.starts_with("apps/worker/railway.json preDeployCommand: `npm run migrate -w @agent-platform/worker` runs the script `migrate`")), "{messages:#?}");
+    assert!(
+        !report.to_string().contains("is not one of"),
+        "builders match without regard to case: {report}"
+    );
+}
