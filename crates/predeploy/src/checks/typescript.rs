@@ -93,7 +93,14 @@ pub struct Target {
     pub build: bool,
     /// The package's own typecheck script passes `--skipLibCheck`.
     pub skip_lib_check: bool,
+    /// What the package's typecheck script runs before tsc (`pnpm typegen`, `prisma
+    /// generate`): predeploy does not run it, so its output must already exist.
+    pub before: Vec<String>,
 }
+
+/// `PD003`: the package's typecheck script prepares something before tsc (a note, with the
+/// type errors it may explain).
+pub const PREPARED: &str = "PD003";
 
 /// The scripts a package type-checks with, in the order they are looked at.
 const TYPECHECK_SCRIPTS: [&str; 8] = [
@@ -113,9 +120,11 @@ fn from_script(scripts: &std::collections::BTreeMap<String, String>) -> Option<T
         let Some(line) = scripts.get(name) else {
             continue;
         };
+        let mut before = Vec::new();
         for c in script::commands(line) {
             let program = c[0].rsplit('/').next().unwrap_or(&c[0]);
             if program != "tsc" && program != "tsgo" {
+                before.push(c.join(" "));
                 continue;
             }
             let build = script::has(&c, "-b") || script::has(&c, "--build");
@@ -136,6 +145,7 @@ fn from_script(scripts: &std::collections::BTreeMap<String, String>) -> Option<T
                 config,
                 build,
                 skip_lib_check: script::has(&c, "--skipLibCheck"),
+                before: std::mem::take(&mut before),
             });
         }
     }
@@ -206,6 +216,7 @@ pub fn targets(project: &Project, explicit: &[PathBuf]) -> Vec<Target> {
                 config: "tsconfig.json".to_owned(),
                 build: false,
                 skip_lib_check: false,
+                before: Vec::new(),
             });
             if ws.root.join(&pkg.dir).join(&target.config).is_file() {
                 out.push(Target {
@@ -221,6 +232,7 @@ pub fn targets(project: &Project, explicit: &[PathBuf]) -> Vec<Target> {
                 config: "tsconfig.json".to_owned(),
                 build: false,
                 skip_lib_check: false,
+                before: Vec::new(),
             });
         }
     }
@@ -361,6 +373,16 @@ fn unit(project: &Project, target: &Target, work: &Work) -> Unit {
                 {
                     f.message = format!("{} ({hint})", f.message);
                 }
+            }
+            if !found.is_empty() && !target.before.is_empty() {
+                found.push(Finding::new(
+                    PREPARED,
+                    Severity::Note,
+                    format!(
+                        "{shown}'s typecheck script runs `{}` before tsc; predeploy runs only tsc, so what that step generates must already be there (run it first, as CI does)",
+                        target.before.join(" && ")
+                    ),
+                ));
             }
             Outcome {
                 findings: found,
