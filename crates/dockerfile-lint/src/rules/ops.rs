@@ -718,13 +718,16 @@ pub static OPS_DF008: Rule = Rule {
     code: "OPS-DF008",
     name: "credential-arg-in-env",
     level: Level::Error,
-    summary: "A build argument that holds a credential (by its name, or a secret default) copied into ENV: `ARG DATABASE_URL` then `ENV DATABASE_URL=$DATABASE_URL`.",
+    summary: "A build argument that holds a credential (by its name, or a secret default) copied into ENV of an image that runs: `ARG DATABASE_URL` then `ENV DATABASE_URL=$DATABASE_URL`.",
     why: "ENV is part of the image config: the value passed with --build-arg is then in every container started from the image, in `docker history` and in every registry that holds it. Read the credential at runtime from the platform's environment; a build that needs it uses RUN --mount=type=secret.",
     check: |cx, out| {
-        for stage in &cx.df.stages {
+        // Only what ships: the runtime stages and the stages they build on. An ENV in a
+        // builder stage stays in the build cache, not in the image that is pushed.
+        let mut seen = std::collections::BTreeSet::new();
+        for stage in cx.runtime_stages() {
             let instructions = cx.lineage_instructions(stage);
             for (i, ins) in &instructions {
-                if ins.kind != Kind::Env || !stage.body().contains(i) {
+                if ins.kind != Kind::Env || !seen.insert(*i) {
                     continue;
                 }
                 for (key, value) in ins.pairs() {

@@ -226,6 +226,8 @@ fn check_build(file: &ConfigFile, build: &Value, root: &Path, out: &mut Vec<Find
         _ => {}
     }
     if let Some(path) = build.get("dockerfilePath").and_then(Value::as_str) {
+        // `/docker/Dockerfile` is relative to the repository root, as Railway reads it.
+        let path = path.trim_start_matches('/');
         let beside = Path::new(&file.path)
             .parent()
             .unwrap_or(Path::new(""))

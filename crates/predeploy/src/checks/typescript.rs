@@ -96,6 +96,12 @@ pub struct Target {
     /// What the package's typecheck script runs before tsc (`pnpm typegen`, `prisma
     /// generate`): predeploy does not run it, so its output must already exist.
     pub before: Vec<String>,
+    /// The package that holds the config (the cache key and `--changed-since` follow it): a
+    /// root script's `tsc -p apps/worker` belongs to apps/worker.
+    pub owner: PathBuf,
+    /// The project as shown: the config's directory, or its path when it is not a
+    /// `tsconfig.json` (`apps/web/tsconfig.typecheck.json`).
+    pub label: String,
 }
 
 /// `PD003`: the package's typecheck script prepares something before tsc (a note, with the
@@ -114,42 +120,55 @@ const TYPECHECK_SCRIPTS: [&str; 8] = [
     "types",
 ];
 
-/// What a package's own typecheck script passes to tsc: the config, build mode, skipLibCheck.
-fn from_script(scripts: &std::collections::BTreeMap<String, String>) -> Option<Target> {
-    for name in TYPECHECK_SCRIPTS {
-        let Some(line) = scripts.get(name) else {
+/// The projects a package's own typecheck script runs tsc on (its `build` script's when it
+/// has no typecheck script): each `tsc` command's config, build mode and skipLibCheck, and
+/// what the script runs before it. `dir` is the package's; configs are as the script writes
+/// them, relative to it.
+fn from_script(pkg: &opskit::workspace::Package) -> Vec<Target> {
+    let line = TYPECHECK_SCRIPTS
+        .iter()
+        .find_map(|name| pkg.scripts.get(*name))
+        .or_else(|| pkg.scripts.get("build"));
+    let Some(line) = line else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut before = Vec::new();
+    for c in script::commands(line) {
+        let program = c[0].rsplit('/').next().unwrap_or(&c[0]);
+        if program != "tsc" && program != "tsgo" {
+            before.push(c.join(" "));
             continue;
-        };
-        let mut before = Vec::new();
-        for c in script::commands(line) {
-            let program = c[0].rsplit('/').next().unwrap_or(&c[0]);
-            if program != "tsc" && program != "tsgo" {
-                before.push(c.join(" "));
-                continue;
+        }
+        let build = script::has(&c, "-b") || script::has(&c, "--build");
+        let configs: Vec<String> = match script::flag(&c, &["-p", "--project"]) {
+            Some(p) => vec![p.to_owned()],
+            None if build => {
+                let p: Vec<String> = script::positional(&c, 1, &["--tsBuildInfoFile"])
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                if p.is_empty() {
+                    vec!["tsconfig.json".to_owned()]
+                } else {
+                    p
+                }
             }
-            let build = script::has(&c, "-b") || script::has(&c, "--build");
-            let config = script::flag(&c, &["-p", "--project"])
-                .map(str::to_owned)
-                .or_else(|| {
-                    build
-                        .then(|| {
-                            script::positional(&c, 1, &["--tsBuildInfoFile"])
-                                .first()
-                                .map(|s| (*s).to_owned())
-                        })
-                        .flatten()
-                })
-                .unwrap_or_else(|| "tsconfig.json".to_owned());
-            return Some(Target {
-                dir: PathBuf::new(),
+            None => vec!["tsconfig.json".to_owned()],
+        };
+        for config in configs {
+            out.push(Target {
+                dir: pkg.dir.clone(),
                 config,
                 build,
                 skip_lib_check: script::has(&c, "--skipLibCheck"),
-                before: std::mem::take(&mut before),
+                before: before.clone(),
+                owner: PathBuf::new(),
+                label: String::new(),
             });
         }
     }
-    None
+    out
 }
 
 /// A config's `references`, as config files relative to the workspace root.
@@ -199,30 +218,61 @@ fn is_solution(ws_root: &Path, dir: &Path, config: &str) -> bool {
     has_refs && no_files
 }
 
-/// The projects to check: each package's (and each installed separate project's) tsconfig,
-/// or the directories `[predeploy] typescript_projects` lists (relative to the root).
-pub fn targets(project: &Project, explicit: &[PathBuf]) -> Vec<Target> {
+/// Whether a workspace type-checks through its scripts: some package has a typecheck
+/// script (or a build script) that runs tsc.
+fn declared(ws: &Workspace) -> bool {
+    ws.packages.iter().any(|p| {
+        TYPECHECK_SCRIPTS
+            .iter()
+            .filter_map(|n| p.scripts.get(*n))
+            .any(|line| {
+                script::commands(line).iter().any(|c| {
+                    let program = c[0].rsplit('/').next().unwrap_or(&c[0]);
+                    program == "tsc" || program == "tsgo"
+                })
+            })
+    })
+}
+
+/// The projects to check, and the packages with a tsconfig that are not checked because the
+/// workspace type-checks through scripts and theirs has none.
+///
+/// - Each package's typecheck script names its projects (`tsc -p tsconfig.typecheck.json`; a
+///   root script's `tsc -p apps/worker` names apps/worker's).
+/// - Where no package has such a script, every package's `tsconfig.json` is a project.
+/// - Where some do, a package without one is not type-checked on its own (its team does not
+///   check it either; its files are checked where the checked packages import them), and is
+///   named in a note.
+/// - `[predeploy] typescript_projects` (directories relative to the root) replaces all that.
+pub fn targets(project: &Project, explicit: &[PathBuf]) -> (Vec<Target>, Vec<String>) {
     let ws = &project.workspace;
-    let mut out = Vec::new();
+    let mut out: Vec<Target> = Vec::new();
+    let mut unchecked = Vec::new();
     if explicit.is_empty() {
-        let packages = ws.in_scope().chain(
-            ws.separate_in_scope()
-                .filter(|s| s.skip_reason().is_none())
-                .map(|s| &s.package),
-        );
-        for pkg in packages {
-            let target = from_script(&pkg.scripts).unwrap_or(Target {
-                dir: PathBuf::new(),
-                config: "tsconfig.json".to_owned(),
-                build: false,
-                skip_lib_check: false,
-                before: Vec::new(),
-            });
-            if ws.root.join(&pkg.dir).join(&target.config).is_file() {
+        let by_script = declared(ws);
+        let separate = ws
+            .separate_in_scope()
+            .filter(|s| s.skip_reason().is_none())
+            .map(|s| &s.package);
+        for pkg in ws.packages.iter().chain(separate) {
+            let scripted = from_script(pkg);
+            let default_config = ws.root.join(&pkg.dir).join("tsconfig.json").is_file();
+            if !scripted.is_empty() {
+                out.extend(scripted);
+            } else if default_config
+                && (!by_script || !ws.packages.iter().any(|p| p.dir == pkg.dir))
+            {
                 out.push(Target {
                     dir: pkg.dir.clone(),
-                    ..target
+                    config: "tsconfig.json".to_owned(),
+                    build: false,
+                    skip_lib_check: false,
+                    before: Vec::new(),
+                    owner: PathBuf::new(),
+                    label: String::new(),
                 });
+            } else if default_config {
+                unchecked.push(pkg.dir.clone());
             }
         }
     } else {
@@ -233,12 +283,58 @@ pub fn targets(project: &Project, explicit: &[PathBuf]) -> Vec<Target> {
                 build: false,
                 skip_lib_check: false,
                 before: Vec::new(),
+                owner: PathBuf::new(),
+                label: String::new(),
             });
         }
     }
+    // A config named as a directory is that directory's tsconfig.json.
     for t in &mut out {
+        if ws.root.join(&t.dir).join(&t.config).is_dir() {
+            t.config = format!("{}/tsconfig.json", t.config.trim_end_matches('/'));
+        }
+    }
+    out.retain(|t| ws.root.join(&t.dir).join(&t.config).is_file());
+    let full = |t: &Target| opskit::workspace::normalize(&t.dir.join(&t.config));
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|t| seen.insert(full(t)));
+    for t in &mut out {
+        let config = full(t);
+        t.owner = ws
+            .owner(&config)
+            .map(|p| p.dir.clone())
+            .filter(|d| {
+                // A separate project owns its own files.
+                !ws.separate.iter().any(|s| {
+                    config.starts_with(&s.package.dir)
+                        && s.package.dir.starts_with(d)
+                        && &s.package.dir != d
+                })
+            })
+            .or_else(|| {
+                ws.separate
+                    .iter()
+                    .filter(|s| config.starts_with(&s.package.dir))
+                    .max_by_key(|s| s.package.dir.components().count())
+                    .map(|s| s.package.dir.clone())
+            })
+            .unwrap_or_default();
+        t.label = if config.file_name().is_some_and(|n| n == "tsconfig.json") {
+            let dir = config
+                .parent()
+                .map(opskit::workspace::slash)
+                .unwrap_or_default();
+            if dir.is_empty() { ".".to_owned() } else { dir }
+        } else {
+            opskit::workspace::slash(&config)
+        };
         t.build = t.build || is_solution(&ws.root, &t.dir, &t.config);
     }
+    // Only the projects under the scope (`--root` one package).
+    out.retain(|t| {
+        t.owner.starts_with(&ws.scope)
+            && (ws.scope.as_os_str().is_empty() || !t.owner.as_os_str().is_empty())
+    });
     // A project that a solution config builds is not checked a second time on its own.
     let built: Vec<PathBuf> = out
         .iter()
@@ -246,10 +342,17 @@ pub fn targets(project: &Project, explicit: &[PathBuf]) -> Vec<Target> {
         .filter_map(|t| references(&ws.root, &t.dir, &t.config))
         .flatten()
         .collect();
-    out.retain(|t| {
-        t.build || !built.contains(&opskit::workspace::normalize(&t.dir.join(&t.config)))
-    });
-    out
+    out.retain(|t| t.build || !built.contains(&full(t)));
+    let covered: Vec<PathBuf> = out.iter().map(full).collect();
+    let unchecked = unchecked
+        .into_iter()
+        .filter(|d| d.starts_with(&ws.scope) && !covered.contains(&d.join("tsconfig.json")))
+        .map(|d| {
+            let s = opskit::workspace::slash(&d);
+            if s.is_empty() { ".".to_owned() } else { s }
+        })
+        .collect();
+    (out, unchecked)
 }
 
 /// The package name in a module specifier: `@scope/name/sub` -> `@scope/name`.
@@ -397,10 +500,20 @@ fn unit(project: &Project, target: &Target, work: &Work) -> Unit {
 /// Runs the check: one unit per project, in parallel under the shared job limit.
 pub fn check(project: &Project, explicit: &[PathBuf], work: &Work) -> Check {
     let started = Instant::now();
-    let all = targets(project, explicit);
-    let notes = skipped_separate(project, &|d| d.join("tsconfig.json").is_file());
+    let (all, unchecked) = targets(project, explicit);
+    let mut notes = skipped_separate(project, &|d| d.join("tsconfig.json").is_file());
+    if !unchecked.is_empty() {
+        notes.push(Finding::new(
+            runner::SKIPPED,
+            Severity::Note,
+            format!(
+                "not type-checked on their own: {} (a tsconfig.json but no typecheck script, while the workspace type-checks through its packages' scripts; their files are checked where checked packages import them; list them in [predeploy] typescript_projects to check them alone)",
+                unchecked.join(", ")
+            ),
+        ));
+    }
     let (selected, unchanged): (Vec<Target>, Vec<Target>) =
-        all.into_iter().partition(|t| work.selected(&t.dir));
+        all.into_iter().partition(|t| work.selected(&t.owner));
     if selected.is_empty() {
         let summary = if let Some(c) = work.changed.as_ref().filter(|_| !unchanged.is_empty()) {
             format!(
@@ -416,7 +529,20 @@ pub fn check(project: &Project, explicit: &[PathBuf], work: &Work) -> Check {
         return c.took(started.elapsed());
     }
     let units = selected.iter().map(|t| unit(project, t, work)).collect();
-    let results = runner::run_units("typescript", units, &work.shared);
+    let mut results = runner::run_units("typescript", units, &work.shared);
+    // Projects that include each other's files (path aliases into a sibling's sources) see
+    // the same error; it is reported once, under the first project that saw it.
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, o) in &mut results {
+        o.findings.retain(|f| {
+            f.location.is_none()
+                || seen.insert((
+                    f.rule.clone(),
+                    f.location.as_ref().map(ToString::to_string),
+                    f.message.clone(),
+                ))
+        });
+    }
     let unchanged_note = work
         .changed
         .as_ref()

@@ -172,7 +172,7 @@ fn pnpm_workspace() -> Repo {
         )
         .write(
             "apps/api/package.json",
-            r#"{"name":"api","private":true,"scripts":{"lint":"eslint src"}}"#,
+            r#"{"name":"api","private":true,"scripts":{"lint":"eslint src","typecheck":"tsc --noEmit -p ."}}"#,
         )
         .write("apps/api/tsconfig.json", TSCONFIG)
         .write("apps/api/eslint.config.mjs", FLAT)
@@ -184,6 +184,11 @@ fn pnpm_workspace() -> Repo {
         .write("packages/ui/tsconfig.json", TSCONFIG)
         .write("packages/ui/eslint.config.mjs", FLAT)
         .write("packages/ui/src/index.ts", "export const button = \"button\";\n")
+        // A config package with a tsconfig and no scripts: the workspace type-checks through
+        // scripts, so it is not checked on its own (its broken file is never imported).
+        .write("packages/config/package.json", r#"{"name":"@x/config","private":true}"#)
+        .write("packages/config/tsconfig.json", TSCONFIG)
+        .write("packages/config/src/unused.ts", "export const n: number = \"never checked\";\n")
         .write(
             "examples/demo/package.json",
             r#"{"name":"demo","private":true,"devDependencies":{"typescript":"5.9.3"}}"#,
@@ -207,10 +212,16 @@ fn a_pnpm_workspace_is_checked_package_by_package() {
     assert_eq!(
         rules(&report, "typescript"),
         pairs(&[
+            ("PD002", ""),
             ("PD002", "examples/demo"),
             ("TS2307", "apps/web"),
             ("TS2345", "apps/api"),
         ]),
+        "{ts}"
+    );
+    assert!(
+        ts.to_string()
+            .contains("not type-checked on their own: packages/config"),
         "{ts}"
     );
     assert!(
@@ -319,7 +330,11 @@ fn each_project_is_cached_on_its_own_and_changed_since_follows_the_graph() {
     );
     assert_eq!(
         rules(&changed, "typescript"),
-        pairs(&[("PD002", "examples/demo"), ("TS2307", "apps/web")])
+        pairs(&[
+            ("PD002", ""),
+            ("PD002", "examples/demo"),
+            ("TS2307", "apps/web")
+        ])
     );
     // --changed-since: ui changed, so ui and web (which depends on it) are checked; api is not.
     r.git(&["add", "-A"]);
