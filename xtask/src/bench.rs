@@ -44,6 +44,9 @@ pub struct Case {
     /// A helper process (servers) that must live while the case runs; held, never read.
     #[expect(dead_code, reason = "held for its Drop")]
     pub guard: Option<Arc<Guard>>,
+    /// A derived row: the floor of parallel work, `max(slowest, all in turn / cores)`, from the
+    /// medians of the sides at these indexes (slowest part alone, all parts one after another).
+    pub floor: Option<(usize, usize)>,
 }
 
 /// Kills a helper process when the last case holding it is done.
@@ -177,6 +180,7 @@ pub fn main(args: &[String]) -> Result<()> {
         eprintln!("bench {name}: {about} ({} runs per side)", options.runs);
         for case in prepare(&options)? {
             let mut opskit_median = None;
+            let mut medians = Vec::new();
             for side in &case.sides {
                 let samples = measure(side, options.runs)?;
                 let row = Row::new(name, &case.name, &side.tool, &samples, opskit_median);
@@ -189,7 +193,13 @@ pub fn main(args: &[String]) -> Result<()> {
                     side.tool,
                     fmt_duration(row.median)
                 );
+                medians.push(row.median);
                 rows.push(row);
+            }
+            if let (Some((slowest, serial)), Some(base)) = (case.floor, opskit_median) {
+                rows.push(Row::floor(
+                    name, &case.name, &medians, slowest, serial, base,
+                ));
             }
         }
     }
@@ -304,6 +314,34 @@ impl Row {
             max: walls.last().copied().unwrap_or_default(),
             rss: samples.iter().map(|s| s.max_rss).max().unwrap_or(0),
             ratio,
+        }
+    }
+}
+
+impl Row {
+    /// The derived floor row: `max(slowest alone, all in turn / cores)`; its ratio column is
+    /// opskit's median over the floor (the target is within 1.15x).
+    fn floor(
+        bench: &str,
+        case: &str,
+        medians: &[Duration],
+        slowest: usize,
+        serial: usize,
+        opskit: Duration,
+    ) -> Row {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let slow = medians.get(slowest).copied().unwrap_or_default();
+        let all = medians.get(serial).copied().unwrap_or_default();
+        let floor = slow.max(all / u32::try_from(cores).unwrap_or(1));
+        Row {
+            bench: bench.to_owned(),
+            case: case.to_owned(),
+            tool: format!("floor: max(slowest, in turn / {cores} cores)"),
+            median: floor,
+            min: floor,
+            max: floor,
+            rss: 0,
+            ratio: (!floor.is_zero()).then(|| opskit.as_secs_f64() / floor.as_secs_f64()),
         }
     }
 }
@@ -516,6 +554,7 @@ fn render_cases(options: &Options) -> Result<Vec<Case>> {
                 ],
             }],
             guard: None,
+            floor: None,
         })
         .collect())
 }
@@ -664,6 +703,7 @@ fn queue_depth_cases(options: &Options) -> Result<Vec<Case>> {
                 },
             ],
             guard: Some(Arc::clone(&guard)),
+            floor: None,
         });
         cases.push(Case {
             name: format!("REST, {n} queues ({rest_trips} requests vs {keys})"),
@@ -682,6 +722,7 @@ fn queue_depth_cases(options: &Options) -> Result<Vec<Case>> {
                 },
             ],
             guard: Some(Arc::clone(&guard)),
+            floor: None,
         });
     }
     Ok(cases)
@@ -762,7 +803,7 @@ fn predeploy_cases(options: &Options) -> Result<Vec<Case>> {
     let example = installed_example(options)?;
     let large = options.root.join("target/bench-work/predeploy-large");
     larger_project(&example, &large, 400)?;
-    let mut cases = Vec::new();
+    let mut cases = predeploy_workspace_cases(&predeploy, options)?;
     for (label, root) in [
         ("example", example.clone()),
         ("example + 400 modules", large),
@@ -800,6 +841,7 @@ fn predeploy_cases(options: &Options) -> Result<Vec<Case>> {
                 },
             ],
             guard: None,
+            floor: None,
         });
         cases.push(Case {
             name: format!("{label}: warm run (cache) vs cold"),
@@ -814,9 +856,150 @@ fn predeploy_cases(options: &Options) -> Result<Vec<Case>> {
                 },
             ],
             guard: None,
+            floor: None,
         });
     }
     Ok(cases)
+}
+
+/// A generated npm workspace of `packages.len()` packages, package `i` with `packages[i]`
+/// modules that import one another, each with a `typecheck` script and the test tools
+/// (TypeScript 5, ESLint 9) linked into its node_modules, as pnpm links them.
+fn generated_workspace(tools: &Path, dir: &Path, packages: &[usize]) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir.join("node_modules"))?;
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"bench-workspace","private":true,"workspaces":["packages/*"]}"#,
+    )?;
+    std::fs::write(dir.join("package-lock.json"), "{}")?;
+    std::fs::write(dir.join(".gitignore"), "node_modules/\n")?;
+    for (p, &modules) in packages.iter().enumerate() {
+        let pkg = dir.join(format!("packages/p{p}"));
+        std::fs::create_dir_all(pkg.join("src"))?;
+        std::fs::write(
+            pkg.join("package.json"),
+            format!(r#"{{"name":"p{p}","private":true,"scripts":{{"typecheck":"tsc --noEmit"}}}}"#),
+        )?;
+        std::fs::write(
+            pkg.join("tsconfig.json"),
+            r#"{ "compilerOptions": { "strict": true, "noEmit": true, "target": "ES2022", "module": "nodenext", "skipLibCheck": true }, "include": ["src"] }"#,
+        )?;
+        std::os::unix::fs::symlink(tools, pkg.join("node_modules"))?;
+        for i in 0..modules {
+            let mut text = String::new();
+            if i > 0 {
+                let _ = writeln!(text, "import {{ step{q} }} from './m{q}.js';", q = i - 1);
+            }
+            let _ = writeln!(
+                text,
+                "export interface Row{i} {{ id: number; tags: readonly string[]; score?: number }}\n\
+                 export function step{i}(rows: readonly Row{i}[]): Map<string, number> {{\n\
+                 \x20 const out = new Map<string, number>();\n\
+                 \x20 for (const r of rows) for (const t of r.tags) out.set(t, (out.get(t) ?? 0) + (r.score ?? r.id));\n\
+                 \x20 return out;\n}}"
+            );
+            if i > 0 {
+                let _ = writeln!(
+                    text,
+                    "export const total{i} = (rows: Row{i}[]): number => [...step{q}(rows).values()].reduce((a, b) => a + b, 0);",
+                    q = i - 1
+                );
+            }
+            std::fs::write(pkg.join(format!("src/m{i}.ts")), text)?;
+        }
+    }
+    Ok(())
+}
+
+/// `predeploy` on a generated workspace of 8 packages (one twice the size of the next): the
+/// typescript check cold, next to the slowest package's tsc alone, the eight tsc one after
+/// another, and the floor `max(slowest, in turn / cores)`; and a warm rerun with nothing
+/// changed. Targets: within 1.15x of the floor; warm under 5% of cold.
+fn predeploy_workspace_cases(predeploy: &str, options: &Options) -> Result<Vec<Case>> {
+    let tools_dir = options.root.join("crates/predeploy/tests/monorepo");
+    if !tools_dir.join("node_modules/.bin/tsc").is_file() {
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&tools_dir)
+            .status()?
+            .success();
+        if !ok {
+            return Err("npm ci failed in crates/predeploy/tests/monorepo".into());
+        }
+    }
+    let dir = options.root.join("target/bench-work/predeploy-workspace");
+    let sizes = [600, 300, 250, 200, 150, 120, 100, 80];
+    generated_workspace(&tools_dir.join("node_modules"), &dir, &sizes)?;
+    let r = dir.to_string_lossy().into_owned();
+    let tsc = tools_dir
+        .join("node_modules/.bin/tsc")
+        .to_string_lossy()
+        .into_owned();
+    let in_turn = (0..sizes.len())
+        .map(|p| format!("(cd '{r}/packages/p{p}' && '{tsc}' --noEmit >/dev/null)"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let cold = strings(&[
+        predeploy,
+        "--root",
+        &r,
+        "--only",
+        "typescript",
+        "--no-cache",
+        "--format",
+        "json",
+    ]);
+    Ok(vec![
+        Case {
+            name: "workspace of 8: typescript, cold".to_owned(),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: cold.clone(),
+                },
+                Side {
+                    tool: "slowest package's tsc alone".to_owned(),
+                    command: strings(&[
+                        "sh",
+                        "-c",
+                        &format!("cd '{r}/packages/p0' && '{tsc}' --noEmit >/dev/null"),
+                    ]),
+                },
+                Side {
+                    tool: "8 tsc in turn".to_owned(),
+                    command: strings(&["sh", "-c", &in_turn]),
+                },
+            ],
+            guard: None,
+            floor: Some((1, 2)),
+        },
+        Case {
+            name: "workspace of 8: warm rerun vs cold".to_owned(),
+            sides: vec![
+                Side {
+                    tool: "opskit".to_owned(),
+                    command: cold,
+                },
+                Side {
+                    tool: "opskit warm".to_owned(),
+                    command: strings(&[
+                        predeploy,
+                        "--root",
+                        &r,
+                        "--only",
+                        "typescript",
+                        "--format",
+                        "json",
+                    ]),
+                },
+            ],
+            guard: None,
+            floor: None,
+        },
+    ])
 }
 
 /// The embedded example, with its npm packages installed (`npm ci` when missing).
@@ -1006,11 +1189,13 @@ fn secret_scan_cases(options: &Options) -> Result<Vec<Case>> {
             name: "the example's npm packages (~390 MB, 13k files)".to_owned(),
             sides: whole,
             guard: None,
+            floor: None,
         },
         Case {
             name: "subset: eslint + @eslint".to_owned(),
             sides: small,
             guard: None,
+            floor: None,
         },
     ])
 }
@@ -1108,6 +1293,7 @@ fn health_probe_cases(options: &Options) -> Result<Vec<Case>> {
             },
         ],
         guard: Some(guard),
+        floor: None,
     }])
 }
 
@@ -1192,6 +1378,7 @@ fn env_check_cases(options: &Options) -> Result<Vec<Case>> {
                 side("node startup alone", node(&file, "")),
             ],
             guard: None,
+            floor: None,
         },
         Case {
             name: "parse + expand ${VAR}, 5,000 lines".to_owned(),
@@ -1206,11 +1393,13 @@ fn env_check_cases(options: &Options) -> Result<Vec<Case>> {
                 ),
             ],
             guard: None,
+            floor: None,
         },
         Case {
             name: "lint the same file".to_owned(),
             sides: lint,
             guard: None,
+            floor: None,
         },
     ])
 }
@@ -1296,6 +1485,7 @@ fn dockerfile_lint_cases(options: &Options) -> Result<Vec<Case>> {
             name,
             sides,
             guard: None,
+            floor: None,
         }
     };
     // hadolint's time grows faster than the file (16 KiB: 5 s, 32 KiB: 18 s, 64 KiB: 94 s on
@@ -1400,6 +1590,7 @@ fn db_backup_cases(options: &Options) -> Result<Vec<Case>> {
                 },
             ],
             guard: Some(Arc::clone(&guard)),
+            floor: None,
         });
     }
     Ok(cases)

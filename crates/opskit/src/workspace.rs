@@ -710,9 +710,38 @@ pub fn local_bin(root: &Path, dir: &Path, name: &str) -> Option<PathBuf> {
     None
 }
 
-/// The version in the package.json of the npm package a `node_modules/.bin` link points into.
-pub fn bin_version(bin: &Path) -> Option<String> {
+/// Where a `node_modules/.bin` entry leads: the file a symlink (npm, yarn) points at, or the
+/// script a shell shim (pnpm: `exec node "$basedir/../typescript/bin/tsc" "$@"`) runs.
+pub fn bin_target(bin: &Path) -> Option<PathBuf> {
     let real = std::fs::canonicalize(bin).ok()?;
+    if real
+        .parent()
+        .is_some_and(|d| d.file_name().is_some_and(|n| n == ".bin"))
+    {
+        // Not a link: a shim. Its target is the first "$basedir/…" path it runs.
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::fs::File::open(&real).ok()?, 64 * 1024),
+            &mut text,
+        )
+        .ok()?;
+        // `"$basedir/node"` is the interpreter, when there is one beside it; skip it.
+        let parent = real.parent()?;
+        return text
+            .match_indices("\"$basedir/")
+            .filter_map(|(i, m)| {
+                let rest = &text[i + m.len()..];
+                Some(&rest[..rest.find('"')?])
+            })
+            .find(|rel| *rel != "node")
+            .and_then(|rel| std::fs::canonicalize(parent.join(rel)).ok());
+    }
+    Some(real)
+}
+
+/// The version in the package.json of the npm package a `node_modules/.bin` entry runs.
+pub fn bin_version(bin: &Path) -> Option<String> {
+    let real = bin_target(bin)?;
     let mut here = real.parent();
     while let Some(d) = here {
         if let Some(v) = read_json(&d.join("package.json"))
@@ -863,6 +892,38 @@ mod tests {
         assert!(
             e.contains("pnpm-workspace.yaml") && e.contains("YAML"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn versions_through_links_and_pnpm_shims() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(
+            r,
+            "node_modules/typescript/package.json",
+            r#"{"name":"typescript","version":"5.9.3"}"#,
+        );
+        write(
+            r,
+            "node_modules/typescript/bin/tsc",
+            "#!/usr/bin/env node\n",
+        );
+        std::fs::create_dir_all(r.join("node_modules/.bin")).unwrap();
+        std::os::unix::fs::symlink("../typescript/bin/tsc", r.join("node_modules/.bin/tsc"))
+            .unwrap();
+        assert_eq!(
+            bin_version(&r.join("node_modules/.bin/tsc")).as_deref(),
+            Some("5.9.3")
+        );
+        write(
+            r,
+            "web/node_modules/.bin/tsc",
+            "#!/bin/sh\nbasedir=$(dirname \"$0\")\nif [ -x \"$basedir/node\" ]; then\n  exec \"$basedir/node\"  \"$basedir/../../../node_modules/typescript/bin/tsc\" \"$@\"\nelse\n  exec node  \"$basedir/../../../node_modules/typescript/bin/tsc\" \"$@\"\nfi\n",
+        );
+        assert_eq!(
+            bin_version(&r.join("web/node_modules/.bin/tsc")).as_deref(),
+            Some("5.9.3")
         );
     }
 

@@ -20,11 +20,19 @@ pub struct Output {
 
 impl Output {
     /// The first non-blank line of stderr, else of stdout: what to quote when a tool fails.
+    /// Banners that say nothing of the cause (ESLint's `Oops! Something went wrong! :(` and
+    /// its version line) are passed over.
     pub fn first_line(&self) -> &str {
-        self.stderr
-            .lines()
-            .chain(self.stdout.lines())
-            .find(|l| !l.trim().is_empty())
+        let lines = || {
+            self.stderr
+                .lines()
+                .chain(self.stdout.lines())
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+        };
+        lines()
+            .find(|l| !l.starts_with("Oops! Something went wrong") && !l.starts_with("ESLint: "))
+            .or_else(|| lines().next())
             .unwrap_or("no output")
     }
 }
@@ -125,6 +133,17 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cause_not_the_banner() {
+        let out = Output {
+            code: Some(2),
+            stdout: String::new(),
+            stderr: "\nOops! Something went wrong! :(\n\nESLint: 10.8.0\n\nError: Cannot find package 'x'\n    at y\n".to_owned(),
+            duration: Duration::ZERO,
+        };
+        assert_eq!(out.first_line(), "Error: Cannot find package 'x'");
+    }
 
     #[test]
     fn captures_and_times_out() {

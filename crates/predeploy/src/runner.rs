@@ -291,6 +291,8 @@ pub fn assemble(
         check.status = check.status.worst(opskit::Status::Unknown);
         summary = if projects == 1 {
             first.clone()
+        } else if unknown.len() == projects {
+            format!("none of {projects} projects could be checked: {first}")
         } else {
             format!(
                 "{summary}; {} of {projects} projects could not be checked: {first}",

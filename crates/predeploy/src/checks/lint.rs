@@ -600,7 +600,7 @@ fn unit(project: &Project, run: &Run, work: &Work) -> Unit {
     let size = work.digests.as_ref().map_or(0, |d| {
         d.paths().filter(|p| p.starts_with(&run.dir)).count() as u64
     });
-    let (run, project_root, ws_root) = (run.clone(), project.root.clone(), ws.root.clone());
+    let (run, project_root, ws) = (run.clone(), project.root.clone(), ws.clone());
     Unit {
         project: shown.clone(),
         key,
@@ -628,7 +628,7 @@ fn unit(project: &Project, run: &Run, work: &Work) -> Unit {
                     &version,
                     &dir_abs,
                     &project_root,
-                    &ws_root,
+                    &ws,
                     &shown,
                     left,
                 ),
@@ -654,11 +654,11 @@ fn eslint(
     version: &str,
     dir: &Path,
     project_root: &Path,
-    ws_root: &Path,
+    ws: &opskit::workspace::Workspace,
     shown: &str,
     left: Duration,
 ) -> Outcome {
-    let flat = match (&run.config, eslint_config(ws_root, dir)) {
+    let flat = match (&run.config, eslint_config(&ws.root, dir)) {
         (Some(c), _) => FLAT.iter().any(|f| c.ends_with(f)),
         (None, Some((_, flat))) => flat,
         (None, None) => {
@@ -702,8 +702,11 @@ fn eslint(
         Err(e) => return Outcome::unknown(format!("{shown}: {e}")),
     };
     if !matches!(out.code, Some(0 | 1)) {
+        let hint = super::typescript::unbuilt_in_crash(ws, &out.stderr)
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
         return Outcome::unknown(format!(
-            "ESLint could not run in {shown} (exit {:?}): {}",
+            "ESLint could not run in {shown} (exit {:?}): {}{hint}",
             out.code,
             out.first_line()
         ));

@@ -374,7 +374,25 @@ fn package_of(spec: &str) -> &str {
 pub fn unbuilt_hint(ws: &Workspace, message: &str) -> Option<String> {
     let rest = message.strip_prefix("Cannot find module '")?;
     let spec = &rest[..rest.find('\'')?];
-    let pkg = ws.package(package_of(spec))?;
+    unbuilt_package(ws, package_of(spec))
+}
+
+/// A tool that crashed on `Cannot find package '…/node_modules/@repo/eslint-plugin/dist/…'`
+/// (an ESLint config importing a workspace package that is not built): the same hint.
+pub fn unbuilt_in_crash(ws: &Workspace, text: &str) -> Option<String> {
+    let at = text
+        .find("Cannot find package '")
+        .or_else(|| text.find("Cannot find module '"))?;
+    let rest = &text[at..];
+    let quoted = &rest[rest.find('\'')? + 1..];
+    let path = &quoted[..quoted.find('\'')?];
+    let after = path.rsplit_once("node_modules/").map_or(path, |(_, a)| a);
+    unbuilt_package(ws, package_of(after))
+}
+
+/// The hint for a workspace package `name` whose entry points do not exist.
+fn unbuilt_package(ws: &Workspace, name: &str) -> Option<String> {
+    let pkg = ws.package(name)?;
     let dir = ws.root.join(&pkg.dir);
     let missing: Vec<&String> = pkg
         .entry_points

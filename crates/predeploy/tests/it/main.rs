@@ -889,3 +889,84 @@ fn railway_commands_must_run_scripts_that_exist() {
         "builders match without regard to case: {report}"
     );
 }
+
+// See: issue 16.
+#[test]
+fn secrets_gate_the_deploy_by_confidence() {
+    let f = Fixture::new();
+    f.write(
+        "docs-local.md",
+        "Start the local Redis with `redis-cli -a Kq7vN2pX9zLm ping`.\n",
+    );
+    let (code, report, _) = f.run(&["--only", "secrets"]);
+    assert_eq!(code, 0, "a low-confidence finding is a note: {report}");
+    let note = finding(&report, "secrets", "SEC071");
+    assert_eq!(note["severity"], "note");
+    assert!(
+        note["message"].as_str().unwrap().contains("low confidence"),
+        "{note}"
+    );
+    assert!(
+        !report.to_string().contains("Kq7vN2pX9zLm"),
+        "never the whole secret"
+    );
+    let (code, report, _) = f.run(&["--only", "secrets", "--min-confidence", "low"]);
+    assert_eq!(code, 2, "{report}");
+    assert_eq!(finding(&report, "secrets", "SEC071")["severity"], "error");
+    f.edit(
+        "opskit.toml",
+        "fail_on = \"warning\"",
+        "fail_on = \"warning\"\nmin_confidence = \"low\"",
+    );
+    let (code, report, _) = f.run(&["--only", "secrets"]);
+    assert_eq!(code, 2, "from opskit.toml: {report}");
+}
+
+// See: issue 16.
+#[test]
+fn hadolint_info_findings_are_notes_and_eol_images_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"d","private":true}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM node:18-slim\nENV NODE_ENV production\nARG DATABASE_URL\nENV DATABASE_URL=$DATABASE_URL\nRUN echo one\nRUN echo two\nHEALTHCHECK CMD [\"node\", \"-e\", \"process.exit(0)\"]\nUSER node\nCMD [\"node\", \"index.js\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(dir.path())
+        .args(["--only", "dockerfile", "--format", "json"])
+        .env_remove("OPSKIT_FORMAT")
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{report}");
+    assert_eq!(
+        finding(&report, "dockerfile", "DL3059")["severity"],
+        "note",
+        "hadolint's info level"
+    );
+    assert_eq!(
+        finding(&report, "dockerfile", "OPS-DF008")["location"]["line"],
+        4
+    );
+    assert_eq!(
+        finding(&report, "dockerfile", "OPS-DF008")["severity"],
+        "error"
+    );
+    assert!(
+        finding(&report, "dockerfile", "OPS-DF009")["message"]
+            .as_str()
+            .unwrap()
+            .contains("Node.js 18, past its end of life on 2025-04-30"),
+        "{report}"
+    );
+    assert_eq!(
+        finding(&report, "dockerfile", "OPS-DF010")["location"]["line"],
+        2
+    );
+}

@@ -505,3 +505,41 @@ fn no_linter_anywhere_is_a_note() {
     assert_eq!(f["severity"], "note");
     assert_eq!(check(&report, "lint")["status"], "OK");
 }
+
+#[test]
+fn next_lint_lints_nextjs_directories_with_its_gate() {
+    let tools = tools("monorepo");
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"site","private":true,"scripts":{"lint":"next lint --max-warnings 0"}}"#,
+    )
+    .write("package-lock.json", "{}")
+    .write("eslint.config.mjs", FLAT)
+    .write(
+        "app/page.js",
+        "console.log(\"rendered\");\nexport default function Page() { return null; }\n",
+    )
+    .write(
+        "scripts/seed.js",
+        "console.log(\"outside next lint's directories\");\n",
+    );
+    r.install("", &tools, &[]);
+    let (code, report) = r.run(&["--only", "lint", "--no-cache"]);
+    assert_eq!(code, 2, "{report}");
+    assert_eq!(
+        rules(&report, "lint"),
+        pairs(&[("LINT002", "."), ("no-console", ".")])
+    );
+    assert_eq!(
+        finding(&report, "lint", "no-console")["location"]["path"],
+        "app/page.js"
+    );
+    assert!(
+        finding(&report, "lint", "LINT002")["message"]
+            .as_str()
+            .unwrap()
+            .contains("its next lint allows"),
+        "{report}"
+    );
+}

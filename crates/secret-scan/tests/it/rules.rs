@@ -141,3 +141,39 @@ fn every_pattern_of_the_registry_compiles() {
     let engine = opskit_secret_scan::engine::Engine::new(&all).unwrap();
     engine.compile_all().unwrap();
 }
+
+// See: issue 16. Documentation snippets are code, not values; local command lines are
+// local defaults.
+#[test]
+fn r16_code_in_docs_is_not_a_secret_and_local_command_lines_are_low() {
+    let scanner = scanner();
+    let doc = "## Environment\n\n```ts\nexport const env = createEnv({\n  server: {\n    NEXTAUTH_SECRET: z.string().min(32),\n    STRIPE_SECRET_KEY: process.env.STRIPE_SECRET_KEY_LIVE,\n    WEBHOOK_SECRET: Math.min(limits.webhookSecretLength),\n    API_TOKEN: `${prefix}${randomTokenValue}`,\n  },\n});\n```\n";
+    let hits = scanner.scan_bytes("docs/env.md", doc.as_bytes());
+    assert!(
+        hits.is_empty(),
+        "{:?}",
+        hits.iter()
+            .map(|h| (h.rule.code, h.line))
+            .collect::<Vec<_>>()
+    );
+    let cli = "Start it with `redis-cli -a Kq7vN2pX9zLm ping`.\n";
+    let in_docs = scanner.scan_bytes("docs/RUNBOOK.md", cli.as_bytes());
+    assert_eq!(in_docs.len(), 1);
+    assert_eq!(
+        (in_docs[0].rule.code, in_docs[0].confidence),
+        ("SEC071", rules::Confidence::Low)
+    );
+    let remote = "redis-cli -h cache.internal -a Kq7vN2pX9zLm ping\n";
+    let hits = scanner.scan_bytes("docs/RUNBOOK.md", remote.as_bytes());
+    assert_eq!(
+        hits[0].confidence,
+        rules::Confidence::Medium,
+        "a remote host stays medium"
+    );
+    let hits = scanner.scan_bytes("scripts/start.sh", cli.as_bytes());
+    assert_eq!(
+        hits[0].confidence,
+        rules::Confidence::Medium,
+        "a script is not documentation"
+    );
+}
