@@ -628,7 +628,10 @@ pub fn execute(
         done.push((name, check));
     }
     if let Some(cache) = work.shared.cache.as_ref() {
-        cache.lock().unwrap_or_else(|e| e.into_inner()).save();
+        cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .save();
     }
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     for &name in &plan.checks {

@@ -6,6 +6,7 @@
 //! 1.5 GiB of the memory that is free (one `tsc` on a large Next.js app takes up to that), and
 //! never under one; `--jobs N` sets it.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -31,7 +32,11 @@ pub struct Slot<'a>(&'a Jobs);
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        let mut n = self.0.running.lock().unwrap_or_else(|e| e.into_inner());
+        let mut n = self
+            .0
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *n = n.saturating_sub(1);
         self.0.freed.notify_one();
     }
@@ -54,9 +59,15 @@ impl Jobs {
 
     /// Waits for a free slot.
     pub fn acquire(&self) -> Slot<'_> {
-        let mut n = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        let mut n = self
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         while *n >= self.limit {
-            n = self.freed.wait(n).unwrap_or_else(|e| e.into_inner());
+            n = self
+                .freed
+                .wait(n)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         *n += 1;
         Slot(self)
@@ -166,7 +177,7 @@ impl Shared {
     fn with_cache<T>(&self, f: impl FnOnce(&mut Cache) -> T) -> Option<T> {
         self.cache
             .as_ref()
-            .map(|c| f(&mut c.lock().unwrap_or_else(|e| e.into_inner())))
+            .map(|c| f(&mut c.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
     }
 }
 
@@ -205,7 +216,10 @@ pub fn run_units(check: &str, units: Vec<Unit>, shared: &Shared) -> Vec<(String,
             s.spawn(|| {
                 loop {
                     let slot = shared.jobs.acquire();
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let next = queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .next();
                     let Some((i, _, unit)) = next else {
                         drop(slot);
                         return;
@@ -236,13 +250,16 @@ pub fn run_units(check: &str, units: Vec<Unit>, shared: &Shared) -> Vec<(String,
                         }
                     });
                     done.lock()
-                        .unwrap_or_else(|e| e.into_inner())
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .push((i, unit.project, outcome));
                 }
             });
         }
     });
-    for (i, project, outcome) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    for (i, project, outcome) in done
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
         results[i] = Some((project, outcome));
     }
     results.into_iter().flatten().collect()
@@ -253,6 +270,10 @@ pub const COULD_NOT_RUN: &str = "PD001";
 /// `PD002`: a project that was skipped, with the reason (a note).
 pub const SKIPPED: &str = "PD002";
 
+/// How a check words its summary: from its findings, the number of projects and the tools
+/// that ran.
+pub type Summarize<'a> = dyn Fn(&[Finding], usize, &[String]) -> String + 'a;
+
 /// One check from its units' outcomes: findings in project order (each tagged with its
 /// project), UNKNOWN when a project could not run and nothing worse was found, and a summary
 /// made by `summarize(findings, projects)`.
@@ -260,7 +281,7 @@ pub fn assemble(
     name: &str,
     results: Vec<(String, Outcome)>,
     notes: Vec<Finding>,
-    summarize: &dyn Fn(&[Finding], usize, &[String]) -> String,
+    summarize: &Summarize<'_>,
 ) -> Check {
     let mut findings = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
@@ -303,7 +324,7 @@ pub fn assemble(
     if projects > 0 && cached == projects {
         summary.push_str(" (cached)");
     } else if cached > 0 {
-        summary.push_str(&format!(" ({cached} of {projects} cached)"));
+        let _ = write!(summary, " ({cached} of {projects} cached)");
     }
     check.summary = summary;
     check
@@ -334,7 +355,7 @@ mod tests {
 
     #[test]
     fn jobs_bound_the_parallelism_and_longest_go_first() {
-        let shared = Shared::new(2, Instant::now() + Duration::from_secs(60), None);
+        let shared = Shared::new(2, Instant::now() + Duration::from_mins(1), None);
         let running = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
         let order = Arc::new(Mutex::new(Vec::new()));

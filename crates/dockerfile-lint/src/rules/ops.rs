@@ -612,48 +612,6 @@ pub static OPS_DF007: Rule = Rule {
     },
 };
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(duration_ms("1m30s"), Some(90_000.0));
-        assert_eq!(duration_ms("500ms"), Some(500.0));
-        assert_eq!(duration_ms("1.5h"), Some(5_400_000.0));
-        assert_eq!(duration_ms("30"), None);
-        assert_eq!(duration_ms("x"), None);
-    }
-
-    #[test]
-    fn flavours_and_files() {
-        assert_eq!(flavour("node:22-alpine"), Flavour::Busybox);
-        assert_eq!(
-            flavour("gcr.io/distroless/nodejs22-debian12:nonroot"),
-            Flavour::Bare
-        );
-        assert_eq!(flavour("python:3.13-slim"), Flavour::Slim);
-        assert_eq!(flavour("node:22"), Flavour::Unknown);
-        assert!(secret_file(".env.production"));
-        assert!(!secret_file(".env.example"));
-    }
-
-    #[test]
-    fn dockerignore_semantics() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join(".dockerignore"),
-            "# c\n.env*\n!.env.example\nsecrets/\n",
-        )
-        .unwrap();
-        let p = dockerignore(dir.path());
-        assert!(ignored(&p, ".env"));
-        assert!(!ignored(&p, ".env.example"));
-        assert!(ignored(&p, "secrets/x.pem"));
-        assert!(!ignored(&p, "src/app.ts"));
-    }
-}
-
 /// Whether a variable's name says it holds a credential: secrets, tokens, passwords, keys,
 /// and connection strings that carry a password (`DATABASE_URL`, `REDIS_URL`).
 pub fn credential_name(name: &str) -> bool {
@@ -739,8 +697,7 @@ pub static OPS_DF008: Rule = Rule {
                             .iter()
                             .filter(|(j, a)| j < i && a.kind == Kind::Arg)
                             .flat_map(|(_, a)| a.pairs())
-                            .filter(|(k, _)| k == var)
-                            .last();
+                            .rfind(|(k, _)| k == var);
                         let Some((_, default)) = arg else { continue };
                         let secret_default = default.as_deref().is_some_and(|d| {
                             !d.is_empty()
@@ -818,3 +775,45 @@ pub static OPS_DF010: Rule = Rule {
         }
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_ms("1m30s"), Some(90_000.0));
+        assert_eq!(duration_ms("500ms"), Some(500.0));
+        assert_eq!(duration_ms("1.5h"), Some(5_400_000.0));
+        assert_eq!(duration_ms("30"), None);
+        assert_eq!(duration_ms("x"), None);
+    }
+
+    #[test]
+    fn flavours_and_files() {
+        assert_eq!(flavour("node:22-alpine"), Flavour::Busybox);
+        assert_eq!(
+            flavour("gcr.io/distroless/nodejs22-debian12:nonroot"),
+            Flavour::Bare
+        );
+        assert_eq!(flavour("python:3.13-slim"), Flavour::Slim);
+        assert_eq!(flavour("node:22"), Flavour::Unknown);
+        assert!(secret_file(".env.production"));
+        assert!(!secret_file(".env.example"));
+    }
+
+    #[test]
+    fn dockerignore_semantics() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".dockerignore"),
+            "# c\n.env*\n!.env.example\nsecrets/\n",
+        )
+        .unwrap();
+        let p = dockerignore(dir.path());
+        assert!(ignored(&p, ".env"));
+        assert!(!ignored(&p, ".env.example"));
+        assert!(ignored(&p, "secrets/x.pem"));
+        assert!(!ignored(&p, "src/app.ts"));
+    }
+}

@@ -337,7 +337,7 @@ pub fn missing_script(project: &Project, dir: &Path, line: &str) -> Option<Strin
                 let scope = call
                     .package
                     .as_ref()
-                    .map_or("any package of the workspace".to_owned(), |p| p.clone());
+                    .map_or("any package of the workspace".to_owned(), Clone::clone);
                 return Some(format!(
                     "`{shown}` runs the task `{}`, but {scope} has no `{}` script: the deploy would do nothing or fail",
                     call.script, call.script

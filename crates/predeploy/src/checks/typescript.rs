@@ -185,7 +185,10 @@ fn references(ws_root: &Path, dir: &Path, config: &str) -> Option<Vec<PathBuf>> 
             .filter_map(|r| r.get("path")?.as_str())
             .map(|p| {
                 let target = opskit::workspace::normalize(&config_dir.join(p));
-                if p.ends_with(".json") {
+                if Path::new(p)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                {
                     target
                 } else {
                     target.join("tsconfig.json")
@@ -216,6 +219,34 @@ fn is_solution(ws_root: &Path, dir: &Path, config: &str) -> bool {
             .and_then(|f| f.as_array())
             .is_some_and(Vec::is_empty);
     has_refs && no_files
+}
+
+/// Fills in a target's owner (the package, or separate project, that holds its config), its
+/// label, and whether it is solution-style.
+fn place(ws: &Workspace, t: &mut Target) {
+    let config = opskit::workspace::normalize(&t.dir.join(&t.config));
+    let separate = ws
+        .separate
+        .iter()
+        .filter(|s| config.starts_with(&s.package.dir))
+        .max_by_key(|s| s.package.dir.components().count())
+        .map(|s| s.package.dir.clone());
+    let member = ws.owner(&config).map(|p| p.dir.clone()).unwrap_or_default();
+    // A separate project inside (or beside) the member that would own it owns its own files.
+    t.owner = match separate {
+        Some(s) if s.starts_with(&member) => s,
+        _ => member,
+    };
+    t.label = if config.file_name().is_some_and(|n| n == "tsconfig.json") {
+        let dir = config
+            .parent()
+            .map(opskit::workspace::slash)
+            .unwrap_or_default();
+        if dir.is_empty() { ".".to_owned() } else { dir }
+    } else {
+        opskit::workspace::slash(&config)
+    };
+    t.build = t.build || is_solution(&ws.root, &t.dir, &t.config);
 }
 
 /// Whether a workspace type-checks through its scripts: some package has a typecheck
@@ -299,36 +330,7 @@ pub fn targets(project: &Project, explicit: &[PathBuf]) -> (Vec<Target>, Vec<Str
     let mut seen = std::collections::BTreeSet::new();
     out.retain(|t| seen.insert(full(t)));
     for t in &mut out {
-        let config = full(t);
-        t.owner = ws
-            .owner(&config)
-            .map(|p| p.dir.clone())
-            .filter(|d| {
-                // A separate project owns its own files.
-                !ws.separate.iter().any(|s| {
-                    config.starts_with(&s.package.dir)
-                        && s.package.dir.starts_with(d)
-                        && &s.package.dir != d
-                })
-            })
-            .or_else(|| {
-                ws.separate
-                    .iter()
-                    .filter(|s| config.starts_with(&s.package.dir))
-                    .max_by_key(|s| s.package.dir.components().count())
-                    .map(|s| s.package.dir.clone())
-            })
-            .unwrap_or_default();
-        t.label = if config.file_name().is_some_and(|n| n == "tsconfig.json") {
-            let dir = config
-                .parent()
-                .map(opskit::workspace::slash)
-                .unwrap_or_default();
-            if dir.is_empty() { ".".to_owned() } else { dir }
-        } else {
-            opskit::workspace::slash(&config)
-        };
-        t.build = t.build || is_solution(&ws.root, &t.dir, &t.config);
+        place(ws, t);
     }
     // Only the projects under the scope (`--root` one package).
     out.retain(|t| {

@@ -70,26 +70,7 @@ impl Repo {
     }
 
     fn run(&self, extra: &[&str]) -> (i32, serde_json::Value) {
-        self.run_in(self.root(), extra)
-    }
-
-    fn run_in(&self, root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-        let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
-            .arg("--root")
-            .arg(root)
-            .args(["--format", "json"])
-            .args(extra)
-            .env_remove("OPSKIT_FORMAT")
-            .output()
-            .unwrap();
-        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{e}: {}\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (out.status.code().unwrap_or(-1), json)
+        run_at(self.root(), extra)
     }
 
     fn git(&self, args: &[&str]) {
@@ -112,6 +93,26 @@ impl Repo {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Runs predeploy on `root`, in JSON.
+fn run_at(root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--root")
+        .arg(root)
+        .args(["--format", "json"])
+        .args(extra)
+        .env_remove("OPSKIT_FORMAT")
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
 }
 
 const TSCONFIG: &str = r#"{ "compilerOptions": { "strict": true, "noEmit": true, "target": "ES2022", "module": "esnext", "moduleResolution": "bundler", "skipLibCheck": true }, "include": ["src"] }"#;
@@ -279,7 +280,7 @@ fn a_pnpm_workspace_is_checked_package_by_package() {
         "{lint}"
     );
     // One package as --root: only it, with the tools it resolves.
-    let (code, report) = r.run_in(
+    let (code, report) = run_at(
         &r.root().join("apps/api"),
         &["--only", "typescript,lint", "--no-cache"],
     );
