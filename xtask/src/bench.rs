@@ -180,7 +180,7 @@ pub fn main(args: &[String]) -> Result<()> {
         eprintln!("bench {name}: {about} ({} runs per side)", options.runs);
         for case in prepare(&options)? {
             let mut opskit_median = None;
-            let mut medians = Vec::new();
+            let mut case_rows = Vec::new();
             for side in &case.sides {
                 let samples = measure(side, options.runs)?;
                 let row = Row::new(name, &case.name, &side.tool, &samples, opskit_median);
@@ -193,12 +193,12 @@ pub fn main(args: &[String]) -> Result<()> {
                     side.tool,
                     fmt_duration(row.median)
                 );
-                medians.push(row.median);
+                case_rows.push(row.clone());
                 rows.push(row);
             }
             if let (Some((slowest, serial)), Some(base)) = (case.floor, opskit_median) {
                 rows.push(Row::floor(
-                    name, &case.name, &medians, slowest, serial, base,
+                    name, &case.name, &case_rows, slowest, serial, base,
                 ));
             }
         }
@@ -222,6 +222,8 @@ pub struct Sample {
     pub wall: Duration,
     /// Peak resident set size in bytes.
     pub max_rss: u64,
+    /// CPU time (user + system) of the process and the children it waited for.
+    pub cpu: Duration,
 }
 
 fn measure(side: &Side, runs: usize) -> Result<Vec<Sample>> {
@@ -269,9 +271,14 @@ fn run_once(program: &str, args: &[String]) -> Result<Sample> {
         .into());
     }
     // ru_maxrss is in kilobytes on Linux.
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
     Ok(Sample {
         wall,
         max_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
     })
 }
 
@@ -286,6 +293,8 @@ pub struct Row {
     max: Duration,
     rss: u64,
     ratio: Option<f64>,
+    /// The median CPU time (user + system).
+    cpu: Duration,
 }
 
 impl Row {
@@ -298,6 +307,9 @@ impl Row {
     ) -> Row {
         let mut walls: Vec<Duration> = samples.iter().map(|s| s.wall).collect();
         walls.sort();
+        let mut cpus: Vec<Duration> = samples.iter().map(|s| s.cpu).collect();
+        cpus.sort();
+        let cpu = median(&cpus);
         let median = median(&walls);
         let ratio = match opskit_median {
             Some(base) if tool != "opskit" && !base.is_zero() => {
@@ -314,34 +326,37 @@ impl Row {
             max: walls.last().copied().unwrap_or_default(),
             rss: samples.iter().map(|s| s.max_rss).max().unwrap_or(0),
             ratio,
+            cpu,
         }
     }
 }
 
 impl Row {
-    /// The derived floor row: `max(slowest alone, all in turn / cores)`; its ratio column is
-    /// opskit's median over the floor (the target is within 1.15x).
+    /// The derived floor row: `max(slowest alone, CPU of all in turn / cores)` (CPU time, not
+    /// wall time: one tsc keeps more than one core busy with its garbage collector); its
+    /// ratio column is opskit's median over the floor (the target is within 1.15x).
     fn floor(
         bench: &str,
         case: &str,
-        medians: &[Duration],
+        rows: &[Row],
         slowest: usize,
         serial: usize,
         opskit: Duration,
     ) -> Row {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let slow = medians.get(slowest).copied().unwrap_or_default();
-        let all = medians.get(serial).copied().unwrap_or_default();
-        let floor = slow.max(all / u32::try_from(cores).unwrap_or(1));
+        let slow = rows.get(slowest).map(|r| r.median).unwrap_or_default();
+        let cpu = rows.get(serial).map(|r| r.cpu).unwrap_or_default();
+        let floor = slow.max(cpu / u32::try_from(cores).unwrap_or(1));
         Row {
             bench: bench.to_owned(),
             case: case.to_owned(),
-            tool: format!("floor: max(slowest, in turn / {cores} cores)"),
+            tool: format!("floor: max(slowest, CPU in turn / {cores} cores)"),
             median: floor,
             min: floor,
             max: floor,
             rss: 0,
             ratio: (!floor.is_zero()).then(|| opskit.as_secs_f64() / floor.as_secs_f64()),
+            cpu: Duration::ZERO,
         }
     }
 }
@@ -1617,6 +1632,7 @@ mod tests {
         let s = |m| Sample {
             wall: ms(m),
             max_rss: 2 * 1024 * 1024,
+            cpu: ms(m),
         };
         let ours = Row::new("b", "c", "opskit", &[s(10), s(12), s(11)], None);
         assert_eq!(

@@ -8,20 +8,9 @@ use walkdir::WalkDir;
 use opskit::workspace::Workspace;
 pub use opskit::workspace::{PackageManager, local_bin};
 
-/// Directories never searched: dependencies, build output, version control.
-pub const SKIP_DIRS: &[&str] = &[
-    "node_modules",
-    ".git",
-    ".next",
-    "dist",
-    "build",
-    "out",
-    "coverage",
-    "target",
-    ".turbo",
-    ".vercel",
-    ".cache",
-];
+/// Directories never searched: dependencies, build output, version control (the same ones
+/// the workspace model skips).
+pub use opskit::workspace::SKIP_DIRS;
 
 /// The files predeploy cares about, found in one walk.
 #[derive(Debug, Clone, PartialEq, Eq)]

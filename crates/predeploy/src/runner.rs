@@ -330,6 +330,23 @@ pub fn assemble(
     check
 }
 
+/// Reports a problem once when several units saw it (a root run and a package's own, or
+/// projects that include each other's files): the first unit keeps it. Findings without a
+/// location are kept as they are when `keep_unlocated`.
+pub fn dedupe(results: &mut [(String, Outcome)], keep_unlocated: bool) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, o) in results {
+        o.findings.retain(|f| {
+            (keep_unlocated && f.location.is_none())
+                || seen.insert((
+                    f.rule.clone(),
+                    f.location.as_ref().map(ToString::to_string),
+                    f.message.clone(),
+                ))
+        });
+    }
+}
+
 /// A finding's path made relative to the project's root: `path` as a tool printed it,
 /// relative to the directory `dir` it ran in.
 pub fn rebase(project_root: &Path, dir: &Path, path: &str) -> String {

@@ -416,52 +416,12 @@ fn intent_of(dir: &Path, scripts: &BTreeMap<String, String>, line: &str, depth: 
     Intent::None
 }
 
-/// The ESLint config that applies in `dir`: the nearest flat config up to the workspace root
-/// (as ESLint 9 looks it up), else the nearest legacy one (`.eslintrc.*` or package.json's
-/// `eslintConfig`).
-pub fn eslint_config(ws_root: &Path, dir: &Path) -> Option<(PathBuf, bool)> {
-    let up = |find: &dyn Fn(&Path) -> Option<PathBuf>| {
-        let mut here = Some(dir);
-        while let Some(d) = here {
-            if let Some(f) = find(d) {
-                return Some(f);
-            }
-            if d == ws_root || !d.starts_with(ws_root) {
-                break;
-            }
-            here = d.parent();
-        }
-        None
-    };
-    if let Some(f) = up(&|d| FLAT.iter().map(|f| d.join(f)).find(|p| p.is_file())) {
-        return Some((f, true));
-    }
-    up(&|d| {
-        LEGACY
-            .iter()
-            .map(|f| d.join(f))
-            .find(|p| p.is_file())
-            .or_else(|| {
-                let pkg = d.join("package.json");
-                std::fs::read_to_string(&pkg)
-                    .ok()
-                    .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-                    .filter(|v| v.get("eslintConfig").is_some())
-                    .map(|_| pkg)
-            })
-    })
-    .map(|f| (f, false))
-}
-
-/// The Biome config that applies in `dir`: the nearest `biome.json(c)` up to the root.
-pub fn biome_config(ws_root: &Path, dir: &Path) -> Option<PathBuf> {
+/// The first of `dir` and its parents, up to the workspace root, where `find` finds
+/// something.
+fn find_up(ws_root: &Path, dir: &Path, find: &dyn Fn(&Path) -> Option<PathBuf>) -> Option<PathBuf> {
     let mut here = Some(dir);
     while let Some(d) = here {
-        if let Some(f) = ["biome.json", "biome.jsonc"]
-            .iter()
-            .map(|f| d.join(f))
-            .find(|p| p.is_file())
-        {
+        if let Some(f) = find(d) {
             return Some(f);
         }
         if d == ws_root || !d.starts_with(ws_root) {
@@ -470,6 +430,38 @@ pub fn biome_config(ws_root: &Path, dir: &Path) -> Option<PathBuf> {
         here = d.parent();
     }
     None
+}
+
+/// The first of `names` that is a file in `d`.
+fn file_in(d: &Path, names: &[&str]) -> Option<PathBuf> {
+    names.iter().map(|f| d.join(f)).find(|p| p.is_file())
+}
+
+/// The ESLint config that applies in `dir`: the nearest flat config up to the workspace root
+/// (as ESLint 9 looks it up), else the nearest legacy one (`.eslintrc.*` or package.json's
+/// `eslintConfig`).
+pub fn eslint_config(ws_root: &Path, dir: &Path) -> Option<(PathBuf, bool)> {
+    if let Some(f) = find_up(ws_root, dir, &|d| file_in(d, &FLAT)) {
+        return Some((f, true));
+    }
+    find_up(ws_root, dir, &|d| {
+        file_in(d, &LEGACY).or_else(|| {
+            let pkg = d.join("package.json");
+            std::fs::read_to_string(&pkg)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .filter(|v| v.get("eslintConfig").is_some())
+                .map(|_| pkg)
+        })
+    })
+    .map(|f| (f, false))
+}
+
+/// The Biome config that applies in `dir`: the nearest `biome.json(c)` up to the root.
+pub fn biome_config(ws_root: &Path, dir: &Path) -> Option<PathBuf> {
+    find_up(ws_root, dir, &|d| {
+        file_in(d, &["biome.json", "biome.jsonc"])
+    })
 }
 
 /// Next.js's default lint directories that exist in `dir`.
@@ -822,28 +814,8 @@ pub fn check(project: &Project, work: &Work) -> Check {
     let units = selected.iter().map(|r| unit(project, r, work)).collect();
     let mut results = runner::run_units("lint", units, &work.shared);
     // Runs that overlap (a root run and a package's own) report a problem once.
-    let mut seen = std::collections::BTreeSet::new();
-    for (_, o) in &mut results {
-        o.findings.retain(|f| {
-            seen.insert((
-                f.rule.clone(),
-                f.location.as_ref().map(ToString::to_string),
-                f.message.clone(),
-            ))
-        });
-    }
-    let unchanged_note = work
-        .changed
-        .as_ref()
-        .filter(|_| !unchanged.is_empty())
-        .map(|c| {
-            format!(
-                "; {} unchanged since {}, not linted",
-                unchanged.len(),
-                c.since
-            )
-        })
-        .unwrap_or_default();
+    runner::dedupe(&mut results, false);
+    let unchanged_note = work.unchanged_note(unchanged.len(), "linted");
     let check = runner::assemble("lint", results, notes, &|findings, n, tools| {
         let errors = findings
             .iter()

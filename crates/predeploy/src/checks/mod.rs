@@ -55,6 +55,17 @@ impl Work {
         self.changed.as_ref().is_none_or(|c| c.dirs.contains(dir))
     }
 
+    /// `; N unchanged since REF, not VERB` for a summary, when `--changed-since` left
+    /// projects out.
+    pub fn unchanged_note(&self, unchanged: usize, verb: &str) -> String {
+        match &self.changed {
+            Some(c) if unchanged > 0 => {
+                format!("; {unchanged} unchanged since {}, not {verb}", c.since)
+            }
+            _ => String::new(),
+        }
+    }
+
     /// The cache key of `check` for the project in `dir`, run by `tool`: the files of its
     /// package and of the workspace packages it depends on, the root's own top-level files,
     /// the tool and the settings.

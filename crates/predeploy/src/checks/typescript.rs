@@ -104,6 +104,21 @@ pub struct Target {
     pub label: String,
 }
 
+impl Target {
+    /// `tsc -p tsconfig.json` in `dir`.
+    fn plain(dir: PathBuf) -> Target {
+        Target {
+            dir,
+            config: "tsconfig.json".to_owned(),
+            build: false,
+            skip_lib_check: false,
+            before: Vec::new(),
+            owner: PathBuf::new(),
+            label: String::new(),
+        }
+    }
+}
+
 /// `PD003`: the package's typecheck script prepares something before tsc (a note, with the
 /// type errors it may explain).
 pub const PREPARED: &str = "PD003";
@@ -293,30 +308,16 @@ pub fn targets(project: &Project, explicit: &[PathBuf]) -> (Vec<Target>, Vec<Str
             } else if default_config
                 && (!by_script || !ws.packages.iter().any(|p| p.dir == pkg.dir))
             {
-                out.push(Target {
-                    dir: pkg.dir.clone(),
-                    config: "tsconfig.json".to_owned(),
-                    build: false,
-                    skip_lib_check: false,
-                    before: Vec::new(),
-                    owner: PathBuf::new(),
-                    label: String::new(),
-                });
+                out.push(Target::plain(pkg.dir.clone()));
             } else if default_config {
                 unchecked.push(pkg.dir.clone());
             }
         }
     } else {
         for d in explicit {
-            out.push(Target {
-                dir: opskit::workspace::normalize(&ws.scope.join(d)),
-                config: "tsconfig.json".to_owned(),
-                build: false,
-                skip_lib_check: false,
-                before: Vec::new(),
-                owner: PathBuf::new(),
-                label: String::new(),
-            });
+            out.push(Target::plain(opskit::workspace::normalize(
+                &ws.scope.join(d),
+            )));
         }
     }
     // A config named as a directory is that directory's tsconfig.json.
@@ -552,29 +553,8 @@ pub fn check(project: &Project, explicit: &[PathBuf], work: &Work) -> Check {
     let mut results = runner::run_units("typescript", units, &work.shared);
     // Projects that include each other's files (path aliases into a sibling's sources) see
     // the same error; it is reported once, under the first project that saw it.
-    let mut seen = std::collections::BTreeSet::new();
-    for (_, o) in &mut results {
-        o.findings.retain(|f| {
-            f.location.is_none()
-                || seen.insert((
-                    f.rule.clone(),
-                    f.location.as_ref().map(ToString::to_string),
-                    f.message.clone(),
-                ))
-        });
-    }
-    let unchanged_note = work
-        .changed
-        .as_ref()
-        .filter(|_| !unchanged.is_empty())
-        .map(|c| {
-            format!(
-                "; {} unchanged since {}, not checked",
-                unchanged.len(),
-                c.since
-            )
-        })
-        .unwrap_or_default();
+    runner::dedupe(&mut results, true);
+    let unchanged_note = work.unchanged_note(unchanged.len(), "checked");
     let check = runner::assemble("typescript", results, notes, &|findings, n, tools| {
         let errors = findings
             .iter()
