@@ -125,7 +125,10 @@ pub fn check(project: &Project, required: &[String]) -> Check {
             None,
         );
     }
-    match std::fs::read_to_string(root.join(".gitignore")) {
+    // One package of a workspace (`--root apps/web`) is covered by the root's .gitignore.
+    let gitignore = std::fs::read_to_string(root.join(".gitignore"))
+        .or_else(|_| std::fs::read_to_string(project.workspace_root().join(".gitignore")));
+    match gitignore {
         Err(_) => add(
             "FILE005",
             Severity::Error,

@@ -298,6 +298,17 @@ fn a_pnpm_workspace_is_checked_package_by_package() {
         check(&report, "lint")["summary"],
         "clean (1 package, ESLint 9.39.1)"
     );
+    // The workspace root's lockfile and .gitignore cover the package.
+    let (_, report) = run_at(&r.root().join("apps/api"), &["--only", "files"]);
+    let files = check(&report, "files").to_string();
+    assert!(
+        !files.contains("FILE001") && !files.contains("no .gitignore"),
+        "{files}"
+    );
+    assert!(
+        files.contains("does not ignore `.env`"),
+        "the root's .gitignore is read: {files}"
+    );
 }
 
 #[test]
