@@ -313,7 +313,19 @@ pub fn missing_script(project: &Project, dir: &Path, line: &str) -> Option<Strin
         let Some(call) = crate::script::script_call(&command) else {
             continue;
         };
-        let shown = command.join(" ");
+        // The command as far as the script's name: what follows (arguments, flags that may
+        // carry a token) is not repeated in a finding.
+        let upto = command
+            .iter()
+            .position(|w| w == &call.script || w.ends_with(&format!(":{}", call.script)))
+            .map_or(command.len(), |i| i + 1);
+        let mut words: Vec<&str> = command[..upto].iter().map(String::as_str).collect();
+        if let Some(p) = &call.package
+            && !words.iter().any(|w| w.contains(p.as_str()))
+        {
+            words.push("…");
+        }
+        let shown = words.join(" ");
         if call.task {
             let packages: Vec<&opskit::workspace::Package> = match &call.package {
                 Some(p) => ws

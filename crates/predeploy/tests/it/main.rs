@@ -849,7 +849,7 @@ fn railway_commands_must_run_scripts_that_exist() {
     f.edit(
         "apps/worker/railway.json",
         "\"builder\": \"DOCKERFILE\"",
-        "\"builder\": \"dockerfile\",\n    \"buildCommand\": \"npm run build:api\"",
+        "\"builder\": \"dockerfile\",\n    \"buildCommand\": \"npm run build:api -- --token tok_9f8e7d6c5b4a\"",
     );
     f.edit(
         "apps/worker/railway.json",
@@ -881,12 +881,16 @@ fn railway_commands_must_run_scripts_that_exist() {
         .collect();
     assert_eq!(messages.len(), 4, "{messages:#?}");
     assert!(messages[0].starts_with("apps/frontend/railpack.json commands: `npm run bild` runs the script `bild`, which @agent-platform/frontend (apps/frontend/package.json) does not have; did you mean `build`?"), "{messages:#?}");
-    assert!(messages.iter().any(|m| m.starts_with("apps/worker/nixpacks.toml cmd: `turbo run serve --filter=@agent-platform/worker` runs the task `serve`")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.starts_with("apps/worker/nixpacks.toml cmd: `turbo run serve …` runs the task `serve`, but @agent-platform/worker has no `serve` script")), "{messages:#?}");
     assert!(messages.iter().any(|m| m.starts_with("apps/worker/railway.json buildCommand: `npm run build:api` runs the script `build:api`, which @agent-platform/worker")), "{messages:#?}");
-    assert!(messages.iter().any(|m| m.starts_with("apps/worker/railway.json preDeployCommand: `npm run migrate -w @agent-platform/worker` runs the script `migrate`")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.starts_with("apps/worker/railway.json preDeployCommand: `npm run migrate …` runs the script `migrate`, which @agent-platform/worker")), "{messages:#?}");
     assert!(
         !report.to_string().contains("is not one of"),
         "builders match without regard to case: {report}"
+    );
+    assert!(
+        !report.to_string().contains("tok_9f8e"),
+        "what follows the script name is not repeated: {report}"
     );
 }
 
