@@ -535,11 +535,12 @@ fn find_root(dir: &Path) -> Result<Option<(PathBuf, Kind, Vec<String>)>, Error> 
     Ok(None)
 }
 
-/// Every directory under `root` (not `root` itself) holding a package.json, relative, sorted,
-/// without entering [`SKIP_DIRS`] or following links.
-fn package_dirs(root: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(root)
-        .max_depth(MAX_DEPTH)
+/// The files under `dir`, in name order, at most `depth` levels down, without following links
+/// and without entering [`SKIP_DIRS`].
+pub fn files(dir: &Path, depth: usize) -> impl Iterator<Item = walkdir::DirEntry> {
+    walkdir::WalkDir::new(dir)
+        .max_depth(depth)
+        .sort_by_file_name()
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| {
@@ -548,7 +549,14 @@ fn package_dirs(root: &Path) -> Vec<PathBuf> {
                     && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
         })
         .filter_map(Result::ok)
-        .filter(|e| e.depth() > 1 && e.file_type().is_file() && e.file_name() == "package.json")
+        .filter(|e| e.file_type().is_file())
+}
+
+/// Every directory under `root` (not `root` itself) holding a package.json, relative, sorted,
+/// without entering [`SKIP_DIRS`] or following links.
+fn package_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = files(root, MAX_DEPTH)
+        .filter(|e| e.depth() > 1 && e.file_name() == "package.json")
         .filter_map(|e| {
             e.path()
                 .parent()

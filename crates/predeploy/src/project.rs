@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use opskit::workspace::Workspace;
 pub use opskit::workspace::{PackageManager, local_bin};
 
@@ -36,22 +34,7 @@ pub struct Project {
     pub env_examples: Vec<PathBuf>,
 }
 
-/// The files under `dir`, in name order, at most `depth` levels down, without following links
-/// and without entering [`SKIP_DIRS`].
-pub fn files(dir: &Path, depth: usize) -> impl Iterator<Item = walkdir::DirEntry> {
-    WalkDir::new(dir)
-        .max_depth(depth)
-        .sort_by_file_name()
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-        })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-}
+pub use opskit::workspace::files;
 
 /// Reads the workspace around `root` and walks `root` once (depth 8, skipping
 /// [`SKIP_DIRS`]), sorting what it found.

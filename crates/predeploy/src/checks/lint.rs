@@ -301,6 +301,15 @@ const ESLINT_VALUED: [&str; 22] = [
     "--report-unused-disable-directives-severity",
 ];
 
+/// The paths a linter was given, or `.` (what ESLint and Biome lint when given none).
+fn here_if_none(paths: Vec<String>) -> Vec<String> {
+    if paths.is_empty() {
+        vec![".".to_owned()]
+    } else {
+        paths
+    }
+}
+
 /// What a package's lint script asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Intent {
@@ -333,11 +342,7 @@ fn intent_of(dir: &Path, scripts: &BTreeMap<String, String>, line: &str, depth: 
                     .into_iter()
                     .map(str::to_owned)
                     .collect::<Vec<_>>();
-                let paths = if paths.is_empty() {
-                    vec![".".to_owned()]
-                } else {
-                    paths
-                };
+                let paths = here_if_none(paths);
                 return Intent::Runs(run(Linter::Eslint, paths, false));
             }
             "next" if c.get(1).is_some_and(|w| w == "lint") => {
@@ -376,11 +381,7 @@ fn intent_of(dir: &Path, scripts: &BTreeMap<String, String>, line: &str, depth: 
                 .into_iter()
                 .map(str::to_owned)
                 .collect::<Vec<_>>();
-                let paths = if paths.is_empty() {
-                    vec![".".to_owned()]
-                } else {
-                    paths
-                };
+                let paths = here_if_none(paths);
                 let mut r = run(Linter::Biome(sub), paths, false);
                 r.config = None;
                 r.max_warnings = None;
