@@ -7,6 +7,11 @@
 //! Next.js inlines only `NEXT_PUBLIC_` variables (and `NODE_ENV`) into the browser bundle, so
 //! any other read there is `undefined` in the browser.
 //!
+//! A read inside a `typeof window === "undefined"` branch (or after an early
+//! `if (typeof window !== "undefined") return`) runs only on the server, and a file that imports
+//! `server-only`, starts with `"use server"`, is a route handler (`route.ts`) or lives under
+//! `app/api/` is server code, whatever else it says.
+//!
 //! | code   | finding |
 //! |--------|---------|
 //! | ENV201 | read by the code, not in the schema |
@@ -14,15 +19,20 @@
 //! | ENV203 | in .env.example, not in the schema |
 //! | ENV204 | in the schema, missing from .env.example |
 //! | ENV205 | a client component reads a variable that is not `NEXT_PUBLIC_` |
+//! | ENV206 | read by the code of a package without a schema, in no .env example |
+//! | ENV207 | in a .env example, read by no code of its packages (a note) |
+//! | ENV208 | a part of the schema in code that env-check does not understand (a note) |
+//! | ENV209 | required, and the .env example leaves it empty: a setup copied from it fails (a note) |
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use opskit::env::schema::{Schema, Service};
+use opskit::env::schema::{Required, Service};
 use opskit::report::{Finding, Location, Severity};
 use regex::Regex;
 
+use crate::schema::Resolved;
 use crate::shown;
 
 /// One read of a variable in the code.
@@ -54,6 +64,37 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 /// Variables every Node and Next.js process has, or that Next.js inlines itself.
 const ALWAYS_SET: &[&str] = &["NODE_ENV", "NEXT_RUNTIME", "NEXT_PHASE"];
+/// Variables the platform, the shell or CI set, which no example needs to document.
+const PLATFORM: &[&str] = &[
+    "CI",
+    "HOME",
+    "PATH",
+    "PWD",
+    "USER",
+    "SHELL",
+    "TZ",
+    "HOSTNAME",
+    "PORT",
+    "VERCEL",
+    "VERCEL_URL",
+    "VERCEL_ENV",
+    "VERCEL_REGION",
+    "NEXT_TELEMETRY_DISABLED",
+    "NODE_OPTIONS",
+    "DEBUG",
+];
+const PLATFORM_PREFIXES: &[&str] = &[
+    "VERCEL_", "RAILWAY_", "GITHUB_", "npm_", "TURBO_", "NETLIFY_", "RENDER_", "FLY_",
+];
+
+fn platform_set(name: &str) -> bool {
+    ALWAYS_SET.contains(&name)
+        || PLATFORM.contains(&name)
+        || PLATFORM_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// The names of .env example files, in the order they are looked for.
+pub const EXAMPLE_NAMES: &[&str] = &[".env.example", ".env.sample", ".env.template", ".env.dist"];
 
 #[expect(
     clippy::expect_used,
@@ -100,9 +141,31 @@ fn position(text: &str, offset: usize) -> (u32, u32) {
     )
 }
 
+/// Whether a file is server code whatever it says: it imports `server-only`, starts with
+/// `"use server"`, is a route handler or lives under `app/api/`.
+pub fn is_server_only(path: &str, text: &str) -> bool {
+    let p = path.replace('\\', "/");
+    let stem = p.rsplit('/').next().unwrap_or_default();
+    p.contains("app/api/")
+        || p.starts_with("api/")
+        || (stem.starts_with("route.") && (p.contains("app/") || p.starts_with("route.")))
+        || text.contains("import \"server-only\"")
+        || text.contains("import 'server-only'")
+        || {
+            let rest = text.trim_start_matches('\u{feff}').trim_start();
+            rest.starts_with("\"use server\"") || rest.starts_with("'use server'")
+        }
+}
+
 /// The variable reads in one file's text.
 pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
-    let client = is_client_component(text);
+    let client = is_client_component(text) && !is_server_only(path, text);
+    let guarded = if client {
+        crate::code::server_only_spans(path, text)
+    } else {
+        Vec::new()
+    };
+    let on_server = |offset: usize| guarded.iter().any(|r| r.contains(&offset));
     let mut out = Vec::new();
     let [dot, index, meta, destructure] = patterns();
     for re in [dot, index, meta] {
@@ -114,7 +177,7 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
                 path: path.to_owned(),
                 line,
                 column,
-                client,
+                client: client && !on_server(m.start()),
             });
         }
     }
@@ -143,7 +206,7 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
                 path: path.to_owned(),
                 line,
                 column,
-                client,
+                client: client && !on_server(start),
             });
         }
     }
@@ -151,16 +214,20 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
     out
 }
 
-/// Every variable read under `dirs` (relative paths shown from `root`).
-pub fn scan(root: &Path, dirs: &[PathBuf]) -> Vec<Reference> {
+/// Every variable read under `dirs` (relative paths shown from `root`), leaving out the
+/// `exclude`d directories (other packages inside these).
+pub fn scan(root: &Path, dirs: &[PathBuf], exclude: &[PathBuf]) -> Vec<Reference> {
     let mut out = Vec::new();
+    let excluded: Vec<PathBuf> = exclude.iter().map(|x| root.join(x)).collect();
     for dir in dirs {
+        let excluded = excluded.clone();
         let walker = ignore::WalkBuilder::new(root.join(dir))
             .hidden(false)
-            .filter_entry(|e| {
+            .filter_entry(move |e| {
                 !e.file_name()
                     .to_str()
                     .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+                    && !excluded.iter().any(|x| e.path() == x)
             })
             .build();
         for entry in walker.filter_map(Result::ok) {
@@ -188,16 +255,87 @@ fn at(r: &Reference) -> Location {
     Location::new(r.path.clone()).line(r.line).column(r.column)
 }
 
-/// The drift findings of one service; `schema` is the whole schema (a shared `.env.example`
-/// may hold the variables of every service).
-pub fn drift(service_name: &str, service: &Service, schema: &Schema, root: &Path) -> Vec<Finding> {
-    let dir = service.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let src = if service.src.is_empty() {
-        vec![dir.clone()]
+fn src_dirs(service: &Service) -> Vec<PathBuf> {
+    if service.src.is_empty() {
+        vec![service.dir.clone().unwrap_or_else(|| PathBuf::from("."))]
     } else {
         service.src.clone()
+    }
+}
+
+/// Whether the service's code reads any variable.
+pub fn reads_env(root: &Path, service: &Service) -> bool {
+    !scan(root, &src_dirs(service), &service.exclude).is_empty()
+}
+
+/// The .env example files of a service: its `example`, else those in its directory, else
+/// those of the project root.
+pub fn examples(service: &Service, root: &Path) -> Vec<PathBuf> {
+    if let Some(e) = &service.example {
+        return vec![e.clone()];
+    }
+    let dir = service.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let in_dir = |d: &Path| -> Vec<PathBuf> {
+        EXAMPLE_NAMES
+            .iter()
+            .map(|n| d.join(n))
+            .filter(|p| root.join(p).is_file())
+            .collect()
     };
-    let refs = scan(root, &src);
+    let own = in_dir(&dir);
+    if own.is_empty() {
+        in_dir(Path::new(""))
+    } else {
+        own
+    }
+}
+
+/// The files `env-check` lints for a service: its .env files and its examples.
+pub fn lint_files(service: &Service, root: &Path) -> Vec<PathBuf> {
+    let dir = root.join(service.dir.as_deref().unwrap_or(Path::new(".")));
+    let mut files = crate::env_files(&dir);
+    for e in examples(service, root) {
+        let e = root.join(e);
+        if !files.contains(&e) {
+            files.push(e);
+        }
+    }
+    files
+}
+
+/// ENV102 for every browser-public variable of a .env file that holds or names a secret.
+pub fn public_in_file(shown_path: &str, text: &str) -> Vec<Finding> {
+    let parsed = opskit::env::dotenv::parse(text);
+    parsed
+        .entries
+        .iter()
+        .filter_map(|e| {
+            crate::public::problem(&e.key, &e.value).map(|why| {
+                Finding::new("ENV102", Severity::Error, why).at(Location::new(
+                    shown_path.to_owned(),
+                )
+                .line(e.line)
+                .column(e.column))
+            })
+        })
+        .collect()
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over the service's reads, each code in turn"
+)]
+/// The drift findings of one service; `resolved` is the whole schema (a shared `.env.example`
+/// may hold the variables of every service) with what was read from the code.
+pub fn drift(
+    service_name: &str,
+    service: &Service,
+    resolved: &Resolved,
+    root: &Path,
+) -> Vec<Finding> {
+    let src = src_dirs(service);
+    let refs = scan(root, &src, &service.exclude);
+    let has_schema = resolved.has_schema(service_name) || !service.vars.is_empty();
     let declared = |name: &str| {
         service.vars.contains_key(name)
             || service
@@ -206,20 +344,66 @@ pub fn drift(service_name: &str, service: &Service, schema: &Schema, root: &Path
                 .any(|v| v.deprecated_names.iter().any(|d| d == name))
     };
     let mut findings = Vec::new();
+    for schema in resolved.code.get(service_name).into_iter().flatten() {
+        for n in &schema.notes {
+            findings.push(
+                Finding::new(
+                    "ENV208",
+                    Severity::Note,
+                    format!(
+                        "{} schema not fully read: {}",
+                        schema.library.as_str(),
+                        n.message
+                    ),
+                )
+                .at(Location::new(n.path.clone()).line(n.line).column(n.column)),
+            );
+        }
+    }
     let mut by_name: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
     for r in &refs {
         by_name.entry(r.name.as_str()).or_default().push(r);
     }
+    let example_files = examples(service, root);
+    let mut in_examples: BTreeSet<String> = BTreeSet::new();
+    for e in &example_files {
+        if let Ok(text) = std::fs::read_to_string(root.join(e)) {
+            in_examples.extend(
+                opskit::env::dotenv::parse(&text)
+                    .entries
+                    .into_iter()
+                    .map(|e| e.key),
+            );
+        }
+    }
     for (name, uses) in &by_name {
         let allowed = ALWAYS_SET.contains(name) || service.undeclared_ok.iter().any(|u| u == name);
-        if !declared(name) && !allowed {
-            let more = if uses.len() > 1 {
-                format!(" (and {} more reads)", uses.len() - 1)
-            } else {
-                String::new()
-            };
+        let more = if uses.len() > 1 {
+            format!(" (and {} more reads)", uses.len() - 1)
+        } else {
+            String::new()
+        };
+        if has_schema && !declared(name) && !allowed {
             findings.push(
                 Finding::new("ENV201", Severity::Warning, format!("{name} is read by the code{more} but is not in the schema of `{service_name}`: declare it (type, required) so a deploy without it is caught"))
+                    .at(at(uses[0])),
+            );
+        }
+        if !has_schema && !allowed && !platform_set(name) && !in_examples.contains(*name) {
+            let documented = if example_files.is_empty() {
+                "there is no .env.example".to_owned()
+            } else {
+                format!(
+                    "{} does not list it",
+                    example_files
+                        .iter()
+                        .map(|p| opskit::workspace::slash(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            findings.push(
+                Finding::new("ENV206", Severity::Warning, format!("{name} is read by the code of `{service_name}`{more} but {documented}: add `{name}=` so a new setup knows it"))
                     .at(at(uses[0])),
             );
         }
@@ -246,7 +430,7 @@ pub fn drift(service_name: &str, service: &Service, schema: &Schema, root: &Path
         }
     }
     for name in service.vars.keys() {
-        if !by_name.contains_key(name.as_str()) {
+        if !by_name.contains_key(name.as_str()) && !code_reads(resolved, service_name, name) {
             findings.push(Finding::new(
                 "ENV202",
                 Severity::Note,
@@ -260,20 +444,76 @@ pub fn drift(service_name: &str, service: &Service, schema: &Schema, root: &Path
             ));
         }
     }
-    example_drift(service_name, service, schema, root, &dir, &mut findings);
+    let at_root = service
+        .dir
+        .as_deref()
+        .is_none_or(|d| d == Path::new(".") || d.as_os_str().is_empty());
+    // The root's example serves every package: what counts as read is the whole tree's code.
+    let whole = if at_root && !service.exclude.is_empty() {
+        scan(root, &[PathBuf::from(".")], &[])
+    } else {
+        Vec::new()
+    };
+    let mut whole_names: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
+    for r in &whole {
+        whole_names.entry(r.name.as_str()).or_default().push(r);
+    }
+    let reads = if whole.is_empty() {
+        &by_name
+    } else {
+        &whole_names
+    };
+    for example in &example_files {
+        example_drift(
+            service_name,
+            service,
+            resolved,
+            root,
+            example,
+            reads,
+            &mut findings,
+        );
+    }
+    if has_schema && !example_files.is_empty() {
+        for (name, var) in &service.vars {
+            let needed = !matches!(var.required, Required::Always(false));
+            if needed && !in_examples.contains(name) {
+                let shown_example = example_files
+                    .iter()
+                    .map(|p| opskit::workspace::slash(p))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                findings.push(
+                    Finding::new("ENV204", Severity::Warning, format!("{name} is required by the schema of `{service_name}` but missing from {shown_example}: add `{name}=` so a new setup knows it"))
+                        .at(Location::new(opskit::workspace::slash(&example_files[0]))),
+                );
+            }
+        }
+    }
     findings
 }
 
-/// ENV203 and ENV204: the schema against `.env.example`.
+/// A schema read from the code reads its own variables (t3-env's runtimeEnv), so a variable
+/// it declares counts as read.
+fn code_reads(resolved: &Resolved, service: &str, name: &str) -> bool {
+    resolved
+        .code
+        .get(service)
+        .is_some_and(|c| c.iter().any(|s| s.vars.iter().any(|d| d.name == name)))
+}
+
+/// ENV203, ENV207 and ENV209: one .env example against the schema and the code.
 fn example_drift(
     service_name: &str,
     service: &Service,
-    schema: &Schema,
+    resolved: &Resolved,
     root: &Path,
-    dir: &Path,
+    example: &Path,
+    reads: &BTreeMap<&str, Vec<&Reference>>,
     findings: &mut Vec<Finding>,
 ) {
-    let declared = |name: &str| {
+    let schema = &resolved.schema;
+    let declared_anywhere = |name: &str| {
         schema.services.values().any(|svc| {
             svc.vars.contains_key(name)
                 || svc
@@ -282,39 +522,73 @@ fn example_drift(
                     .any(|v| v.deprecated_names.iter().any(|d| d == name))
         })
     };
-    let example = service
-        .example
-        .clone()
-        .unwrap_or_else(|| dir.join(".env.example"));
-    if let Ok(text) = std::fs::read_to_string(root.join(&example)) {
-        let shown_example = example.display().to_string();
-        let parsed = opskit::env::dotenv::parse(&text);
-        let in_example: BTreeSet<&str> = parsed.entries.iter().map(|e| e.key.as_str()).collect();
-        for e in &parsed.entries {
-            if !declared(&e.key) && !service.undeclared_ok.contains(&e.key) {
-                findings.push(
-                    Finding::new(
-                        "ENV203",
-                        Severity::Warning,
-                        format!(
-                            "{} is in {shown_example} but not in the schema of any service",
-                            e.key
-                        ),
-                    )
-                    .at(Location::new(shown_example.clone())
-                        .line(e.line)
-                        .column(e.column)),
-                );
-            }
+    // The root's example, used by a package that has none of its own: the root's run reads it.
+    let shared = service.example.is_none()
+        && example.parent().is_none_or(|p| p.as_os_str().is_empty())
+        && service
+            .dir
+            .as_deref()
+            .is_some_and(|d| d != Path::new(".") && !d.as_os_str().is_empty());
+    let Ok(text) = std::fs::read_to_string(root.join(example)) else {
+        return;
+    };
+    let shown_example = opskit::workspace::slash(example);
+    let parsed = opskit::env::dotenv::parse(&text);
+    let has_schema = resolved.has_schema(service_name);
+    for e in &parsed.entries {
+        let loc = Location::new(shown_example.clone())
+            .line(e.line)
+            .column(e.column);
+        let read_here = reads.contains_key(e.key.as_str());
+        if has_schema
+            && !declared_anywhere(&e.key)
+            && !read_here
+            && !service.undeclared_ok.contains(&e.key)
+            && !shared
+        {
+            findings.push(
+                Finding::new(
+                    "ENV203",
+                    Severity::Warning,
+                    format!(
+                        "{} is in {shown_example} but not in the schema of any service",
+                        e.key
+                    ),
+                )
+                .at(loc.clone()),
+            );
+        } else if !has_schema
+            && !read_here
+            && !declared_anywhere(&e.key)
+            && !shared
+            && !platform_set(&e.key)
+        {
+            findings.push(
+                Finding::new(
+                    "ENV207",
+                    Severity::Note,
+                    format!("{} is in {shown_example} but no code of `{service_name}` reads it (a framework or tool may: next-auth, Prisma, Sentry)", e.key),
+                )
+                .at(loc.clone()),
+            );
         }
-        for (name, var) in &service.vars {
-            let needed = !matches!(var.required, opskit::env::schema::Required::Always(false));
-            if needed && !in_example.contains(name.as_str()) {
-                findings.push(
-                    Finding::new("ENV204", Severity::Warning, format!("{name} is required by the schema of `{service_name}` but missing from {shown_example}: add `{name}=` so a new setup knows it"))
-                        .at(Location::new(shown_example.clone())),
-                );
-            }
+        if let Some(var) = service.vars.get(&e.key)
+            && e.value.is_empty()
+            && !var.accept_empty
+            && !matches!(var.required, Required::Always(false))
+        {
+            let when = match &var.required {
+                Required::In(envs) => envs.join(", "),
+                Required::Always(_) => "every environment".to_owned(),
+            };
+            findings.push(
+                Finding::new(
+                    "ENV209",
+                    Severity::Note,
+                    format!("{} is required in {when} by the schema of `{service_name}`, and {shown_example} leaves it empty: a setup copied from it fails the app's validation; `env-check generate {}` makes a value", e.key, e.key),
+                )
+                .at(loc),
+            );
         }
     }
 }

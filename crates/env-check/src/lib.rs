@@ -15,10 +15,13 @@
 //! - `env-check generate NAME`: a new random value that satisfies the schema ([`generate`]).
 //! - `env-check` alone runs check, drift and lint for every service (or `--service`).
 
+pub mod code;
 pub mod drift;
 pub mod generate;
 pub mod lint;
+pub mod public;
 pub mod rules;
+pub mod schema;
 pub mod sources;
 
 use std::collections::BTreeMap;
@@ -77,9 +80,10 @@ pub struct Args {
     #[arg(long = "file", global = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// An exported variable list: JSON (`railway variables --json`) or dotenv (`vercel env
-    /// pull`); above every file.
-    #[arg(long = "vars", global = true, value_name = "FILE")]
-    pub vars: Vec<PathBuf>,
+    /// pull`); above every file. `SERVICE=FILE` gives it to one service (by name or
+    /// directory); a bare FILE is accepted only when one service is checked.
+    #[arg(long = "vars", global = true, value_name = "[SERVICE=]FILE")]
+    pub vars: Vec<String>,
     /// Leave the process environment out (by default it wins over every file).
     #[arg(long, global = true)]
     pub no_process_env: bool,
@@ -115,6 +119,13 @@ pub enum Command {
     Check,
     /// Compare the schema with the code (process.env reads) and .env.example.
     Drift,
+    /// Print the schema as opskit.toml text: what the code declares (t3-env, zod, envalid)
+    /// with opskit.toml on top, or with --from-code the code's alone, to adopt and refine.
+    Schema {
+        /// Only what the code declares, leaving opskit.toml out.
+        #[arg(long)]
+        from_code: bool,
+    },
     /// Show what dotenv loads from a file: each key, where it is set, and its value redacted.
     Parse {
         /// The file.
@@ -182,7 +193,7 @@ pub enum Error {
     Config(#[from] opskit::config::ConfigError),
     /// No schema.
     #[error(
-        "no [env-check.services.NAME] schema in opskit.toml; docs/env-check.md shows one to copy"
+        "no env schema: the code declares none (t3-env, zod on process.env, envalid) and opskit.toml has no [env-check.services.NAME]; docs/env-check.md shows one to copy"
     )]
     NoSchema,
     /// A bad value for a flag.
@@ -360,7 +371,10 @@ fn parse_file(file: &Path, reveal: bool, expand: bool, cx: &Context) -> Result<R
 }
 
 /// Checks one service's values against its schema; every finding about a value names the
-/// source that won (`source` property, and the location when it is a file).
+/// source that won (`source` property, and the location when it is a file), and a variable
+/// required but not set names the service and every source that was read. Any variable of any
+/// source with a browser-public prefix (`NEXT_PUBLIC_`…) that holds or names a secret is an
+/// error (ENV102), declared or not.
 pub fn check_service(
     name: &str,
     service: &opskit::env::schema::Service,
@@ -371,13 +385,14 @@ pub fn check_service(
     verbose: bool,
 ) -> Result<Check, Error> {
     let started = Instant::now();
-    let (_, values) = service_values(service, root, environment, inputs, process)?;
+    let (_, values, read_from) = service_values(service, root, environment, inputs, process)?;
     let locate = |f: Finding, source: Option<&Source>| match source {
         Some(Source::File(loc)) => f.at(loc.clone()).property("source", loc.to_string()),
         Some(other) => f.property("source", other.to_string()),
         None => f,
     };
     let mut findings = Vec::new();
+    let mut public_reported = std::collections::BTreeSet::new();
     for (var_name, var) in &service.vars {
         let mut found = values.get(var_name);
         if found.is_none()
@@ -400,7 +415,23 @@ pub fn check_service(
             found.map(|(v, _)| v.as_str()),
             environment,
         ) {
-            let f = Finding::new(p.code, p.severity, p.message);
+            if p.code == "ENV102" {
+                public_reported.insert(var_name.clone());
+            }
+            let message = if p.code == "ENV101" {
+                format!(
+                    "{} for `{name}`; read: {}",
+                    p.message,
+                    if read_from.is_empty() {
+                        "no source".to_owned()
+                    } else {
+                        read_from.join(", ")
+                    }
+                )
+            } else {
+                p.message
+            };
+            let f = Finding::new(p.code, p.severity, message);
             findings.push(locate(f, found.map(|(_, s)| s)));
         }
         if verbose && let Some((value, source)) = found {
@@ -408,6 +439,21 @@ pub fn check_service(
                 "ENV-SOURCE",
                 Severity::Note,
                 format!("{var_name} from {source}: {}", redact(value)),
+            ));
+        }
+    }
+    for (key, (value, source)) in &values {
+        if public_reported.contains(key)
+            || service.vars.get(key).is_some_and(|v| {
+                v.public && !v.secret && public::matching_rule(key, value).is_none()
+            })
+        {
+            continue;
+        }
+        if let Some(why) = public::problem(key, value) {
+            findings.push(locate(
+                Finding::new("ENV102", Severity::Error, why),
+                Some(source),
             ));
         }
     }
@@ -428,7 +474,7 @@ pub fn has_values(
     inputs: &Inputs,
     process: &dyn Fn(&str) -> Option<String>,
 ) -> Result<bool, Error> {
-    let (names, values) = service_values(service, root, environment, inputs, process)?;
+    let (names, values, _) = service_values(service, root, environment, inputs, process)?;
     Ok(names
         .iter()
         .any(|n| values.get(*n).is_some_and(|(v, _)| !v.is_empty())))
@@ -437,15 +483,15 @@ pub fn has_values(
 /// Each variable's value and the source that won.
 type Values = BTreeMap<String, (String, Source)>;
 
-/// Every name the service's schema knows (its variables and their deprecated names), and the
-/// values the sources give them.
+/// Every name the service's schema knows (its variables and their deprecated names), the
+/// values the sources give them, and the sources read.
 fn service_values<'s>(
     service: &'s opskit::env::schema::Service,
     root: &Path,
     environment: &str,
     inputs: &Inputs,
     process: &dyn Fn(&str) -> Option<String>,
-) -> Result<(Vec<&'s str>, Values), Error> {
+) -> Result<(Vec<&'s str>, Values, Vec<String>), Error> {
     let dir = root.join(service.dir.as_deref().unwrap_or(Path::new(".")));
     let names: Vec<&str> = service
         .vars
@@ -454,7 +500,7 @@ fn service_values<'s>(
             std::iter::once(k.as_str()).chain(v.deprecated_names.iter().map(String::as_str))
         })
         .collect();
-    let values = sources::gather(
+    let (values, read_from) = sources::gather(
         &dir,
         root,
         environment,
@@ -463,7 +509,49 @@ fn service_values<'s>(
         inputs,
         process,
     )?;
-    Ok((names, values))
+    Ok((names, values, read_from))
+}
+
+/// The inputs of one service: the common ones, with the exports given for it (`SERVICE=FILE`,
+/// a bare FILE when it is the only service checked, and its `exports` in opskit.toml).
+pub fn service_inputs(
+    common: &Inputs,
+    exports: &[sources::Export],
+    name: &str,
+    service: &opskit::env::schema::Service,
+    checked: &[(String, String)],
+    root: &Path,
+    cwd: &Path,
+) -> Result<Inputs, Error> {
+    let mut inputs = common.clone();
+    inputs.exports = service.exports.iter().map(|e| root.join(e)).collect();
+    inputs.exports.extend(
+        sources::exports_for(exports, name, checked)?
+            .into_iter()
+            .map(|p| cwd.join(p)),
+    );
+    Ok(inputs)
+}
+
+/// The services a run checks: name and directory of each that has variables.
+pub fn checked_services(
+    schema: &opskit::env::schema::Schema,
+    only: Option<&str>,
+) -> Vec<(String, String)> {
+    schema
+        .services
+        .iter()
+        .filter(|(n, s)| {
+            !s.vars.is_empty()
+                && only.is_none_or(|o| o == n.as_str() || s.dir.as_deref() == Some(Path::new(o)))
+        })
+        .map(|(n, s)| {
+            (
+                n.clone(),
+                opskit::workspace::slash(s.dir.as_deref().unwrap_or(Path::new("."))),
+            )
+        })
+        .collect()
 }
 
 /// What to run for each service.
@@ -474,24 +562,51 @@ struct Parts {
     lint: bool,
 }
 
+/// The schema of this run: the code's, with opskit.toml's `[env-check]` on top.
+pub fn resolved_schema(root: &Path, cx: &Context) -> Result<schema::Resolved, Error> {
+    let typed: Option<opskit::env::schema::Schema> = cx.section(NAME)?;
+    let raw: Option<toml::Value> = cx.section(NAME)?;
+    schema::resolve(root, typed, raw.as_ref())
+}
+
+fn service_matches(want: Option<&str>, name: &str, service: &opskit::env::schema::Service) -> bool {
+    want.is_none_or(|w| {
+        w == name
+            || service.dir.as_deref().is_some_and(|d| {
+                opskit::workspace::normalize(d) == opskit::workspace::normalize(Path::new(w))
+            })
+    })
+}
+
 fn services(args: &Args, cx: &Context, parts: Parts) -> Result<Report, Error> {
     let root = cx.cwd.join(&args.root);
-    let schema: opskit::env::schema::Schema = cx.section(NAME)?.unwrap_or_default();
+    let resolved = resolved_schema(&root, cx)?;
+    let schema = &resolved.schema;
     if schema.services.is_empty() {
         return Err(Error::NoSchema);
     }
-    let inputs = Inputs {
+    let common = Inputs {
         files: args.files.iter().map(|f| cx.cwd.join(f)).collect(),
-        exports: args.vars.iter().map(|f| cx.cwd.join(f)).collect(),
+        exports: Vec::new(),
         process: !args.no_process_env,
+        public_names: public_names(cx),
     };
+    let exports: Vec<sources::Export> = args
+        .vars
+        .iter()
+        .map(|v| sources::Export::parse(v))
+        .collect();
+    let checked = checked_services(schema, args.service.as_deref());
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     let mut linted = std::collections::BTreeSet::new();
+    let mut matched = false;
     for (name, svc) in &schema.services {
-        if args.service.as_deref().is_some_and(|s| s != name) {
+        if !service_matches(args.service.as_deref(), name, svc) {
             continue;
         }
-        if parts.check {
+        matched = true;
+        if parts.check && !svc.vars.is_empty() {
+            let inputs = service_inputs(&common, &exports, name, svc, &checked, &root, &cx.cwd)?;
             report.push(check_service(
                 name,
                 svc,
@@ -504,39 +619,87 @@ fn services(args: &Args, cx: &Context, parts: Parts) -> Result<Report, Error> {
         }
         if parts.drift {
             let started = Instant::now();
-            let findings = drift::drift(name, svc, &schema, &root);
-            let mut check =
-                Check::from_findings(format!("drift:{name}"), findings).took(started.elapsed());
-            if !check.status.is_problem() {
-                check.summary = format!("{}; code, schema and .env.example agree", check.summary);
+            let findings = drift::drift(name, svc, &resolved, &root);
+            if findings.is_empty() && svc.vars.is_empty() && !drift::reads_env(&root, svc) {
+                // A package that neither declares nor reads a variable: nothing to say.
+            } else {
+                let mut check =
+                    Check::from_findings(format!("drift:{name}"), findings).took(started.elapsed());
+                if !check.status.is_problem() {
+                    check.summary =
+                        format!("{}; code, schema and .env.example agree", check.summary);
+                }
+                report.push(check);
             }
-            report.push(check);
         }
         if parts.lint {
-            let dir = root.join(svc.dir.as_deref().unwrap_or(Path::new(".")));
-            let mut files = env_files(&dir);
-            if let Some(example) = &svc.example {
-                files.push(root.join(example));
-            }
-            for file in files.into_iter().filter(|f| f.is_file()) {
+            for file in drift::lint_files(svc, &root) {
                 let shown_name = shown(&file, &cx.cwd);
                 // A file shared by several services (one .env.example) is linted once.
                 if !linted.insert(shown_name.clone()) {
                     continue;
                 }
                 let text = read(&file)?;
-                let findings = lint::lint(&shown_name, &text, &[]);
+                let mut findings = lint::lint(&shown_name, &text, &[]);
+                findings.extend(drift::public_in_file(&shown_name, &text));
                 report.push(Check::from_findings(format!("lint:{shown_name}"), findings));
             }
         }
     }
-    if report.checks.is_empty() && args.service.is_some() {
+    if !matched && args.service.is_some() {
         let known: Vec<&str> = schema.services.keys().map(String::as_str).collect();
         return Err(Error::NoService {
             name: args.service.clone().unwrap_or_default(),
             known: known.join(", "),
         });
     }
+    Ok(report)
+}
+
+/// The process environment's names with a browser-public prefix.
+pub fn public_names(cx: &Context) -> Vec<String> {
+    cx.env_names
+        .iter()
+        .filter(|n| public::public_prefix(n).is_some())
+        .cloned()
+        .collect()
+}
+
+fn print_schema(args: &Args, from_code: bool, cx: &Context) -> Result<Report, Error> {
+    let root = cx.cwd.join(&args.root);
+    let resolved = if from_code {
+        schema::resolve(&root, None, None)?
+    } else {
+        resolved_schema(&root, cx)?
+    };
+    let text = schema::to_toml(&resolved, args.service.as_deref());
+    let vars: usize = resolved
+        .schema
+        .services
+        .iter()
+        .filter(|(n, _)| args.service.as_deref().is_none_or(|s| s == n.as_str()))
+        .map(|(_, s)| s.vars.len())
+        .sum();
+    let notes: usize = resolved
+        .code
+        .values()
+        .flatten()
+        .map(|c| c.notes.len())
+        .sum();
+    let check = Check::new(
+        "schema",
+        opskit::Status::Ok,
+        format!(
+            "{vars} variables{}; {notes} parts not understood (see the # not understood lines); the schema is printed only in human format",
+            if from_code {
+                " read from the code"
+            } else {
+                " (code and opskit.toml)"
+            }
+        ),
+    );
+    let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(check);
+    report.output = Some(text);
     Ok(report)
 }
 
@@ -547,15 +710,12 @@ fn generate_value(
     charset: Option<opskit::env::schema::Charset>,
     cx: &Context,
 ) -> Result<Report, Error> {
-    let schema: opskit::env::schema::Schema = cx.section(NAME)?.unwrap_or_default();
-    let var = schema
+    let resolved = resolved_schema(&cx.cwd.join(&args.root), cx)?;
+    let var = resolved
+        .schema
         .services
         .iter()
-        .filter(|(s, _)| {
-            args.service
-                .as_deref()
-                .is_none_or(|want| want == s.as_str())
-        })
+        .filter(|(s, svc)| service_matches(args.service.as_deref(), s, svc))
         .find_map(|(_, svc)| svc.vars.get(name));
     if var.is_none() && args.service.is_some() {
         return Err(Error::Usage(format!(
@@ -681,6 +841,7 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             },
         ),
         Some(Command::Lint { files, fix, skip }) => lint_files(files, *fix, skip, cx),
+        Some(Command::Schema { from_code }) => print_schema(args, *from_code, cx),
         Some(Command::Parse {
             file,
             reveal,

@@ -41,6 +41,94 @@ pub struct Inputs {
     pub exports: Vec<PathBuf>,
     /// Read the process environment (the default).
     pub process: bool,
+    /// The names the process environment holds with a browser-public prefix (`NEXT_PUBLIC_`…):
+    /// their values are checked for secrets whether a schema declares them or not.
+    pub public_names: Vec<String>,
+}
+
+/// One `--vars` (env-check) or `--env-vars` (predeploy) value: `SERVICE=FILE` for one
+/// service, or a bare `FILE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// The service it belongs to (its name or its directory), when given.
+    pub service: Option<String>,
+    /// The file.
+    pub path: PathBuf,
+}
+
+impl Export {
+    /// Reads `SERVICE=FILE` or `FILE` (a path that starts with `.` or `/` is always a file).
+    pub fn parse(arg: &str) -> Export {
+        match arg.split_once('=') {
+            Some((service, path))
+                if !service.is_empty()
+                    && !path.is_empty()
+                    && !service.starts_with(['.', '/'])
+                    && !service.contains('\\') =>
+            {
+                Export {
+                    service: Some(service.to_owned()),
+                    path: PathBuf::from(path),
+                }
+            }
+            _ => Export {
+                service: None,
+                path: PathBuf::from(arg),
+            },
+        }
+    }
+}
+
+/// The exports that apply to one service: those given for it (by name or directory), and the
+/// bare ones when it is the only service checked. `checked` lists every service checked
+/// (name and directory).
+pub fn exports_for(
+    all: &[Export],
+    name: &str,
+    checked: &[(String, String)],
+) -> Result<Vec<PathBuf>, Error> {
+    let known = |s: &str| checked.iter().any(|(n, d)| n == s || d == s);
+    if let Some(unknown) = all
+        .iter()
+        .filter_map(|e| e.service.as_deref())
+        .find(|s| !known(s))
+    {
+        return Err(Error::Usage(format!(
+            "`{unknown}=…`: no service `{unknown}`; the services checked are: {}",
+            checked
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let dir = checked
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, d)| d.as_str())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for e in all {
+        match e.service.as_deref() {
+            Some(s) if s == name || s == dir => out.push(e.path.clone()),
+            Some(_) => {}
+            None if checked.len() <= 1 => out.push(e.path.clone()),
+            None => {
+                return Err(Error::Usage(format!(
+                    "{}: an export applies to one service, and {} are checked ({}); say which: SERVICE={}",
+                    e.path.display(),
+                    checked.len(),
+                    checked
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    e.path.display()
+                )));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The .env files of an environment, highest precedence first (Next.js' order).
@@ -105,8 +193,11 @@ pub fn read_export(path: &Path) -> Result<Vec<(String, String)>, Error> {
     }
 }
 
-/// Every variable set for a service, with the source that won. `names` are looked up in the
-/// process environment.
+/// Each variable's value and the source that won.
+pub type Gathered = BTreeMap<String, (String, Source)>;
+
+/// Every variable set for a service, with the source that won, and every source read (for
+/// messages). `names` are looked up in the process environment.
 pub fn gather(
     dir: &Path,
     root: &Path,
@@ -115,8 +206,9 @@ pub fn gather(
     names: &[&str],
     inputs: &Inputs,
     process: &dyn Fn(&str) -> Option<String>,
-) -> Result<BTreeMap<String, (String, Source)>, Error> {
+) -> Result<(Gathered, Vec<String>), Error> {
     let mut values: BTreeMap<String, (String, Source)> = BTreeMap::new();
+    let mut read_from = Vec::new();
     let no_process = |_: &str| None;
     let lookup: &dyn Fn(&str) -> Option<String> =
         if inputs.process { process } else { &no_process };
@@ -130,6 +222,7 @@ pub fn gather(
     for path in files {
         let text = read(&path)?;
         let shown_path = shown(&path, root);
+        read_from.push(shown_path.clone());
         let parsed = opskit::env::dotenv::parse(&text);
         let pairs: Vec<(String, String)> = parsed
             .entries
@@ -153,16 +246,24 @@ pub fn gather(
     }
     for path in &inputs.exports {
         let label = shown(path, root);
+        read_from.push(format!("the export {label}"));
         for (key, value) in read_export(path)? {
             values.insert(key, (value, Source::Export(label.clone())));
         }
     }
-    for name in names {
+    for name in names
+        .iter()
+        .copied()
+        .chain(inputs.public_names.iter().map(String::as_str))
+    {
         if let Some(v) = lookup(name) {
-            values.insert((*name).to_owned(), (v, Source::Process));
+            values.insert(name.to_owned(), (v, Source::Process));
         }
     }
-    Ok(values)
+    if inputs.process {
+        read_from.push("the process environment".to_owned());
+    }
+    Ok((values, read_from))
 }
 
 #[cfg(test)]
@@ -198,6 +299,40 @@ mod tests {
     }
 
     #[test]
+    fn exports_name_their_service() {
+        assert_eq!(
+            Export::parse("worker=railway.json"),
+            Export {
+                service: Some("worker".to_owned()),
+                path: PathBuf::from("railway.json")
+            }
+        );
+        assert_eq!(Export::parse("./a=b.json").service, None);
+        assert_eq!(Export::parse("vars.json").service, None);
+        let checked = [
+            ("web".to_owned(), "apps/web".to_owned()),
+            ("worker".to_owned(), "apps/worker".to_owned()),
+        ];
+        let all = [
+            Export::parse("apps/web=vercel.env"),
+            Export::parse("worker=railway.json"),
+        ];
+        assert_eq!(
+            exports_for(&all, "web", &checked).unwrap(),
+            [PathBuf::from("vercel.env")]
+        );
+        assert_eq!(
+            exports_for(&all, "worker", &checked).unwrap(),
+            [PathBuf::from("railway.json")]
+        );
+        let bare = [Export::parse("vercel.env")];
+        let e = exports_for(&bare, "web", &checked).unwrap_err().to_string();
+        assert!(e.contains("say which: SERVICE=vercel.env"), "{e}");
+        assert_eq!(exports_for(&bare, "web", &checked[..1]).unwrap().len(), 1);
+        assert!(exports_for(&[Export::parse("api=x.json")], "web", &checked).is_err());
+    }
+
+    #[test]
     fn precedence_and_expansion() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
@@ -212,12 +347,22 @@ mod tests {
             files: vec![d.join("extra.env")],
             exports: vec![d.join("vars.json")],
             process: true,
+            public_names: Vec::new(),
         };
-        let got = gather(d, d, "production", true, &["B"], &inputs, &|_| None).unwrap();
+        let (got, read) = gather(d, d, "production", true, &["B"], &inputs, &|_| None).unwrap();
+        assert_eq!(
+            read,
+            [
+                ".env",
+                "extra.env",
+                "the export vars.json",
+                "the process environment"
+            ]
+        );
         assert_eq!(got["URL"].0, "postgres://db/app");
         assert_eq!(got["A"].0, "extra");
         assert_eq!(got["B"].1, Source::Export("vars.json".to_owned()));
-        let got = gather(d, d, "production", false, &["B"], &inputs, &|n| {
+        let (got, _) = gather(d, d, "production", false, &["B"], &inputs, &|n| {
             (n == "B").then(|| "proc".to_owned())
         })
         .unwrap();
@@ -227,7 +372,7 @@ mod tests {
             process: false,
             ..inputs
         };
-        let got = gather(d, d, "production", false, &["B"], &no_process, &|_| {
+        let (got, _) = gather(d, d, "production", false, &["B"], &no_process, &|_| {
             Some("proc".to_owned())
         })
         .unwrap();

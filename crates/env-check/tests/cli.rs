@@ -36,7 +36,7 @@ fn help_version_and_usage() {
     let (code, out, err) = run(dir.path(), &[]);
     assert_eq!(code, 3, "without a schema there is nothing to check");
     assert!(
-        format!("{out}{err}").contains("no [env-check.services.NAME] schema"),
+        format!("{out}{err}").contains("no env schema"),
         "{out}{err}"
     );
     assert_eq!(run(dir.path(), &["lint", "--fixx"]).0, 3);
@@ -186,10 +186,12 @@ fn drift_finds_every_reference_form_and_client_reads() {
             "drift:web ENV203 .env.example:3",
             "drift:web ENV204 .env.example:null",
             "drift:web ENV205 web/app/page.tsx:3",
+            "drift:web ENV209 .env.example:1",
             "drift:worker ENV201 worker/src/config.ts:2",
             "drift:worker ENV201 worker/src/config.ts:3",
             "drift:worker ENV202",
             "drift:worker ENV203 .env.example:3",
+            "drift:worker ENV209 .env.example:2",
         ],
         "{out}"
     );

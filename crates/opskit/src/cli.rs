@@ -145,6 +145,8 @@ pub struct Context {
     pub cwd: PathBuf,
     /// `-v` count.
     pub verbose: u8,
+    /// The names of the variables the environment holds (values through [`Context::var`]).
+    pub env_names: Vec<String>,
     env: EnvLookup,
 }
 
@@ -168,6 +170,7 @@ impl Context {
             config,
             cwd,
             verbose: 0,
+            env_names: Vec::new(),
             env: Box::new(env),
         }
     }
@@ -213,6 +216,9 @@ pub struct Io<'a> {
     pub cwd: PathBuf,
     /// Environment lookup.
     pub env: EnvLookup,
+    /// The names of the variables the environment holds (env-check looks through them for
+    /// browser-public secrets); their values are read through `env`.
+    pub env_names: Vec<String>,
 }
 
 impl std::fmt::Debug for Io<'_> {
@@ -245,6 +251,9 @@ pub fn main_from<A: Tool, E: std::error::Error>(
         stdout_is_terminal: is_terminal,
         cwd,
         env: Box::new(process_env),
+        env_names: std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .collect(),
     };
     ExitCode::from(run_main(args, io, run).code())
 }
@@ -261,6 +270,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
         stdout_is_terminal,
         cwd,
         env,
+        env_names,
     } = io;
     let raw: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let args = match A::try_parse_from(raw.iter().cloned()) {
@@ -297,6 +307,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     };
     let mut context = Context::new(config, cwd, env);
     context.verbose = common.verbose;
+    context.env_names = env_names;
     let mut hook = args.hook();
     let mut once = |context: &Context, stderr: &mut dyn Write| {
         run_once(&args, run, hook.as_deref_mut(), context, &tool_name, stderr)
@@ -594,6 +605,7 @@ mod tests {
             stdout_is_terminal: false,
             cwd: cwd.to_owned(),
             env: Box::new(move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())),
+            env_names: Vec::new(),
         };
         let mut command_line = vec!["demo"];
         command_line.extend_from_slice(args);
@@ -819,6 +831,7 @@ mod tests {
             stdout_is_terminal: false,
             cwd: dir.path().to_owned(),
             env: Box::new(|_| None),
+            env_names: Vec::new(),
         };
         let status = run_main::<Args, _>(["demo", "--depth", "20"], io, run);
         assert_eq!(status, Status::Critical);

@@ -149,8 +149,10 @@ pub struct Args {
     pub no_cache: bool,
     /// The deployment's variables, exported from the platform (`vercel env pull FILE`,
     /// `railway variables --json > FILE`): the env check reads them above the .env files.
-    #[arg(long = "env-vars", value_name = "FILE")]
-    pub env_vars: Vec<PathBuf>,
+    /// `SERVICE=FILE` gives it to one service (its name or directory); a bare FILE is
+    /// accepted only when one service is checked.
+    #[arg(long = "env-vars", value_name = "[SERVICE=]FILE")]
+    pub env_vars: Vec<String>,
     /// Fail when a configured health target cannot be reached (by default it is reported as
     /// skipped, as the seed's script did: "if reachable").
     #[arg(long)]
@@ -460,28 +462,55 @@ fn env_plan(
     target_config: Option<&opskit::config::Config>,
     cx: &Context,
 ) -> Result<checks::env::EnvPlan, Error> {
-    let schema: Option<opskit::env::schema::Schema> = match target_config {
-        Some(c) => c.section(opskit_env_check::NAME, &|n| cx.var(n))?,
-        None => cx.section(opskit_env_check::NAME)?,
-    };
-    let process: Vec<(String, String)> = schema
-        .iter()
-        .flat_map(|s| s.services.values())
-        .flat_map(|svc| {
-            svc.vars.iter().flat_map(|(k, v)| {
-                std::iter::once(k.clone()).chain(v.deprecated_names.iter().cloned())
-            })
-        })
+    let (schema, raw): (Option<opskit::env::schema::Schema>, Option<toml::Value>) =
+        match target_config {
+            Some(c) => (
+                c.section(opskit_env_check::NAME, &|n| cx.var(n))?,
+                c.section(opskit_env_check::NAME, &|n| cx.var(n))?,
+            ),
+            None => (
+                cx.section(opskit_env_check::NAME)?,
+                cx.section(opskit_env_check::NAME)?,
+            ),
+        };
+    // The schema is resolved with the code in the check's thread; the process environment is
+    // read here, once: every variable it holds (the schema's names are known only then).
+    let mut names: Vec<String> = cx.env_names.clone();
+    names.extend(
+        schema
+            .iter()
+            .flat_map(|s| s.services.values())
+            .flat_map(|svc| {
+                svc.vars.iter().flat_map(|(k, v)| {
+                    std::iter::once(k.clone()).chain(v.deprecated_names.iter().cloned())
+                })
+            }),
+    );
+    names.sort();
+    names.dedup();
+    let process: Vec<(String, String)> = names
+        .into_iter()
         .filter_map(|name| cx.var(&name).map(|v| (name, v)))
         .collect();
     Ok(checks::env::EnvPlan {
         schema,
+        raw,
         environment: args.environment.clone(),
         inputs: opskit_env_check::sources::Inputs {
             files: Vec::new(),
-            exports: args.env_vars.iter().map(|f| cx.cwd.join(f)).collect(),
+            exports: Vec::new(),
             process: true,
+            public_names: opskit_env_check::public_names(cx),
         },
+        exports: args
+            .env_vars
+            .iter()
+            .map(|v| {
+                let mut e = opskit_env_check::sources::Export::parse(v);
+                e.path = cx.cwd.join(&e.path);
+                e
+            })
+            .collect(),
         process,
         require: args.require_env,
     })

@@ -35,6 +35,9 @@ use crate::report::Severity;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
+    /// Read each workspace package's env schema from its code (t3-env, zod, envalid) and use
+    /// this section on top of it [default: true].
+    pub from_code: Option<bool>,
     /// Services by name.
     #[serde(default)]
     pub services: BTreeMap<String, Service>,
@@ -53,8 +56,16 @@ pub struct Service {
     /// Where its code is, for drift (default: `dir`), relative to the project root.
     #[serde(default)]
     pub src: Vec<PathBuf>,
-    /// Its `.env.example` (default: `.env.example` in `dir`).
+    /// Its `.env.example` (default: `.env.example`, `.env.sample` and `.env.template` in
+    /// `dir`, else in the workspace root).
     pub example: Option<PathBuf>,
+    /// Exported variable lists of this service's platform (`vercel env pull FILE`, `railway
+    /// variables --json > FILE`), relative to the project root; above its .env files.
+    #[serde(default)]
+    pub exports: Vec<PathBuf>,
+    /// Directories under `dir` that belong to other packages (not read for drift).
+    #[serde(skip)]
+    pub exclude: Vec<PathBuf>,
     /// Variables the code may read without declaring them (the platform sets them:
     /// `VERCEL_URL`, `RAILWAY_ENVIRONMENT`). `NODE_ENV` and `NEXT_RUNTIME` always may.
     #[serde(default)]
@@ -91,6 +102,50 @@ impl Charset {
     }
 }
 
+/// How a key's random bytes are written as text (`bytes = 32`, `encoding = "hex"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// Two hex digits per byte: `Buffer.from(value, "hex")` decodes it.
+    Hex,
+    /// Standard base64 with padding: `Buffer.from(value, "base64")`.
+    Base64,
+    /// URL-safe base64 without padding: `Buffer.from(value, "base64url")`.
+    Base64url,
+}
+
+impl Encoding {
+    /// `hex`, `base64` or `base64url`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Hex => "hex",
+            Encoding::Base64 => "base64",
+            Encoding::Base64url => "base64url",
+        }
+    }
+
+    /// The bytes `text` decodes to, if it is valid in this encoding.
+    pub fn decode(self, text: &str) -> Option<Vec<u8>> {
+        match self {
+            Encoding::Hex => {
+                let t = text.as_bytes();
+                if !t.len().is_multiple_of(2) {
+                    return None;
+                }
+                t.chunks(2)
+                    .map(|pair| {
+                        std::str::from_utf8(pair)
+                            .ok()
+                            .and_then(|p| u8::from_str_radix(p, 16).ok())
+                    })
+                    .collect()
+            }
+            Encoding::Base64 => crate::encoding::decode_base64(text),
+            Encoding::Base64url => crate::encoding::decode_base64url(text),
+        }
+    }
+}
+
 /// A variable's type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -100,6 +155,10 @@ pub enum VarType {
     String,
     /// A whole number.
     Int,
+    /// A number as JavaScript's `Number(value)` reads it (what zod's `z.coerce.number()` accepts):
+    /// decimal, exponent, `0x`/`0o`/`0b`, surrounding whitespace; finite. `integer = true` asks
+    /// for a safe integer, `minimum`/`maximum` bound the value.
+    Number,
     /// 1 to 65535.
     Port,
     /// true/false, 1/0, yes/no, on/off.
@@ -112,6 +171,8 @@ pub enum VarType {
     RedisUrl,
     /// An e-mail address.
     Email,
+    /// A domain name or an IP address (envalid's `host()`).
+    Host,
     /// One of `values`.
     Enum,
     /// JSON.
@@ -120,6 +181,28 @@ pub enum VarType {
     Duration,
     /// Text matching `pattern`.
     Regex,
+}
+
+impl VarType {
+    /// The name opskit.toml uses (`postgres-url`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            VarType::String => "string",
+            VarType::Int => "int",
+            VarType::Number => "number",
+            VarType::Port => "port",
+            VarType::Bool => "bool",
+            VarType::Url => "url",
+            VarType::PostgresUrl => "postgres-url",
+            VarType::RedisUrl => "redis-url",
+            VarType::Email => "email",
+            VarType::Host => "host",
+            VarType::Enum => "enum",
+            VarType::Json => "json",
+            VarType::Duration => "duration",
+            VarType::Regex => "regex",
+        }
+    }
 }
 
 /// When a variable is required.
@@ -150,6 +233,10 @@ impl Required {
 
 /// One variable.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is one opskit.toml key a user writes"
+)]
 #[serde(deny_unknown_fields)]
 pub struct Var {
     /// Its type.
@@ -185,6 +272,29 @@ pub struct Var {
     pub pattern: Option<String>,
     /// What `env-check generate` draws a new value from (secrets).
     pub charset: Option<Charset>,
+    /// An empty value is a value the app validates (zod without t3-env's
+    /// `emptyStringAsUndefined`, envalid); by default an empty value counts as not set.
+    #[serde(default)]
+    pub accept_empty: bool,
+    /// Surrounding whitespace is removed before the checks (zod's `.trim()`).
+    #[serde(default)]
+    pub trim: bool,
+    /// `number`: only safe integers (zod's `.int()`).
+    #[serde(default)]
+    pub integer: bool,
+    /// Smallest value (numbers), inclusive.
+    pub minimum: Option<f64>,
+    /// Largest value (numbers), inclusive.
+    pub maximum: Option<f64>,
+    /// The value must be greater than this (zod's `.positive()` is 0).
+    pub exclusive_minimum: Option<f64>,
+    /// The value must be less than this.
+    pub exclusive_maximum: Option<f64>,
+    /// A key of this many random bytes, written in `encoding` (AES-256 needs 32): the value
+    /// must decode to exactly that many bytes, and `env-check generate` makes one.
+    pub bytes: Option<usize>,
+    /// How the key's bytes are written (with `bytes`): `hex`, `base64` or `base64url`.
+    pub encoding: Option<Encoding>,
     /// A secret's rotation period in days (`cargo xtask readiness` checks `rotated` against it).
     pub rotate_days: Option<u32>,
     /// When the secret was last rotated: `YYYY-MM-DD` (written by whoever rotates it).
@@ -286,6 +396,103 @@ pub fn weakness(value: &str) -> Option<String> {
     None
 }
 
+/// Whitespace as JavaScript's `String.prototype.trim` and `Number()` see it.
+fn is_js_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// The number JavaScript's `Number(text)` gives, or `None` where it gives `NaN`.
+pub fn js_number(text: &str) -> Option<f64> {
+    let t = text.trim_matches(is_js_space);
+    if t.is_empty() {
+        return Some(0.0);
+    }
+    for (prefix, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
+        if let Some(digits) = t.strip_prefix(prefix) {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            return Some(
+                digits
+                    .chars()
+                    .filter_map(|c| c.to_digit(radix))
+                    .fold(0.0, |acc, d| acc * f64::from(radix) + f64::from(d)),
+            );
+        }
+    }
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if unsigned == "Infinity" {
+        return Some(if t.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
+    }
+    // StrDecimalLiteral: digits, an optional fraction, an optional exponent.
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    if !(mantissa_ok && exponent_ok) {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+fn host_ok(value: &str) -> bool {
+    if value.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    !value.is_empty()
+        && value.split('.').all(|part| {
+            !part.is_empty()
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+                && part.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || c == '-'
+                        || (u32::from(c) >= 0xa1 && !('\u{ff01}'..='\u{ff5e}').contains(&c))
+                })
+        })
+}
+
+fn range_problem(var: &Var, n: f64) -> Option<String> {
+    let show = |x: f64| {
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            format!("{x:.0}")
+        } else {
+            x.to_string()
+        }
+    };
+    if let Some(m) = var.minimum.filter(|m| n < *m) {
+        return Some(format!("is {}; the least allowed is {}", show(n), show(m)));
+    }
+    if let Some(m) = var.exclusive_minimum.filter(|m| n <= *m) {
+        return Some(format!("is {}; it must be more than {}", show(n), show(m)));
+    }
+    if let Some(m) = var.maximum.filter(|m| n > *m) {
+        return Some(format!("is {}; the most allowed is {}", show(n), show(m)));
+    }
+    if let Some(m) = var.exclusive_maximum.filter(|m| n >= *m) {
+        return Some(format!("is {}; it must be less than {}", show(n), show(m)));
+    }
+    None
+}
+
 fn type_problem(kind: VarType, var: &Var, value: &str) -> Option<String> {
     let scheme = |v: &str| v.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     match kind {
@@ -295,10 +502,24 @@ fn type_problem(kind: VarType, var: &Var, value: &str) -> Option<String> {
             .parse::<i64>()
             .is_err()
             .then(|| "is not a whole number".to_owned()),
-        VarType::Port => match value.trim().parse::<u32>() {
-            Ok(p) if (1..=65535).contains(&p) => None,
+        VarType::Number => match js_number(value) {
+            Some(n) if n.is_finite() => {
+                if var.integer && (n.fract() != 0.0 || n.abs() > 9_007_199_254_740_991.0) {
+                    Some("is not a whole number".to_owned())
+                } else {
+                    range_problem(var, n)
+                }
+            }
+            _ => Some("is not a number".to_owned()),
+        },
+        // A port is written as a plain number: `080` or ` 80` are mistakes (envalid agrees).
+        VarType::Port => match value.parse::<u32>() {
+            Ok(p) if (1..=65535).contains(&p) && p.to_string() == value => None,
             _ => Some("is not a port (1-65535)".to_owned()),
         },
+        VarType::Host => {
+            (!host_ok(value)).then(|| "is not a host name or an IP address".to_owned())
+        }
         VarType::Bool => (!matches!(
             value.trim().to_ascii_lowercase().as_str(),
             "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off"
@@ -354,22 +575,31 @@ fn type_problem(kind: VarType, var: &Var, value: &str) -> Option<String> {
                 && matches!(unit, "ms" | "s" | "m" | "h" | "d");
             (!ok).then(|| "is not a duration such as 500ms, 30s, 5m, 2h or 1d".to_owned())
         }
-        VarType::Regex => match var
+        VarType::Regex => var
             .pattern
-            .as_deref()
-            .map(|p| regex::Regex::new(&format!("^(?:{p})$")))
-        {
-            Some(Ok(re)) => (!re.is_match(value)).then(|| {
-                format!(
-                    "does not match the pattern `{}`",
-                    var.pattern.as_deref().unwrap_or_default()
-                )
-            }),
-            Some(Err(e)) => Some(format!(
-                "cannot be checked: the schema's pattern is invalid ({e})"
-            )),
-            None => Some("cannot be checked: `type = \"regex\"` needs a `pattern`".to_owned()),
-        },
+            .is_none()
+            .then(|| "cannot be checked: `type = \"regex\"` needs a `pattern`".to_owned()),
+    }
+    .or_else(|| pattern_problem(var, value))
+}
+
+/// The schema's `pattern`, whatever the type: the whole value must match it.
+fn pattern_problem(var: &Var, value: &str) -> Option<String> {
+    match var
+        .pattern
+        .as_deref()
+        .map(|p| regex::Regex::new(&format!("^(?:{p})$")))
+    {
+        Some(Ok(re)) => (!re.is_match(value)).then(|| {
+            format!(
+                "does not match the pattern `{}`",
+                var.pattern.as_deref().unwrap_or_default()
+            )
+        }),
+        Some(Err(e)) => Some(format!(
+            "cannot be checked: the schema's pattern is invalid ({e})"
+        )),
+        None => None,
     }
 }
 
@@ -392,7 +622,14 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
             ),
         ));
     }
-    let Some(value) = value.filter(|v| !v.is_empty()) else {
+    let value = value.map(|v| {
+        if var.trim {
+            v.trim_matches(is_js_space)
+        } else {
+            v
+        }
+    });
+    let Some(value) = value.filter(|v| var.accept_empty || !v.is_empty()) else {
         if var.required.applies(environment) {
             let hint = var
                 .description
@@ -410,7 +647,27 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
     if let Some(why) = type_problem(var.kind, var, value) {
         out.push(problem("ENV103", Severity::Error, format!("{name} {why}")));
     }
-    let len = value.chars().count();
+    if let (Some(want), Some(encoding)) = (var.bytes, var.encoding) {
+        match encoding.decode(value) {
+            Some(bytes) if bytes.len() == want => {}
+            Some(bytes) => out.push(problem(
+                "ENV104",
+                Severity::Error,
+                format!(
+                    "{name} decodes ({}) to {} bytes; {want} are required",
+                    encoding.as_str(),
+                    bytes.len()
+                ),
+            )),
+            None => out.push(problem(
+                "ENV103",
+                Severity::Error,
+                format!("{name} is not {} text", encoding.as_str()),
+            )),
+        }
+    }
+    // Lengths count UTF-16 code units, as JavaScript's `length` (and so zod) does.
+    let len = value.encode_utf16().count();
     if let Some(min) = var.min_length
         && len < min
     {
@@ -430,6 +687,7 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
         ));
     }
     if var.secret
+        && !value.is_empty()
         && let Some(why) = weakness(value)
     {
         out.push(problem(

@@ -283,14 +283,25 @@ fn the_env_check_reads_the_platform_export_and_the_code() {
                 && f["message"].as_str().unwrap().contains("ENCRYPTION_KEY")),
         "{report}"
     );
-    // The env check alone, on a Vercel export holding `vars`.
+    // See: issue 17. An export belongs to one service: with two services a bare FILE is
+    // refused (the frontend's Vercel export must not satisfy the worker Railway runs).
+    f.write("vercel.env", "ENCRYPTION_KEY=x\n");
+    let (code, report, _) = f.run(&[
+        "--only",
+        "env",
+        "--env-vars",
+        &f.path("vercel.env").display().to_string(),
+    ]);
+    assert_eq!(code, 3, "{report}");
+    assert!(report.to_string().contains("say which: SERVICE="), "{report}");
+    // The env check alone, on a Vercel export holding `vars`, given to the frontend.
     let with_export = |vars: &str| {
         f.write("vercel.env", vars);
         f.run(&[
             "--only",
             "env",
             "--env-vars",
-            &f.path("vercel.env").display().to_string(),
+            &format!("frontend={}", f.path("vercel.env").display()),
         ])
     };
     // The seed's rule: ENCRYPTION_KEY at least 32 characters, and strong.

@@ -19,6 +19,7 @@ fn readiness(root: &Path, env: &[(&str, &str)]) -> serde_json::Value {
         stdout_is_terminal: false,
         cwd: root.to_owned(),
         env: Box::new(move |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())),
+        env_names: Vec::new(),
     };
     run_main::<opskit_predeploy::readiness::Args, _>(
         ["readiness", "--skip-predeploy", "-f", "json"],

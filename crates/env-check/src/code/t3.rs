@@ -1,0 +1,103 @@
+//! t3-env's `createEnv`: `server`, `client` and `shared` validators (zod, read by [`super::zod`]),
+//! the variables `runtimeEnv` (or `experimental__runtimeEnv`) takes them from, and the options
+//! that change what a value means (`emptyStringAsUndefined`, `clientPrefix`).
+
+use std::collections::HashMap;
+
+use oxc_ast::ast::{CallExpression, Expression};
+
+use super::{
+    CodeSchema, File, Library, Side, arg, process_env_read, properties, string_value, zod,
+};
+
+/// The client prefix each t3-env package enforces.
+fn package_prefix(source: &str) -> Option<&'static str> {
+    match source {
+        "@t3-oss/env-nextjs" => Some("NEXT_PUBLIC_"),
+        "@t3-oss/env-nuxt" => Some("NUXT_PUBLIC_"),
+        _ => None,
+    }
+}
+
+/// A `createEnv({...})` call.
+pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<CodeSchema> {
+    let name = match call.callee.get_inner_expression() {
+        Expression::Identifier(id) => id.name.as_str(),
+        Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+        _ => return None,
+    };
+    if name != "createEnv" {
+        return None;
+    }
+    let Expression::ObjectExpression(options) = file.resolve(arg(call, 0)?) else {
+        return None;
+    };
+    let mut notes = Vec::new();
+    let mut sections = Vec::new();
+    let mut runtime: HashMap<String, String> = HashMap::new();
+    let mut empty_is_unset = false;
+    let mut prefix = file
+        .imports
+        .get("createEnv")
+        .and_then(|s| package_prefix(s))
+        .map(str::to_owned);
+    let mut ignored = Vec::new();
+    for (key, value, span) in properties(file, options, &mut ignored) {
+        match key.as_str() {
+            "server" => sections.push((Side::Server, value)),
+            "client" => sections.push((Side::Client, value)),
+            "shared" => sections.push((Side::Shared, value)),
+            "runtimeEnv" | "runtimeEnvStrict" | "experimental__runtimeEnv" => {
+                if let Expression::ObjectExpression(o) = file.resolve(value) {
+                    for (k, v, s) in properties(file, o, &mut notes) {
+                        match process_env_read(v) {
+                            Some(read) => {
+                                runtime.insert(k, read);
+                            }
+                            None => notes.push(file.note(
+                                s,
+                                format!("the runtime value of {k} is not a plain process.env read: its source is not known"),
+                            )),
+                        }
+                    }
+                }
+            }
+            "emptyStringAsUndefined" => {
+                empty_is_unset = matches!(value.get_inner_expression(), Expression::BooleanLiteral(b) if b.value);
+            }
+            "clientPrefix" => prefix = string_value(value),
+            "extends" => notes.push(file.note(
+                span,
+                "the presets in `extends` are not read: their variables are not checked",
+            )),
+            _ => {}
+        }
+    }
+    let _ = prefix;
+    let mut vars = Vec::new();
+    for (side, section) in sections {
+        let mut declared = match file.resolve(section) {
+            Expression::ObjectExpression(o) => zod::declare(file, o, side, &mut notes),
+            other => zod::object_vars(file, other, side, &mut notes, 0),
+        };
+        for d in &mut declared {
+            d.var.accept_empty = !empty_is_unset;
+            d.var.public = side != Side::Server;
+            // The variable the value is read from (runtimeEnv: { KEY: process.env.OTHER }).
+            if let Some(read) = runtime.get(&d.name)
+                && *read != d.name
+            {
+                d.var.description = Some(format!("validated as {}", d.name));
+                d.name.clone_from(read);
+            }
+        }
+        vars.extend(declared);
+    }
+    Some(CodeSchema {
+        library: Library::T3,
+        path: file.path.to_owned(),
+        line: file.position(call.span).0,
+        vars,
+        notes,
+    })
+}
