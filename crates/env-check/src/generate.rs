@@ -1,7 +1,14 @@
 //! `env-check generate NAME`: a fresh value for a secret, from the operating system's random
 //! generator, that satisfies the schema (length, charset) and passes the strength check.
+//!
+//! A key is a number of random bytes written in an encoding: the schema's `bytes = 32` and
+//! `encoding = "hex" | "base64" | "base64url"`, or `--bytes 32 --charset hex`. A variable named
+//! like an encryption key (`ENCRYPTION_KEY`, `DATA_ENCRYPTION_SECRET`, `AES_KEY`…) whose schema
+//! asks for no length gets 32 random bytes (what AES-256 needs) in hex, which the app decodes
+//! with `Buffer.from(value, "hex")`; 32 characters of text would be only 24 bytes once base64
+//! is decoded, and break such an app.
 
-use opskit::env::schema::{Charset, Var, check_var};
+use opskit::env::schema::{Charset, Encoding, Var, check_var};
 
 use crate::Error;
 
@@ -50,6 +57,72 @@ pub fn value(charset: Charset, length: usize) -> Result<String, Error> {
             out
         }
     })
+}
+
+/// Whether a name says it is an encryption key (32 random bytes by default).
+pub fn is_encryption_key(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split(['_', '-']).collect();
+    let has = |w: &str| words.contains(&w);
+    (has("ENCRYPTION") || has("AES") || has("CIPHER") || has("ENC"))
+        && (has("KEY") || has("SECRET"))
+}
+
+/// How a key's bytes are written, and how the app reads them back.
+pub fn decode_hint(encoding: Encoding) -> String {
+    format!("decode with Buffer.from(value, \"{}\")", encoding.as_str())
+}
+
+/// A key of `bytes` random bytes for `name`, in the schema's encoding (or `charset`, or hex),
+/// checked against the schema. Returns the value and its encoding.
+pub fn generate_key(
+    name: &str,
+    var: Option<&Var>,
+    bytes: usize,
+    charset: Option<Charset>,
+) -> Result<(String, Encoding), Error> {
+    let default = Var::default();
+    let var = var.unwrap_or(&default);
+    let encoding = match charset {
+        Some(Charset::Hex) => Encoding::Hex,
+        Some(Charset::Base64) => Encoding::Base64,
+        Some(Charset::Base64url) => Encoding::Base64url,
+        Some(Charset::Alphanumeric) => {
+            return Err(Error::Usage(format!(
+                "{name}: a key of {bytes} bytes is written in hex, base64 or base64url, not alphanumeric"
+            )));
+        }
+        None => var.encoding.unwrap_or(Encoding::Hex),
+    };
+    if bytes == 0 || bytes > 4096 {
+        return Err(Error::Usage(format!(
+            "{name}: {bytes} bytes: a key has 1 to 4096"
+        )));
+    }
+    let strict = Var {
+        secret: true,
+        required: opskit::env::schema::Required::Always(true),
+        bytes: Some(bytes),
+        encoding: Some(encoding),
+        ..var.clone()
+    };
+    let mut last = String::new();
+    for _ in 0..32 {
+        let raw = random_bytes(bytes)?;
+        let candidate = match encoding {
+            Encoding::Hex => opskit::redact::hex(&raw),
+            Encoding::Base64 => opskit::encoding::encode_base64(&raw),
+            Encoding::Base64url => opskit::encoding::encode_base64url(&raw),
+        };
+        match check_var(name, &strict, Some(&candidate), "production").first() {
+            None => return Ok((candidate, encoding)),
+            Some(p) => last.clone_from(&p.message),
+        }
+    }
+    Err(Error::Usage(format!(
+        "{name}: a key of {bytes} bytes in {} does not satisfy the schema: {last}",
+        encoding.as_str()
+    )))
 }
 
 /// A new value for `name`: the schema's charset and lengths unless overridden; checked
@@ -131,6 +204,31 @@ mod tests {
             value(Charset::Alphanumeric, 32).unwrap(),
             value(Charset::Alphanumeric, 32).unwrap()
         );
+    }
+
+    #[test]
+    fn encryption_keys_are_32_bytes() {
+        // See: issue 17. 32 base64 characters are 24 bytes and break AES-256.
+        assert!(is_encryption_key("ENCRYPTION_KEY"));
+        assert!(is_encryption_key("NEXT_PRIVATE_ENCRYPTION_SECONDARY_KEY"));
+        assert!(is_encryption_key("DATA_AES_KEY"));
+        assert!(!is_encryption_key("OPENAI_API_KEY"));
+        for (charset, len) in [
+            (None, 64),
+            (Some(Charset::Base64), 44),
+            (Some(Charset::Base64url), 43),
+        ] {
+            let (v, encoding) = generate_key("ENCRYPTION_KEY", None, 32, charset).unwrap();
+            assert_eq!(v.len(), len, "{v}");
+            assert_eq!(encoding.decode(&v).unwrap().len(), 32);
+        }
+        let var: Var = toml::from_str("bytes = 32\nencoding = \"base64\"").unwrap();
+        let (v, _) = generate_key("K", Some(&var), 32, None).unwrap();
+        assert_eq!(opskit::encoding::decode_base64(&v).unwrap().len(), 32);
+        // A schema that asks for fewer characters than the key has cannot be met.
+        let short: Var = toml::from_str("max_length = 32").unwrap();
+        assert!(generate_key("K", Some(&short), 32, None).is_err());
+        assert!(generate_key("K", None, 32, Some(Charset::Alphanumeric)).is_err());
     }
 
     #[test]

@@ -48,8 +48,14 @@ Examples:
   railway variables --json > railway.json && env-check check --service worker --vars railway.json
   # Variables the code reads that the schema does not know, and client components reading secrets
   env-check drift
-  # A new ENCRYPTION_KEY that satisfies the schema, straight into Vercel
+  # A new ENCRYPTION_KEY (32 random bytes, hex) that satisfies the schema, straight into Vercel
   env-check generate ENCRYPTION_KEY --service frontend | vercel env add ENCRYPTION_KEY production
+  # A 32-byte key in base64 (the app reads it with Buffer.from(value, 'base64'))
+  env-check generate SESSION_KEY --bytes 32 --charset base64
+  # The env schema the code declares (t3-env, zod, envalid), as opskit.toml text to refine
+  env-check schema --from-code
+  # Each service's export to its own service
+  env-check check --vars apps/web=.env.vercel --vars worker=railway.json
   # Lint every .env* file here; fix what can be fixed without changing what dotenv loads
   env-check lint
   env-check lint .env --fix
@@ -145,9 +151,13 @@ pub enum Command {
         #[arg(long)]
         length: Option<usize>,
         /// hex, base64, base64url or alphanumeric [default: the schema's charset, or
-        /// alphanumeric].
+        /// alphanumeric; hex for a key of --bytes].
         #[arg(long, value_parser = parse_charset)]
         charset: Option<opskit::env::schema::Charset>,
+        /// A key of this many random bytes, written in --charset (hex, base64, base64url)
+        /// [default: the schema's `bytes`; 32 for a name like ENCRYPTION_KEY].
+        #[arg(long, conflicts_with = "length")]
+        bytes: Option<usize>,
     },
 }
 
@@ -708,6 +718,7 @@ fn generate_value(
     name: &str,
     length: Option<usize>,
     charset: Option<opskit::env::schema::Charset>,
+    bytes: Option<usize>,
     cx: &Context,
 ) -> Result<Report, Error> {
     let resolved = resolved_schema(&cx.cwd.join(&args.root), cx)?;
@@ -723,15 +734,36 @@ fn generate_value(
             args.service.as_deref().unwrap_or_default()
         )));
     }
-    let value = generate::generate(name, var, length, charset)?;
+    let asks_length =
+        length.is_some() || var.is_some_and(|v| v.min_length.is_some() || v.max_length.is_some());
+    let key_bytes = bytes.or(var.and_then(|v| v.bytes)).or_else(|| {
+        (generate::is_encryption_key(name)
+            && !asks_length
+            && charset != Some(opskit::env::schema::Charset::Alphanumeric))
+        .then_some(32)
+    });
+    let (value, what) = match key_bytes {
+        Some(n) => {
+            let (value, encoding) = generate::generate_key(name, var, n, charset)?;
+            let what = format!(
+                "{n} random bytes in {} ({} characters; {})",
+                encoding.as_str(),
+                value.len(),
+                generate::decode_hint(encoding)
+            );
+            (value, what)
+        }
+        None => {
+            let value = generate::generate(name, var, length, charset)?;
+            let what = format!("{} characters", value.chars().count());
+            (value, what)
+        }
+    };
     let r = redact(&value);
     let check = Check::new(
         format!("generate:{name}"),
         opskit::Status::Ok,
-        format!(
-            "a new {name} of {} characters ({r}); the value is printed only in human format",
-            value.chars().count()
-        ),
+        format!("a new {name} of {what}: {r}; the value is printed only in human format"),
     );
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(check);
     report.output = Some(value);
@@ -851,7 +883,8 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             name,
             length,
             charset,
-        }) => generate_value(args, name, *length, *charset, cx),
+            bytes,
+        }) => generate_value(args, name, *length, *charset, *bytes, cx),
     }
 }
 

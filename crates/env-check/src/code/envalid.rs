@@ -106,7 +106,11 @@ fn validator(
             var.kind = VarType::Enum;
             var.values = BOOLS.iter().map(|s| (*s).to_owned()).collect();
         }
-        "num" => var.kind = VarType::Number,
+        "num" => {
+            // parseFloat("") is NaN: an empty value is refused.
+            var.kind = VarType::Number;
+            var.min_length = Some(1);
+        }
         "port" => var.kind = VarType::Port,
         "url" => var.kind = VarType::Url,
         "host" => var.kind = VarType::Host,

@@ -293,7 +293,10 @@ fn the_env_check_reads_the_platform_export_and_the_code() {
         &f.path("vercel.env").display().to_string(),
     ]);
     assert_eq!(code, 3, "{report}");
-    assert!(report.to_string().contains("say which: SERVICE="), "{report}");
+    assert!(
+        report.to_string().contains("say which: SERVICE="),
+        "{report}"
+    );
     // The env check alone, on a Vercel export holding `vars`, given to the frontend.
     let with_export = |vars: &str| {
         f.write("vercel.env", vars);
