@@ -742,22 +742,19 @@ fn generate_value(
             && charset != Some(opskit::env::schema::Charset::Alphanumeric))
         .then_some(32)
     });
-    let (value, what) = match key_bytes {
-        Some(n) => {
-            let (value, encoding) = generate::generate_key(name, var, n, charset)?;
-            let what = format!(
-                "{n} random bytes in {} ({} characters; {})",
-                encoding.as_str(),
-                value.len(),
-                generate::decode_hint(encoding)
-            );
-            (value, what)
-        }
-        None => {
-            let value = generate::generate(name, var, length, charset)?;
-            let what = format!("{} characters", value.chars().count());
-            (value, what)
-        }
+    let (value, what) = if let Some(n) = key_bytes {
+        let (value, encoding) = generate::generate_key(name, var, n, charset)?;
+        let what = format!(
+            "{n} random bytes in {} ({} characters; {})",
+            encoding.as_str(),
+            value.len(),
+            generate::decode_hint(encoding)
+        );
+        (value, what)
+    } else {
+        let value = generate::generate(name, var, length, charset)?;
+        let what = format!("{} characters", value.chars().count());
+        (value, what)
     };
     let r = redact(&value);
     let check = Check::new(
