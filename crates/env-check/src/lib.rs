@@ -211,7 +211,7 @@ pub enum Error {
     Usage(String),
     /// A code `--explain` does not know.
     #[error(
-        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV100-ENV106 (schema) and ENV201-ENV205 (drift)"
+        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV100-ENV106 (schema) and ENV201-ENV209 (drift)"
     )]
     UnknownCode(String),
     /// An unknown service.
@@ -775,7 +775,7 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     (
         "ENV102",
-        "a secret that would reach the browser: marked secret but starts with NEXT_PUBLIC_ (Next.js inlines those into the bundle) or is also marked public. Rename it and rotate it.",
+        "a secret that would reach the browser: a variable with a public prefix (NEXT_PUBLIC_, VITE_, EXPO_PUBLIC_, REACT_APP_, NUXT_PUBLIC_, PUBLIC_, GATSBY_, VUE_APP_) whose value matches a secret-scan provider rule or whose name says secret/token/key/password (keys made public, such as Supabase anon or Stripe publishable, excepted), in any source; or a schema variable marked secret that has such a prefix or is also marked public. The framework inlines it into every browser's bundle: rename it without the prefix and rotate it.",
     ),
     (
         "ENV103",
@@ -808,7 +808,23 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     (
         "ENV205",
-        "a client component (\"use client\") reads a variable that is not NEXT_PUBLIC_: undefined in the browser, and a secret must never be moved there.",
+        "a client component (\"use client\") reads a variable that is not NEXT_PUBLIC_: undefined in the browser, and a secret must never be moved there. Reads in a `typeof window === \"undefined\"` branch, in \"use server\" functions, and files that import server-only, route handlers and app/api are server code.",
+    ),
+    (
+        "ENV206",
+        "read by the code of a package that declares no schema, and in none of its .env examples (.env.example, .env.sample, .env.template): a new setup does not know about it. Add `NAME=` to the example.",
+    ),
+    (
+        "ENV207",
+        "in a .env example, but no code of its packages reads it and no schema declares it (a note: frameworks and tools such as next-auth, Prisma and Sentry read some themselves). Remove it if it is left over.",
+    ),
+    (
+        "ENV208",
+        "a part of the env schema in code that env-check does not read statically (a validator from another module, .refine(fn), z.preprocess, .pipe, a union): the variable is declared, that part is not checked. Declare it in opskit.toml to check it.",
+    ),
+    (
+        "ENV209",
+        "required by the schema, and the .env example leaves it empty: a setup copied from the example fails the app's own validation (t3-env's emptyStringAsUndefined makes it missing). Document how to get a value, or `env-check generate NAME`.",
     ),
 ];
 
