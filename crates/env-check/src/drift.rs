@@ -82,19 +82,30 @@ const PLATFORM: &[&str] = &[
     "NEXT_TELEMETRY_DISABLED",
     "NODE_OPTIONS",
     "DEBUG",
+    "LANG",
+    "TERM",
+    "NODE_EXTRA_CA_CERTS",
+    "NODE_TLS_REJECT_UNAUTHORIZED",
 ];
 const PLATFORM_PREFIXES: &[&str] = &[
     "VERCEL_", "RAILWAY_", "GITHUB_", "npm_", "TURBO_", "NETLIFY_", "RENDER_", "FLY_",
 ];
 
-fn platform_set(name: &str) -> bool {
+/// Whether the platform, the shell or CI sets a variable (no example needs to list it).
+pub fn platform_set(name: &str) -> bool {
     ALWAYS_SET.contains(&name)
         || PLATFORM.contains(&name)
         || PLATFORM_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-/// The names of .env example files, in the order they are looked for.
-pub const EXAMPLE_NAMES: &[&str] = &[".env.example", ".env.sample", ".env.template", ".env.dist"];
+/// What marks a `.env*` file as an example (`.env.example`, `.env.prod.example`,
+/// `.env.sample`, `.env.template`, `.env.dist`).
+pub const EXAMPLE_MARKS: &[&str] = &["example", "sample", "template", "dist"];
+
+/// Whether a file name is a .env example.
+pub fn is_example(name: &str) -> bool {
+    name.starts_with(".env") && name.split('.').any(|part| EXAMPLE_MARKS.contains(&part))
+}
 
 #[expect(
     clippy::expect_used,
@@ -159,18 +170,23 @@ pub fn is_server_only(path: &str, text: &str) -> bool {
 
 /// The variable reads in one file's text.
 pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
+    if !text.contains("process.env") && !text.contains("import.meta.env") {
+        return Vec::new();
+    }
     let client = is_client_component(text) && !is_server_only(path, text);
-    let guarded = if client {
-        crate::code::server_only_spans(path, text)
-    } else {
-        Vec::new()
-    };
-    let on_server = |offset: usize| guarded.iter().any(|r| r.contains(&offset));
+    // Parsed once, only files that mention the environment: comments are not reads, and a
+    // client component's server-only branches are not client reads.
+    let analysis = crate::code::analyze(path, text, client);
+    let on_server = |offset: usize| analysis.server_only.iter().any(|r| r.contains(&offset));
+    let in_comment = |offset: usize| analysis.comments.iter().any(|r| r.contains(&offset));
     let mut out = Vec::new();
     let [dot, index, meta, destructure] = patterns();
     for re in [dot, index, meta] {
         for c in re.captures_iter(text) {
             let Some(m) = c.get(1) else { continue };
+            if in_comment(m.start()) {
+                continue;
+            }
             let (line, column) = position(text, m.start());
             out.push(Reference {
                 name: m.as_str().to_owned(),
@@ -183,6 +199,9 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
     }
     for c in destructure.captures_iter(text) {
         let Some(body) = c.get(1) else { continue };
+        if in_comment(body.start()) {
+            continue;
+        }
         let mut offset = body.start();
         for item in body.as_str().split(',') {
             let trimmed = item.trim_start();
@@ -214,6 +233,44 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
     out
 }
 
+/// Directories of tests, whose variables are not the deployment's.
+const TEST_DIRS: &[&str] = &[
+    "__tests__",
+    "__mocks__",
+    "test",
+    "tests",
+    "e2e",
+    "playwright",
+    "cypress",
+];
+/// Tool configurations that run on a developer's machine or in CI, not in the deployment.
+const TOOLING: &[&str] = &[
+    "eslint.config.",
+    "vitest.config.",
+    "vitest.workspace.",
+    "jest.config.",
+    "playwright.config.",
+    "prettier.config.",
+    ".eslintrc.",
+];
+
+/// Whether a file is a test or a tool's configuration (its reads are not the app's).
+pub fn is_test_or_tooling(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains(".stories.")
+        || TOOLING.iter().any(|t| name.starts_with(t))
+        || path.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|c| TEST_DIRS.contains(&c))
+        })
+}
+
 /// Every variable read under `dirs` (relative paths shown from `root`), leaving out the
 /// `exclude`d directories (other packages inside these).
 pub fn scan(root: &Path, dirs: &[PathBuf], exclude: &[PathBuf]) -> Vec<Reference> {
@@ -232,12 +289,17 @@ pub fn scan(root: &Path, dirs: &[PathBuf], exclude: &[PathBuf]) -> Vec<Reference
             .build();
         for entry in walker.filter_map(Result::ok) {
             let path = entry.path();
+            let extension = path.extension().and_then(|e| e.to_str());
+            if entry.file_type().is_some_and(|t| t.is_file()) && extension == Some("prisma") {
+                if let Ok(text) = std::fs::read_to_string(path) {
+                    out.extend(prisma_references(&shown(path, root), &text));
+                }
+                continue;
+            }
             let wanted = entry.file_type().is_some_and(|t| t.is_file())
-                && path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| EXTENSIONS.contains(&e))
-                && !path.to_string_lossy().ends_with(".d.ts");
+                && extension.is_some_and(|e| EXTENSIONS.contains(&e))
+                && !path.to_string_lossy().ends_with(".d.ts")
+                && !is_test_or_tooling(path.strip_prefix(root).unwrap_or(path));
             if !wanted {
                 continue;
             }
@@ -249,6 +311,35 @@ pub fn scan(root: &Path, dirs: &[PathBuf], exclude: &[PathBuf]) -> Vec<Reference
     }
     out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     out
+}
+
+/// The variables a Prisma schema reads: `url = env("DATABASE_URL")`, `directUrl = env("…")`.
+pub fn prisma_references(path: &str, text: &str) -> Vec<Reference> {
+    static ENV_CALL: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(re) = ENV_CALL
+        .get_or_init(|| Regex::new(r#"\benv\(\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*\)"#).ok())
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .filter(|m| {
+            // A `//` comment before it on its line.
+            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+            !text[line_start..m.start()].contains("//")
+        })
+        .map(|m| {
+            let (line, column) = position(text, m.start());
+            Reference {
+                name: m.as_str().to_owned(),
+                path: path.to_owned(),
+                line,
+                column,
+                client: false,
+            }
+        })
+        .collect()
 }
 
 fn at(r: &Reference) -> Location {
@@ -276,11 +367,19 @@ pub fn examples(service: &Service, root: &Path) -> Vec<PathBuf> {
     }
     let dir = service.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let in_dir = |d: &Path| -> Vec<PathBuf> {
-        EXAMPLE_NAMES
-            .iter()
-            .map(|n| d.join(n))
-            .filter(|p| root.join(p).is_file())
-            .collect()
+        let mut found: Vec<PathBuf> = std::fs::read_dir(root.join(d))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| is_example(n))
+                    .map(|n| opskit::workspace::normalize(&d.join(n)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
     };
     let own = in_dir(&dir);
     if own.is_empty() {
@@ -383,7 +482,7 @@ pub fn drift(
         } else {
             String::new()
         };
-        if has_schema && !declared(name) && !allowed {
+        if has_schema && !declared(name) && !allowed && !platform_set(name) {
             findings.push(
                 Finding::new("ENV201", Severity::Warning, format!("{name} is read by the code{more} but is not in the schema of `{service_name}`: declare it (type, required) so a deploy without it is caught"))
                     .at(at(uses[0])),
@@ -477,7 +576,7 @@ pub fn drift(
     if has_schema && !example_files.is_empty() {
         for (name, var) in &service.vars {
             let needed = !matches!(var.required, Required::Always(false));
-            if needed && !in_examples.contains(name) {
+            if needed && !in_examples.contains(name) && !platform_set(name) {
                 let shown_example = example_files
                     .iter()
                     .map(|p| opskit::workspace::slash(p))

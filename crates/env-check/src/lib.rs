@@ -485,9 +485,10 @@ pub fn has_values(
     process: &dyn Fn(&str) -> Option<String>,
 ) -> Result<bool, Error> {
     let (names, values, _) = service_values(service, root, environment, inputs, process)?;
+    // NODE_ENV, PORT or HOSTNAME in a shell say nothing about the deployment's values.
     Ok(names
         .iter()
-        .any(|n| values.get(*n).is_some_and(|(v, _)| !v.is_empty())))
+        .any(|n| !drift::platform_set(n) && values.get(*n).is_some_and(|(v, _)| !v.is_empty())))
 }
 
 /// Each variable's value and the source that won.

@@ -121,19 +121,47 @@ impl<'a> Visit<'a> for Guards<'_, 'a, '_> {
 
 /// The byte ranges of `text` that run only on the server; empty when the file does not parse.
 pub fn server_only_spans(path: &str, text: &str) -> Vec<Range<usize>> {
+    analyze(path, text, true).server_only
+}
+
+/// What the reads of a file need to know besides their text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Byte ranges of comments (a `process.env.X` there is not a read).
+    pub comments: Vec<Range<usize>>,
+    /// Byte ranges that run only on the server (asked for client components).
+    pub server_only: Vec<Range<usize>>,
+}
+
+/// Parses a file once for its comments and, when `client`, its server-only ranges; empty when
+/// the file does not parse.
+pub fn analyze(path: &str, text: &str, client: bool) -> Analysis {
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
     let allocator = Allocator::default();
     let parsed = oxc_parser::Parser::new(&allocator, text, source_type).parse();
     if parsed.panicked {
-        return Vec::new();
+        return Analysis::default();
     }
-    let file = File::new(path, text, &parsed.program);
-    let mut guards = Guards {
-        file: &file,
-        spans: Vec::new(),
-    };
-    guards.visit_program(&parsed.program);
-    guards.spans
+    let comments = parsed
+        .program
+        .comments
+        .iter()
+        .map(|c| c.span.start as usize..c.span.end as usize)
+        .collect();
+    let mut server_only = Vec::new();
+    if client {
+        let file = File::new(path, text, &parsed.program);
+        let mut guards = Guards {
+            file: &file,
+            spans: Vec::new(),
+        };
+        guards.visit_program(&parsed.program);
+        server_only = guards.spans;
+    }
+    Analysis {
+        comments,
+        server_only,
+    }
 }
 
 #[cfg(test)]

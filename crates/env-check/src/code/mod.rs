@@ -35,7 +35,7 @@ use oxc_ast::ast::{
 use oxc_ast_visit::Visit;
 use oxc_span::{GetSpan, SourceType, Span};
 
-pub use guards::server_only_spans;
+pub use guards::{Analysis, analyze, server_only_spans};
 
 /// Which library declared a schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

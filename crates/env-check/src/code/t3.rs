@@ -19,6 +19,25 @@ fn package_prefix(source: &str) -> Option<&'static str> {
     }
 }
 
+/// `process.env.X`, or `process.env.X ?? process.env.OLD || …`: the variable read and the
+/// ones it falls back on.
+fn fallbacks(e: &Expression<'_>) -> Option<(String, Vec<String>)> {
+    if let Some(read) = process_env_read(e) {
+        return Some((read, Vec::new()));
+    }
+    let Expression::LogicalExpression(l) = e.get_inner_expression() else {
+        return None;
+    };
+    if l.operator == oxc_ast::ast::LogicalOperator::And {
+        return None;
+    }
+    let (first, mut old) = fallbacks(&l.left)?;
+    let (next, more) = fallbacks(&l.right)?;
+    old.push(next);
+    old.extend(more);
+    Some((first, old))
+}
+
 /// A `createEnv({...})` call.
 pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<CodeSchema> {
     let name = match call.callee.get_inner_expression() {
@@ -34,7 +53,7 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
     };
     let mut notes = Vec::new();
     let mut sections = Vec::new();
-    let mut runtime: HashMap<String, String> = HashMap::new();
+    let mut runtime: HashMap<String, (String, Vec<String>)> = HashMap::new();
     let mut empty_is_unset = false;
     let mut prefix = file
         .imports
@@ -50,9 +69,9 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
             "runtimeEnv" | "runtimeEnvStrict" | "experimental__runtimeEnv" => {
                 if let Expression::ObjectExpression(o) = file.resolve(value) {
                     for (k, v, s) in properties(file, o, &mut notes) {
-                        match process_env_read(v) {
-                            Some(read) => {
-                                runtime.insert(k, read);
+                        match fallbacks(v) {
+                            Some(reads) => {
+                                runtime.insert(k, reads);
                             }
                             None => notes.push(file.note(
                                 s,
@@ -83,12 +102,14 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
         for d in &mut declared {
             d.var.accept_empty = !empty_is_unset;
             d.var.public = side != Side::Server;
-            // The variable the value is read from (runtimeEnv: { KEY: process.env.OTHER }).
-            if let Some(read) = runtime.get(&d.name)
-                && *read != d.name
-            {
-                d.var.description = Some(format!("validated as {}", d.name));
-                d.name.clone_from(read);
+            // The variable the value is read from (runtimeEnv: { KEY: process.env.OTHER }),
+            // and the old names it falls back on (`process.env.NEW ?? process.env.OLD`).
+            if let Some((read, old)) = runtime.get(&d.name) {
+                if *read != d.name {
+                    d.var.description = Some(format!("validated as {}", d.name));
+                    d.name.clone_from(read);
+                }
+                d.var.deprecated_names.clone_from(old);
             }
         }
         vars.extend(declared);
