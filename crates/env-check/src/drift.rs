@@ -111,8 +111,8 @@ pub fn is_example(name: &str) -> bool {
     clippy::expect_used,
     reason = "literal patterns, compiled by every test"
 )]
-fn patterns() -> &'static [Regex; 4] {
-    static PATTERNS: OnceLock<[Regex; 4]> = OnceLock::new();
+fn patterns() -> &'static [Regex; 5] {
+    static PATTERNS: OnceLock<[Regex; 5]> = OnceLock::new();
     PATTERNS.get_or_init(|| {
         let build = |p: &str| Regex::new(p).expect("a literal pattern");
         [
@@ -120,6 +120,10 @@ fn patterns() -> &'static [Regex; 4] {
             build(r#"\bprocess\.env\??\.?\[\s*["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]\s*\]"#),
             build(r"\bimport\.meta\.env\.([A-Za-z_][A-Za-z0-9_]*)"),
             build(r"\{([^{}]*)\}\s*=\s*process\.env\b"),
+            // The usual wrappers over process.env[name]: env("X"), getEnv('X'), requireEnv(`X`).
+            build(
+                r#"\b(?:env|getEnv|requireEnv|readEnv|mustEnv|getEnvVar|getEnvVariable|requiredEnv)\(\s*["'`]([A-Z][A-Z0-9_]*)["'`]"#,
+            ),
         ]
     })
 }
@@ -170,7 +174,8 @@ pub fn is_server_only(path: &str, text: &str) -> bool {
 
 /// The variable reads in one file's text.
 pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
-    if !text.contains("process.env") && !text.contains("import.meta.env") {
+    let wrapped = text.contains("nv(") || text.contains("nvVar");
+    if !text.contains("process.env") && !text.contains("import.meta.env") && !wrapped {
         return Vec::new();
     }
     let client = is_client_component(text) && !is_server_only(path, text);
@@ -180,8 +185,8 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
     let on_server = |offset: usize| analysis.server_only.iter().any(|r| r.contains(&offset));
     let in_comment = |offset: usize| analysis.comments.iter().any(|r| r.contains(&offset));
     let mut out = Vec::new();
-    let [dot, index, meta, destructure] = patterns();
-    for re in [dot, index, meta] {
+    let [dot, index, meta, destructure, wrapper] = patterns();
+    for (re, direct) in [(dot, true), (index, true), (meta, true), (wrapper, false)] {
         for c in re.captures_iter(text) {
             let Some(m) = c.get(1) else { continue };
             if in_comment(m.start()) {
@@ -193,7 +198,9 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
                 path: path.to_owned(),
                 line,
                 column,
-                client: client && !on_server(m.start()),
+                // A wrapper may read window.__ENV__ in the browser: only direct reads are
+                // judged as client reads.
+                client: direct && client && !on_server(m.start()),
             });
         }
     }

@@ -45,7 +45,15 @@ fn words(name: &str) -> Vec<&str> {
 pub fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let w = words(&upper);
-    w.iter().any(|w| {
+    // A flag or a setting about a secret is not one: DISABLE_PASSWORD_SIGNUP, TOKEN_TTL,
+    // SECRET_ROTATION_DAYS. The secret word is the name's last.
+    const FLAGS: [&str; 9] = [
+        "DISABLE", "DISABLED", "ENABLE", "ENABLED", "ALLOW", "USE", "SHOW", "HIDE", "IS",
+    ];
+    if w.first().is_some_and(|f| FLAGS.contains(f)) {
+        return false;
+    }
+    w.last().is_some_and(|w| {
         matches!(
             *w,
             "SECRET"
