@@ -185,8 +185,8 @@ pub fn references_in(path: &str, text: &str) -> Vec<Reference> {
     let on_server = |offset: usize| analysis.server_only.iter().any(|r| r.contains(&offset));
     let in_comment = |offset: usize| analysis.comments.iter().any(|r| r.contains(&offset));
     let mut out = Vec::new();
-    let [dot, index, meta, destructure, wrapper] = patterns();
-    for (re, direct) in [(dot, true), (index, true), (meta, true), (wrapper, false)] {
+    let [dot, index, meta, destructure, helper] = patterns();
+    for (re, direct) in [(dot, true), (index, true), (meta, true), (helper, false)] {
         for c in re.captures_iter(text) {
             let Some(m) = c.get(1) else { continue };
             if in_comment(m.start()) {
@@ -678,7 +678,9 @@ fn example_drift(
                 .at(loc.clone()),
             );
         }
+        // "The app's own validation": only a schema read from the app's code says so.
         if let Some(var) = service.vars.get(&e.key)
+            && code_reads(resolved, service_name, &e.key)
             && e.value.is_empty()
             && !var.accept_empty
             && !matches!(var.required, Required::Always(false))

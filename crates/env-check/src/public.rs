@@ -43,13 +43,13 @@ fn words(name: &str) -> Vec<&str> {
 
 /// Whether a name says it holds a secret (`…_SECRET`, `…_TOKEN`, `…_API_KEY`, `…PASSWORD`).
 pub fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let w = words(&upper);
     // A flag or a setting about a secret is not one: DISABLE_PASSWORD_SIGNUP, TOKEN_TTL,
     // SECRET_ROTATION_DAYS. The secret word is the name's last.
     const FLAGS: [&str; 9] = [
         "DISABLE", "DISABLED", "ENABLE", "ENABLED", "ALLOW", "USE", "SHOW", "HIDE", "IS",
     ];
+    let upper = name.to_ascii_uppercase();
+    let w = words(&upper);
     if w.first().is_some_and(|f| FLAGS.contains(f)) {
         return false;
     }

@@ -186,12 +186,10 @@ fn drift_finds_every_reference_form_and_client_reads() {
             "drift:web ENV203 .env.example:3",
             "drift:web ENV204 .env.example:null",
             "drift:web ENV205 web/app/page.tsx:3",
-            "drift:web ENV209 .env.example:1",
             "drift:worker ENV201 worker/src/config.ts:2",
             "drift:worker ENV201 worker/src/config.ts:3",
             "drift:worker ENV202",
             "drift:worker ENV203 .env.example:3",
-            "drift:worker ENV209 .env.example:2",
         ],
         "{out}"
     );
