@@ -91,7 +91,10 @@ fn zod_and_envalid_are_read() {
     let z = read("zod3.mjs");
     assert_eq!(z.library, Library::Zod);
     assert!(z.notes.is_empty(), "{:#?}", z.notes);
-    assert_eq!(z.vars.len(), 8, "the merged object's fields too");
+    assert_eq!(z.vars.len(), 10, "the merged object's fields too");
+    // z.preprocess that makes an empty (or blank, before .trim()) value undefined is read.
+    assert!(!var(&z, "FX_HOST").accept_empty && !var(&z, "FX_LABEL").accept_empty);
+    assert_eq!(var(&z, "FX_HOST").min_length, Some(3));
     assert!(
         var(&z, "FX_REDIS_URL").accept_empty,
         "zod sees empty values"
@@ -129,7 +132,7 @@ import { zPort } from "./shared";
 export const env = z.object({
   A: zPort,
   B: z.string().refine((v) => v.startsWith("x")),
-  C: z.preprocess((v) => (v === "" ? undefined : v), z.string()),
+  C: z.preprocess((v) => process.env.VERCEL_URL ?? v, z.string()),
   D: z.string().uuid(),
   E: z.string().min(1),
 }).parse(process.env);
@@ -362,6 +365,14 @@ const ZOD3_POOLS: Pools = &[
         ],
     ),
     ("FX_REGION", &[None, Some(""), Some("eu")]),
+    (
+        "FX_HOST",
+        &[None, Some(""), Some("abc"), Some("ab"), Some("   ")],
+    ),
+    (
+        "FX_LABEL",
+        &[None, Some(""), Some(" abcd "), Some("   "), Some(" a ")],
+    ),
 ];
 
 // Left out on purpose, where env-check is stricter than envalid (docs/env-check.md says so):

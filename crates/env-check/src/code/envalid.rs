@@ -67,6 +67,7 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
             var,
             side: Side::Server,
             line: file.position(span).0,
+            empty_is_unset: false,
         });
     }
     Some(CodeSchema {

@@ -92,6 +92,9 @@ pub struct Declared {
     pub side: Side,
     /// 1-based line of its declaration.
     pub line: u32,
+    /// The validator itself turns an empty value into no value (`z.preprocess((v) => v === ""
+    /// ? undefined : v, …)`), whatever the library does with empty values.
+    pub empty_is_unset: bool,
 }
 
 /// A part of a schema that was not read, with where it is.

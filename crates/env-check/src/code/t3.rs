@@ -100,7 +100,7 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
             other => zod::object_vars(file, other, side, &mut notes, 0),
         };
         for d in &mut declared {
-            d.var.accept_empty = !empty_is_unset;
+            d.var.accept_empty = !empty_is_unset && !d.empty_is_unset;
             d.var.public = side != Side::Server;
             // The variable the value is read from (runtimeEnv: { KEY: process.env.OTHER }),
             // and the old names it falls back on (`process.env.NEW ?? process.env.OLD`).

@@ -32,6 +32,8 @@ use super::{
 pub(crate) struct Spec {
     pub(crate) var: Var,
     pub(crate) required: ByNodeEnv,
+    /// A `z.preprocess` maps an empty (or blank) value to `undefined` first.
+    pub(crate) empty_is_unset: bool,
 }
 
 impl Spec {
@@ -42,6 +44,7 @@ impl Spec {
                 ..Var::default()
             },
             required: ByNodeEnv::all(true),
+            empty_is_unset: false,
         }
     }
 
@@ -54,6 +57,7 @@ impl Spec {
                 ..Var::default()
             },
             required: ByNodeEnv::all(true),
+            empty_is_unset: false,
         }
     }
 
@@ -62,6 +66,7 @@ impl Spec {
         Spec {
             var: Var::default(),
             required: ByNodeEnv::all(false),
+            empty_is_unset: false,
         }
     }
 
@@ -224,7 +229,11 @@ fn conditional(
             test: yes.required.test && no.required.test,
         }
     };
-    Spec { var, required }
+    Spec {
+        var,
+        required,
+        empty_is_unset: yes.empty_is_unset && no.empty_is_unset,
+    }
 }
 
 /// The validator a chain starts with (`z.string()`, `z.coerce.number()`, `z.enum([...])`),
@@ -299,12 +308,23 @@ fn constructor(
             Spec::unchecked()
         }
         "preprocess" => {
-            if let Some(inner) = arg(call, 1) {
-                // Read for its own notes; what the function does first is unknown.
-                let _ = spec(file, inner, &mut Vec::new(), depth + 1);
+            // The one preprocessing read: an empty (or, before a `.trim()`, blank) value made
+            // `undefined`. Anything else the function does is unknown.
+            let inner = arg(call, 1).map(|a| spec(file, a, &mut Vec::new(), depth + 1));
+            match (arg(call, 0).and_then(|f| blank_to_undefined(file, f)), inner) {
+                (Some(blank), Some(mut inner)) if !blank || inner.var.trim => {
+                    inner.empty_is_unset = true;
+                    if let Some(a) = arg(call, 1) {
+                        inner = spec(file, a, notes, depth + 1);
+                        inner.empty_is_unset = true;
+                    }
+                    inner
+                }
+                _ => {
+                    notes.push(file.note(call.span, "`z.preprocess(fn, …)` runs code before validating: the variable is declared, its value is not checked"));
+                    Spec::unchecked()
+                }
             }
-            notes.push(file.note(call.span, "`z.preprocess(fn, …)` runs code before validating: the variable is declared, its value is not checked"));
-            Spec::unchecked()
         }
         other => {
             notes.push(file.note(
@@ -335,6 +355,67 @@ fn set_pattern(
             span,
             "this pattern is not one env-check can run: not checked",
         ));
+    }
+}
+
+/// Whether a preprocessing function is `(v) => v === "" ? undefined : v` (`Some(false)`) or
+/// `(v) => typeof v === "string" && v.trim() === "" ? undefined : v` (`Some(true)`: blank
+/// values too), written inline or held in a constant.
+fn blank_to_undefined(file: &File<'_, '_>, f: &Expression<'_>) -> Option<bool> {
+    use oxc_ast::ast::{ArrowFunctionExpression, BinaryOperator, Statement};
+    let Expression::ArrowFunctionExpression(arrow) = file.resolve(f) else {
+        return None;
+    };
+    let arrow: &ArrowFunctionExpression<'_> = arrow;
+    let param = match arrow.params.items.first().map(|p| &p.pattern) {
+        Some(oxc_ast::ast::BindingPattern::BindingIdentifier(id))
+            if arrow.params.items.len() == 1 =>
+        {
+            id.name.as_str()
+        }
+        _ => return None,
+    };
+    let body = match &arrow.body {
+        oxc_ast::ast::ArrowFunctionBody::FunctionBody(b) => match b.statements.as_slice() {
+            [Statement::ReturnStatement(r)] => r.argument.as_ref()?,
+            _ => return None,
+        },
+        other => other.as_expression()?,
+    };
+    let Expression::ConditionalExpression(c) = body.get_inner_expression() else {
+        return None;
+    };
+    let is_param = |e: &Expression<'_>| matches!(e.get_inner_expression(), Expression::Identifier(id) if id.name == param);
+    let undefined = matches!(c.consequent.get_inner_expression(), Expression::Identifier(id) if id.name == "undefined");
+    if !undefined || !is_param(&c.alternate) {
+        return None;
+    }
+    let empty_test = |e: &Expression<'_>, trimmed: bool| {
+        let Expression::BinaryExpression(b) = e.get_inner_expression() else {
+            return false;
+        };
+        let subject = |e: &Expression<'_>| {
+            if trimmed {
+                matches!(e.get_inner_expression(), Expression::CallExpression(call)
+                    if call.arguments.is_empty()
+                        && matches!(call.callee.get_inner_expression(), Expression::StaticMemberExpression(m)
+                            if m.property.name == "trim" && is_param(&m.object)))
+            } else {
+                is_param(e)
+            }
+        };
+        matches!(b.operator, BinaryOperator::StrictEquality)
+            && ((subject(&b.left) && string_value(&b.right).as_deref() == Some(""))
+                || (subject(&b.right) && string_value(&b.left).as_deref() == Some("")))
+    };
+    match c.test.get_inner_expression() {
+        t if empty_test(t, false) => Some(false),
+        Expression::LogicalExpression(l)
+            if l.operator == oxc_ast::ast::LogicalOperator::And && empty_test(&l.right, true) =>
+        {
+            Some(true)
+        }
+        _ => None,
     }
 }
 
@@ -605,11 +686,14 @@ pub(crate) fn declare(
             }
             oxc_ast::ast::ObjectPropertyKind::ObjectProperty(prop) => {
                 if let Some(name) = prop.key.static_name() {
+                    let s = spec(file, &prop.value, notes, 0);
+                    let empty_is_unset = s.empty_is_unset;
                     vec![Declared {
                         name: name.into_owned(),
-                        var: spec(file, &prop.value, notes, 0).finish(),
+                        var: s.finish(),
                         side,
                         line: file.position(prop.span).0,
+                        empty_is_unset,
                     }]
                 } else {
                     notes.push(file.note(
@@ -663,7 +747,7 @@ pub(crate) fn read_parse(file: &File<'_, '_>, call: &CallExpression<'_>) -> Opti
     };
     let mut vars = object_vars(file, &m.object, Side::Server, &mut notes, 0);
     for d in &mut vars {
-        d.var.accept_empty = accept_empty;
+        d.var.accept_empty = accept_empty && !d.empty_is_unset;
     }
     Some(CodeSchema {
         library: Library::Zod,

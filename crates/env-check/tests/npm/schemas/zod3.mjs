@@ -13,7 +13,12 @@ const EnvSchema = z.object({
   FX_TOKEN: z.string().min(10).max(20).optional(),
 });
 
+const blankToUndefined = (value) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
 const Extra = z.object({
+  FX_HOST: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(3).optional()),
+  FX_LABEL: z.preprocess(blankToUndefined, z.string().trim().min(2).optional()),
   FX_REGION: z.string().optional(),
 });
 
