@@ -555,3 +555,64 @@ fn next_lint_lints_nextjs_directories_with_its_gate() {
         "{report}"
     );
 }
+
+// See: issue 17. No opskit.toml: the env check reads each package's schema from its code, gives
+// each export to its service, and lints the examples, where a public secret is an error.
+#[test]
+fn the_env_check_needs_no_opskit_toml() {
+    let repo = Repo::new();
+    repo.write(
+        "package.json",
+        r#"{"name": "shop", "private": true, "workspaces": ["apps/*"]}"#,
+    )
+    .write("apps/web/package.json", r#"{"name": "@shop/web"}"#)
+    .write(
+        "apps/web/src/env.mjs",
+        "import { createEnv } from \"@t3-oss/env-nextjs\";\nimport { z } from \"zod\";\nexport const env = createEnv({\n  server: { DATABASE_URL: z.string().url() },\n  client: {},\n  runtimeEnv: { DATABASE_URL: process.env.DATABASE_URL },\n  emptyStringAsUndefined: true,\n});\n",
+    )
+    .write(
+        "apps/web/.env.example",
+        "DATABASE_URL=\nNEXT_PUBLIC_STRIPE_SECRET_KEY=\n",
+    )
+    .write("apps/worker/package.json", r#"{"name": "@shop/worker"}"#)
+    .write(
+        "apps/worker/src/env.ts",
+        "import { cleanEnv, url } from \"envalid\";\nexport const env = cleanEnv(process.env, { REDIS_URL: url() });\n",
+    )
+    .write("web.env", "DATABASE_URL=https://db.example.com/app\nREDIS_URL=redis://cache:6379\n");
+    let web = format!("@shop/web={}", repo.root().join("web.env").display());
+    let (code, report) = run_at(
+        repo.root(),
+        &["--only", "env", "--require-env", "--env-vars", &web],
+    );
+    assert_eq!(code, 2, "{report}");
+    let env = check(&report, "env");
+    let messages: Vec<(String, String)> = env["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The web export's REDIS_URL does not reach the worker.
+    assert!(
+        messages.iter().any(|(r, m)| r == "ENV101"
+            && m.contains("REDIS_URL")
+            && m.contains("for `@shop/worker`")),
+        "{messages:#?}"
+    );
+    assert!(
+        !messages
+            .iter()
+            .any(|(r, m)| r == "ENV101" && m.contains("DATABASE_URL")),
+        "{messages:#?}"
+    );
+    assert_eq!(
+        finding(&report, "env", "ENV102")["location"]["path"],
+        "apps/web/.env.example"
+    );
+}
