@@ -256,7 +256,21 @@ impl RedisServer {
             if let Ok(Resp::Simple(pong)) = server.try_command(&["PING"])
                 && pong == "PONG"
             {
-                return Ok(server);
+                // Two servers started at once can be handed the same free port: the one that
+                // lost the bind is about to exit, and the PONG came from the other. Only our
+                // own process counts.
+                let ours = format!("process_id:{}", server.child.id());
+                let info = server
+                    .try_command(&["INFO", "server"])
+                    .ok()
+                    .and_then(|r| r.as_text())
+                    .unwrap_or_default();
+                if info.lines().any(|l| l.trim() == ours) {
+                    return Ok(server);
+                }
+                return Err(format!(
+                    "port {port} answered for another redis-server; trying another port"
+                ));
             }
             if Instant::now() > deadline {
                 return Err(format!(
