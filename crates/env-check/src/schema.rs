@@ -77,9 +77,8 @@ pub fn from_code(root: &Path) -> Result<(Schema, BTreeMap<String, Vec<CodeSchema
         )
         .collect();
     for (name, dir) in packages {
-        if (!dir.starts_with(root) && !root.starts_with(&dir))
-            || !dir.join("package.json").is_file()
-        {
+        // Only the packages under the root asked for (`--root apps/web` is that package).
+        if !dir.starts_with(root) || !dir.join("package.json").is_file() {
             continue;
         }
         let nested: Vec<PathBuf> = dirs
@@ -97,7 +96,11 @@ pub fn from_code(root: &Path) -> Result<(Schema, BTreeMap<String, Vec<CodeSchema
                 // The first declaration wins; a second schema of the package adds the rest.
                 service.vars.entry(d.name.clone()).or_insert_with(|| {
                     let mut var = d.var.clone();
-                    var.secret = var.secret || crate::public::looks_secret(&d.name);
+                    // A name that says secret is checked as one; a browser-public name is
+                    // judged by public.rs instead (it must not hold a secret at all).
+                    var.secret = var.secret
+                        || (crate::public::looks_secret(&d.name)
+                            && crate::public::public_prefix(&d.name).is_none());
                     var
                 });
             }

@@ -74,9 +74,11 @@ fn t3_env_is_read_with_sides_conditions_and_constraints() {
         .iter()
         .find(|d| d.name == "NEXT_PUBLIC_FX_APP_URL")
         .unwrap();
+    // The side is kept; `public` stays the user's to set: a client variable named like a
+    // secret is still an error in every source.
     assert_eq!(
         (url.side, url.var.kind, url.var.public),
-        (Side::Client, VarType::Url, true)
+        (Side::Client, VarType::Url, false)
     );
     assert!(!url.var.accept_empty, "emptyStringAsUndefined: true");
     assert!(var(&s, "FX_NAME").trim);

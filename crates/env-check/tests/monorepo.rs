@@ -133,7 +133,7 @@ fn the_schema_comes_from_the_code_of_each_package() {
         "# read from apps/web/src/env.mjs:4 (t3-env)",
         "[env-check.services.\"@shop/web\".vars.NEXTAUTH_SECRET]",
         "required = [\"production\", \"preview\"]",
-        "[env-check.services.\"@shop/web\".vars.NEXT_PUBLIC_APP_URL]\n# apps/web/src/env.mjs:11 (client)\ntype = \"url\"\nrequired = true\npublic = true",
+        "[env-check.services.\"@shop/web\".vars.NEXT_PUBLIC_APP_URL]\n# apps/web/src/env.mjs:11 (client)\ntype = \"url\"\nrequired = true",
         "# read from apps/worker/src/env.ts:2 (envalid)",
         "[env-check.services.\"@shop/worker\".vars.CONCURRENCY]",
         "default = \"5\"",
@@ -317,5 +317,60 @@ fn generate_gives_an_encryption_key_32_bytes() {
         opskit::encoding::decode_base64(value).unwrap().len(),
         32,
         "{out}"
+    );
+}
+
+#[test]
+fn opskit_toml_refines_the_code_and_names_each_services_exports() {
+    let dir = shop();
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        "[env-check.services.\"@shop/worker\"]\nexports = [\"worker.json\"]\n\
+         [env-check.services.\"@shop/worker\".vars.REDIS_URL]\nschemes = [\"rediss\"]\n\
+         [env-check.services.\"@shop/worker\".vars.QUEUE]\nrequired = true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("worker.json"),
+        r#"{"CONCURRENCY": "many", "REDIS_URL": "redis://cache:6379"}"#,
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        dir.path(),
+        &[
+            "check",
+            "--service",
+            "@shop/worker",
+            "--no-process-env",
+            "-f",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    let got = findings(&out);
+    let rules: Vec<(&str, &str)> = got
+        .iter()
+        .map(|f| (f.1.as_str(), f.2.split(' ').next().unwrap_or_default()))
+        .collect();
+    // From the code: CONCURRENCY is a number; from opskit.toml, over the code: REDIS_URL
+    // must use rediss://, and QUEUE is added.
+    for want in [
+        ("ENV103", "CONCURRENCY"),
+        ("ENV103", "REDIS_URL"),
+        ("ENV101", "QUEUE"),
+    ] {
+        assert!(rules.contains(&want), "{want:?} in {got:#?}");
+    }
+    let (_, schema, _) = run(
+        dir.path(),
+        &["schema", "--service", "@shop/worker", "-f", "human"],
+        &[],
+    );
+    assert!(
+        schema.contains(
+            "type = \"url\"\nrequired = true\naccept_empty = true\nschemes = [\"rediss\"]"
+        ),
+        "{schema}"
     );
 }

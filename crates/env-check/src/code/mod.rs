@@ -4,7 +4,7 @@
 //! ([oxc](https://oxc.rs)), never with patterns over the text:
 //!
 //! - t3-env: `createEnv({ server, client, shared, runtimeEnv, experimental__runtimeEnv,
-//!   emptyStringAsUndefined, clientPrefix })` from `@t3-oss/env-nextjs` or `@t3-oss/env-core`,
+//!   emptyStringAsUndefined })` from `@t3-oss/env-nextjs` or `@t3-oss/env-core`,
 //!   with zod validators;
 //! - zod alone: `z.object({...}).parse(process.env)` (and `safeParse`, `parseAsync`, a schema
 //!   held in a `const`, `.extend({...})`, `.partial()`);
@@ -198,8 +198,6 @@ pub(crate) struct File<'a, 'b> {
     text: &'b str,
     line_starts: Vec<usize>,
     consts: HashMap<&'a str, &'b Expression<'a>>,
-    /// Where each imported name comes from (`createEnv` → `@t3-oss/env-nextjs`).
-    pub(crate) imports: HashMap<&'a str, &'a str>,
 }
 
 impl<'a, 'b> File<'a, 'b> {
@@ -207,7 +205,6 @@ impl<'a, 'b> File<'a, 'b> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let mut consts = HashMap::new();
-        let mut imports = HashMap::new();
         for stmt in &program.body {
             let decl = match stmt {
                 Statement::VariableDeclaration(d) => Some(&**d),
@@ -215,12 +212,6 @@ impl<'a, 'b> File<'a, 'b> {
                     Declaration::VariableDeclaration(d) => Some(&**d),
                     _ => None,
                 },
-                Statement::ImportDeclaration(i) => {
-                    for s in i.specifiers.iter().flatten() {
-                        imports.insert(s.local().name.as_str(), i.source.value.as_str());
-                    }
-                    None
-                }
                 _ => None,
             };
             for d in decl.iter().flat_map(|d| d.declarations.iter()) {
@@ -234,7 +225,6 @@ impl<'a, 'b> File<'a, 'b> {
             text,
             line_starts,
             consts,
-            imports,
         }
     }
 

@@ -1,23 +1,14 @@
 //! t3-env's `createEnv`: `server`, `client` and `shared` validators (zod, read by [`super::zod`]),
 //! the variables `runtimeEnv` (or `experimental__runtimeEnv`) takes them from, and the options
-//! that change what a value means (`emptyStringAsUndefined`, `clientPrefix`).
+//! that change what a value means (`emptyStringAsUndefined`). The side of each variable is kept
+//! (server, client, shared); whether a client variable may hold what it holds is judged by
+//! [`crate::public`], not taken from its side.
 
 use std::collections::HashMap;
 
 use oxc_ast::ast::{CallExpression, Expression};
 
-use super::{
-    CodeSchema, File, Library, Side, arg, process_env_read, properties, string_value, zod,
-};
-
-/// The client prefix each t3-env package enforces.
-fn package_prefix(source: &str) -> Option<&'static str> {
-    match source {
-        "@t3-oss/env-nextjs" => Some("NEXT_PUBLIC_"),
-        "@t3-oss/env-nuxt" => Some("NUXT_PUBLIC_"),
-        _ => None,
-    }
-}
+use super::{CodeSchema, File, Library, Side, arg, process_env_read, properties, zod};
 
 /// `process.env.X`, or `process.env.X ?? process.env.OLD || …`: the variable read and the
 /// ones it falls back on.
@@ -55,11 +46,6 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
     let mut sections = Vec::new();
     let mut runtime: HashMap<String, (String, Vec<String>)> = HashMap::new();
     let mut empty_is_unset = false;
-    let mut prefix = file
-        .imports
-        .get("createEnv")
-        .and_then(|s| package_prefix(s))
-        .map(str::to_owned);
     let mut ignored = Vec::new();
     for (key, value, span) in properties(file, options, &mut ignored) {
         match key.as_str() {
@@ -84,7 +70,6 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
             "emptyStringAsUndefined" => {
                 empty_is_unset = matches!(value.get_inner_expression(), Expression::BooleanLiteral(b) if b.value);
             }
-            "clientPrefix" => prefix = string_value(value),
             "extends" => notes.push(file.note(
                 span,
                 "the presets in `extends` are not read: their variables are not checked",
@@ -92,7 +77,6 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
             _ => {}
         }
     }
-    let _ = prefix;
     let mut vars = Vec::new();
     for (side, section) in sections {
         let mut declared = match file.resolve(section) {
@@ -101,7 +85,6 @@ pub(crate) fn read(file: &File<'_, '_>, call: &CallExpression<'_>) -> Option<Cod
         };
         for d in &mut declared {
             d.var.accept_empty = !empty_is_unset && !d.empty_is_unset;
-            d.var.public = side != Side::Server;
             // The variable the value is read from (runtimeEnv: { KEY: process.env.OTHER }),
             // and the old names it falls back on (`process.env.NEW ?? process.env.OLD`).
             if let Some((read, old)) = runtime.get(&d.name) {

@@ -781,6 +781,61 @@ mod tests {
     }
 
     #[test]
+    fn keys_decode_to_their_bytes() {
+        // See: issue 17. 32 base64 characters are 24 bytes, not the 32 AES-256 needs.
+        let v = var("bytes = 32\nencoding = \"base64\"");
+        let short = check_var(
+            "K",
+            &v,
+            Some("YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4"),
+            "production",
+        );
+        assert_eq!(short[0].code, "ENV104");
+        assert!(
+            short[0]
+                .message
+                .contains("decodes (base64) to 24 bytes; 32 are required"),
+            "{short:?}"
+        );
+        let ok = crate::encoding::encode_base64(&[7u8; 32]);
+        assert!(check_var("K", &v, Some(&ok), "production").is_empty());
+        let hex = var("bytes = 2\nencoding = \"hex\"");
+        assert_eq!(
+            check_var("K", &hex, Some("zz00"), "production")[0].code,
+            "ENV103"
+        );
+    }
+
+    #[test]
+    fn numbers_as_javascript_reads_them() {
+        for (text, n) in [
+            ("42", 42.0),
+            (" 7 ", 7.0),
+            ("", 0.0),
+            ("0x1F", 31.0),
+            ("1e3", 1000.0),
+            ("-2.5", -2.5),
+            (".5", 0.5),
+        ] {
+            assert_eq!(js_number(text), Some(n), "{text}");
+        }
+        for bad in ["abc", "1_000", "0x", "--1", "1e", "inf", "NaN", "12abc"] {
+            assert_eq!(js_number(bad), None, "{bad}");
+        }
+        let port = var("type = \"number\"\ninteger = true\nminimum = 1\nmaximum = 65535");
+        assert!(check_var("P", &port, Some("8080"), "production").is_empty());
+        assert_eq!(
+            check_var("P", &port, Some("80.5"), "production")[0].code,
+            "ENV103"
+        );
+        assert!(
+            check_var("P", &port, Some("0"), "production")[0]
+                .message
+                .contains("least allowed is 1")
+        );
+    }
+
+    #[test]
     fn required_per_environment() {
         let v = var("required = [\"production\"]");
         assert_eq!(check_var("X", &v, None, "production").len(), 1);
