@@ -6,6 +6,13 @@ use crate::Result;
 
 type Regenerate = fn(&str) -> Option<String>;
 
+/// docs/env-check.md's two code tables, from `opskit::env::codes`.
+fn env_codes(doc: &str) -> Option<String> {
+    use opskit::env::codes::markdown_table;
+    let doc = opskit::docs::splice_named(doc, "codes-check", &markdown_table("ENV100", "ENV199"))?;
+    opskit::docs::splice_named(&doc, "codes-drift", &markdown_table("ENV200", "ENV299"))
+}
+
 pub fn main(args: &[String]) -> Result<()> {
     let check = match args {
         [] => false,
@@ -15,7 +22,8 @@ pub fn main(args: &[String]) -> Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("xtask is not inside the workspace")?;
-    let docs: [(&str, Regenerate); 2] = [
+    let docs: [(&str, Regenerate); 3] = [
+        ("docs/env-check.md", env_codes),
         (
             "docs/secret-scan.md",
             opskit_secret_scan::rules::regenerate_docs,
@@ -29,7 +37,7 @@ pub fn main(args: &[String]) -> Result<()> {
         let path = root.join(name);
         let current = std::fs::read_to_string(&path)?;
         let fresh = regenerate(&current).ok_or(format!(
-            "{name} lost its <!-- rules:start --> / <!-- rules:end --> markers"
+            "{name} lost its generated-section markers (<!-- rules:start --> / <!-- codes-…:start -->)"
         ))?;
         if fresh == current {
             println!("{name} is current");

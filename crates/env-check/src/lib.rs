@@ -211,7 +211,7 @@ pub enum Error {
     Usage(String),
     /// A code `--explain` does not know.
     #[error(
-        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV100-ENV106 (schema) and ENV201-ENV209 (drift)"
+        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV100-ENV106 (schema) and ENV201-ENV209 (drift); `env-check --explain ENV101`"
     )]
     UnknownCode(String),
     /// An unknown service.
@@ -768,73 +768,19 @@ fn generate_value(
     Ok(report)
 }
 
-/// The codes env-check reports, with what they mean (`--explain`).
-pub const CODES: &[(&str, &str)] = &[
-    (
-        "ENV101",
-        "required variable not set: the schema requires it in this environment and no source sets it. Set it on the platform (Vercel, Railway) or in the environment's .env file.",
-    ),
-    (
-        "ENV102",
-        "a secret that would reach the browser: a variable with a public prefix (NEXT_PUBLIC_, VITE_, EXPO_PUBLIC_, REACT_APP_, NUXT_PUBLIC_, PUBLIC_, GATSBY_, VUE_APP_) whose value matches a secret-scan provider rule or whose name says secret/token/key/password (keys made public, such as Supabase anon or Stripe publishable, excepted), in any source; or a schema variable marked secret that has such a prefix or is also marked public. The framework inlines it into every browser's bundle: rename it without the prefix and rotate it.",
-    ),
-    (
-        "ENV103",
-        "wrong type: the value is not what the schema's type accepts (int, port, bool, url and its schemes, postgres-url, redis-url, email, enum, json, duration, regex).",
-    ),
-    (
-        "ENV104",
-        "wrong length: fewer than min_length or more than max_length characters.",
-    ),
-    (
-        "ENV105",
-        "weak secret: a placeholder, a repeated or sequential pattern, too few distinct characters, or low entropy. `env-check generate NAME` makes a strong one.",
-    ),
-    (
-        "ENV106",
-        "deprecated name: the value is set under a name the schema lists in deprecated_names. Rename it.",
-    ),
-    (
-        "ENV201",
-        "undeclared variable: the code reads it, the schema does not declare it, so a deploy without it is not caught. Declare it, or list it in undeclared_ok when the platform sets it.",
-    ),
-    (
-        "ENV202",
-        "unused variable: declared in the schema, no code under the service's src reads it (a note: platforms and frameworks read some variables themselves).",
-    ),
-    ("ENV203", "in .env.example but not in the schema."),
-    (
-        "ENV204",
-        "required by the schema but missing from .env.example, so a new setup does not know about it.",
-    ),
-    (
-        "ENV205",
-        "a client component (\"use client\") reads a variable that is not NEXT_PUBLIC_: undefined in the browser, and a secret must never be moved there. Reads in a `typeof window === \"undefined\"` branch, in \"use server\" functions, and files that import server-only, route handlers and app/api are server code.",
-    ),
-    (
-        "ENV206",
-        "read by the code of a package that declares no schema, and in none of its .env examples (.env.example, .env.sample, .env.template): a new setup does not know about it. Add `NAME=` to the example.",
-    ),
-    (
-        "ENV207",
-        "in a .env example, but no code of its packages reads it and no schema declares it (a note: frameworks and tools such as next-auth, Prisma and Sentry read some themselves). Remove it if it is left over.",
-    ),
-    (
-        "ENV208",
-        "a part of the env schema in code that env-check does not read statically (a validator from another module, .refine(fn), z.preprocess, .pipe, a union): the variable is declared, that part is not checked. Declare it in opskit.toml to check it.",
-    ),
-    (
-        "ENV209",
-        "required by the schema, and the .env example leaves it empty: a setup copied from the example fails the app's own validation (t3-env's emptyStringAsUndefined makes it missing). Document how to get a value, or `env-check generate NAME`.",
-    ),
-];
-
 fn explain(code: &str) -> Result<Report, Error> {
     let upper = code.to_ascii_uppercase();
-    let text = CODES
-        .iter()
-        .find(|(c, _)| *c == upper)
-        .map(|(c, t)| format!("{c}: {t}"))
+    let text = opskit::env::codes::find(&upper)
+        .map(|c| {
+            format!(
+                "{} ({}, {}): {} {}",
+                c.code,
+                c.title,
+                c.severity.as_str(),
+                c.explanation,
+                c.fix
+            )
+        })
         .or_else(|| {
             rules::RULES
                 .iter()

@@ -11,9 +11,15 @@
 /// assert_eq!(new, "# Rules\n<!-- rules:start -->\n| a |\n<!-- rules:end -->\n");
 /// ```
 pub fn splice(doc: &str, content: &str) -> Option<String> {
-    const START: &str = "<!-- rules:start -->\n";
-    const END: &str = "<!-- rules:end -->";
-    let from = doc.find(START)? + START.len();
-    let to = doc[from..].find(END)? + from;
+    splice_named(doc, "rules", content)
+}
+
+/// [`splice`] between `<!-- NAME:start -->` and `<!-- NAME:end -->`, for a page with several
+/// generated sections.
+pub fn splice_named(doc: &str, name: &str, content: &str) -> Option<String> {
+    let start = format!("<!-- {name}:start -->\n");
+    let end = format!("<!-- {name}:end -->");
+    let from = doc.find(&start)? + start.len();
+    let to = doc[from..].find(&end)? + from;
     Some(format!("{}{content}{}", &doc[..from], &doc[to..]))
 }

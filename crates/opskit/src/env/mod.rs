@@ -4,6 +4,7 @@
 //! expansion with npm `dotenv-expand`'s (as Next.js does); [`schema`] holds what each service
 //! expects of its environment and checks values against it.
 
+pub mod codes;
 pub mod dotenv;
 pub mod expand;
 pub mod schema;
