@@ -89,9 +89,10 @@ fn main() -> ExitCode {
                 line.push(root.join("examples/agent-platform").display().to_string());
             }
             line.extend(rest);
-            return opskit::cli::main_from::<opskit_predeploy::readiness::Args, _>(
+            return opskit::cli::main_from_with::<opskit_predeploy::readiness::Args, _>(
                 line,
                 opskit_predeploy::readiness::run,
+                Some(opskit_notify::hook),
             );
         }
         Some("bench") => bench::main(&args.collect::<Vec<_>>()),

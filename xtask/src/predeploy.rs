@@ -33,8 +33,9 @@ pub fn main(args: &[String], root: &Path) -> Result<ExitCode> {
         command_line.push(example.to_string_lossy().into_owned());
     }
     command_line.extend(args.iter().cloned());
-    Ok(opskit::cli::main_from::<opskit_predeploy::Args, _>(
+    Ok(opskit::cli::main_from_with::<opskit_predeploy::Args, _>(
         command_line,
         opskit_predeploy::run,
+        Some(opskit_notify::hook),
     ))
 }

@@ -114,7 +114,7 @@ pub struct Args {
     pub timeout: Option<u64>,
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
-    pub notify: opskit_notify::NotifyArgs,
+    pub notify: opskit::cli::NotifyFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -312,8 +312,8 @@ impl Tool for Args {
         &self.common
     }
 
-    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
-        self.notify.hook(NAME)
+    fn notify(&self) -> Option<&opskit::cli::NotifyFlags> {
+        Some(&self.notify)
     }
 }
 

@@ -1,5 +1,8 @@
 //! `dockerfile-lint`: see the library's documentation and `dockerfile-lint --help`.
 
 fn main() -> std::process::ExitCode {
-    opskit::cli::main::<opskit_dockerfile_lint::Args, _>(opskit_dockerfile_lint::run)
+    opskit::cli::main_with::<opskit_dockerfile_lint::Args, _>(
+        opskit_dockerfile_lint::run,
+        opskit_notify::hook,
+    )
 }

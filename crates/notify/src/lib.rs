@@ -11,7 +11,7 @@
 //! - **webhook**: a JSON POST to any endpoint.
 //!
 //! Every monitoring tool (queue-depth, health-probe, db-backup, predeploy) takes `--notify NAME`
-//! (repeatable, see [`NotifyArgs`]): after each run, the status of each of its checks is
+//! (repeatable, see [`NotifyArgs`] and [`hook`]): after each run, the status of each of its checks is
 //! compared with what each target was last told, kept in a small state file; only changes are
 //! sent, a recovery is sent as a resolve, a target that failed is tried again next run, a flood
 //! is cut by a rate limit, each delivery is retried with backoff inside a time limit, and
@@ -40,40 +40,22 @@ use crate::state::{Change, State};
 /// The binary's name and config section.
 pub const NAME: &str = "notify";
 
-/// The flags every monitoring tool takes. Flatten into a tool's `Args` and return
-/// [`NotifyArgs::hook`] from `Tool::hook`.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct NotifyArgs {
-    /// Tell this target of [notify.targets] when a check's status changes, and again when it
-    /// recovers (repeat for several).
-    #[arg(long = "notify", value_name = "NAME", global = true)]
-    pub notify: Vec<String>,
-    /// Wrap the run in Sentry Crons check-ins for this monitor (in_progress, then ok or error
-    /// with the duration).
-    #[arg(long, value_name = "SLUG", global = true)]
-    pub cron_monitor: Option<String>,
-    /// The monitor's crontab schedule, sent with each check-in so Sentry creates and updates
-    /// the monitor (or set it in [notify.monitors.SLUG]).
-    #[arg(long, value_name = "CRON", global = true)]
-    pub cron_schedule: Option<String>,
-    /// Where the statuses last notified are kept (default: state_file of opskit.toml's notify
-    /// section, else $XDG_STATE_HOME/opskit/notify-state.json).
-    #[arg(long, value_name = "FILE", global = true)]
-    pub notify_state: Option<PathBuf>,
-}
+/// The flags every monitoring tool takes: plain data in the core
+/// ([`opskit::cli::NotifyFlags`]), flattened into each tool's `Args`, so the tool libraries do
+/// not link this crate. The binaries pass [`hook`] to `opskit::cli::main_with`.
+pub type NotifyArgs = opskit::cli::NotifyFlags;
 
-impl NotifyArgs {
-    /// The hook for a run of `tool`, when any of the flags asks for one.
-    pub fn hook(&self, tool: &str) -> Option<Box<dyn Hook>> {
-        if self.notify.is_empty() && self.cron_monitor.is_none() {
-            return None;
-        }
-        Some(Box::new(NotifyHook {
-            args: self.clone(),
-            tool: tool.to_owned(),
-            cron: None,
-        }))
+/// The hook for a run of `tool`, when any of the flags asks for one (an
+/// [`opskit::cli::HookFactory`]).
+pub fn hook(flags: &NotifyArgs, tool: &str) -> Option<Box<dyn Hook>> {
+    if flags.notify.is_empty() && flags.cron_monitor.is_none() {
+        return None;
     }
+    Some(Box::new(NotifyHook {
+        args: flags.clone(),
+        tool: tool.to_owned(),
+        cron: None,
+    }))
 }
 
 /// `--notify` and `--cron-monitor` around each run.
@@ -526,7 +508,7 @@ mod tests {
             Monitor::try_parse_from(["m", "--notify", "a", "--notify", "b", "--cron-monitor", "s"])
                 .unwrap();
         assert_eq!(m.notify.notify, ["a", "b"]);
-        assert!(m.notify.hook("m").is_some());
-        assert!(NotifyArgs::default().hook("m").is_none());
+        assert!(hook(&m.notify, "m").is_some());
+        assert!(hook(&NotifyArgs::default(), "m").is_none());
     }
 }

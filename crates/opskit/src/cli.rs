@@ -91,12 +91,39 @@ pub trait Tool: Parser {
         report.status()
     }
 
-    /// What runs around each run of this invocation (notifications on status changes, cron
-    /// check-ins), when its flags ask for it. None by default.
-    fn hook(&self) -> Option<Box<dyn Hook>> {
+    /// The notification flags of this invocation (`--notify`, `--cron-monitor`), for the
+    /// binary's [`HookFactory`] to build a hook from. None by default.
+    fn notify(&self) -> Option<&NotifyFlags> {
         None
     }
 }
+
+/// The flags that ask for notifications and Sentry Crons check-ins around a run. They are
+/// plain data here: the tool libraries do not link the alerting stack, and only the binaries
+/// turn these flags into a [`Hook`] (opskit-notify's `hook`, given to [`main_with`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct NotifyFlags {
+    /// Tell this target of [notify.targets] when a check's status changes, and again when it
+    /// recovers (repeat for several).
+    #[arg(long = "notify", value_name = "NAME", global = true)]
+    pub notify: Vec<String>,
+    /// Wrap the run in Sentry Crons check-ins for this monitor (in_progress, then ok or error
+    /// with the duration).
+    #[arg(long, value_name = "SLUG", global = true)]
+    pub cron_monitor: Option<String>,
+    /// The monitor's crontab schedule, sent with each check-in so Sentry creates and updates
+    /// the monitor (or set it in [notify.monitors.SLUG]).
+    #[arg(long, value_name = "CRON", global = true)]
+    pub cron_schedule: Option<String>,
+    /// Where the statuses last notified are kept (default: state_file of opskit.toml's notify
+    /// section, else $XDG_STATE_HOME/opskit/notify-state.json).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub notify_state: Option<PathBuf>,
+}
+
+/// Builds the hook for a run of the tool named by the second argument from its notification
+/// flags; `None` when the flags ask for nothing.
+pub type HookFactory = fn(&NotifyFlags, &str) -> Option<Box<dyn Hook>>;
 
 /// Work around a run that is not the run itself: a Sentry Crons check-in before it, and
 /// notifications of what changed after it. A hook never changes the exit code: what it could
@@ -219,6 +246,8 @@ pub struct Io<'a> {
     /// The names of the variables the environment holds (env-check looks through them for
     /// browser-public secrets); their values are read through `env`.
     pub env_names: Vec<String>,
+    /// Builds the hook from the tool's notification flags (`None`: no notifications).
+    pub hooks: Option<HookFactory>,
 }
 
 impl std::fmt::Debug for Io<'_> {
@@ -234,11 +263,29 @@ pub fn main<A: Tool, E: std::error::Error>(run: fn(&A, &Context) -> Result<Repor
     main_from(std::env::args_os(), run)
 }
 
+/// [`main`], with the hook factory that turns the tool's notification flags into
+/// notifications (the binaries pass `opskit_notify::hook`).
+pub fn main_with<A: Tool, E: std::error::Error>(
+    run: fn(&A, &Context) -> Result<Report, E>,
+    hooks: HookFactory,
+) -> ExitCode {
+    main_from_with(std::env::args_os(), run, Some(hooks))
+}
+
 /// [`main`] with the arguments given (the first is the program name), for callers such as
 /// `cargo xtask predeploy` that run a tool in-process.
 pub fn main_from<A: Tool, E: std::error::Error>(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     run: fn(&A, &Context) -> Result<Report, E>,
+) -> ExitCode {
+    main_from_with(args, run, None)
+}
+
+/// [`main_from`] with a hook factory.
+pub fn main_from_with<A: Tool, E: std::error::Error>(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    run: fn(&A, &Context) -> Result<Report, E>,
+    hooks: Option<HookFactory>,
 ) -> ExitCode {
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
@@ -254,6 +301,7 @@ pub fn main_from<A: Tool, E: std::error::Error>(
         env_names: std::env::vars_os()
             .filter_map(|(k, _)| k.into_string().ok())
             .collect(),
+        hooks,
     };
     ExitCode::from(run_main(args, io, run).code())
 }
@@ -271,6 +319,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
         cwd,
         env,
         env_names,
+        hooks,
     } = io;
     let raw: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let args = match A::try_parse_from(raw.iter().cloned()) {
@@ -308,7 +357,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     let mut context = Context::new(config, cwd, env);
     context.verbose = common.verbose;
     context.env_names = env_names;
-    let mut hook = args.hook();
+    let mut hook = hooks.and_then(|build| args.notify().and_then(|flags| build(flags, &tool_name)));
     let mut once = |context: &Context, stderr: &mut dyn Write| {
         run_once(&args, run, hook.as_deref_mut(), context, &tool_name, stderr)
     };
@@ -606,6 +655,7 @@ mod tests {
             cwd: cwd.to_owned(),
             env: Box::new(move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())),
             env_names: Vec::new(),
+            hooks: None,
         };
         let mut command_line = vec!["demo"];
         command_line.extend_from_slice(args);
@@ -832,6 +882,7 @@ mod tests {
             cwd: dir.path().to_owned(),
             env: Box::new(|_| None),
             env_names: Vec::new(),
+            hooks: None,
         };
         let status = run_main::<Args, _>(["demo", "--depth", "20"], io, run);
         assert_eq!(status, Status::Critical);

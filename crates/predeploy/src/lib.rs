@@ -178,7 +178,7 @@ pub struct Args {
     pub changed_since: Option<String>,
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
-    pub notify: opskit_notify::NotifyArgs,
+    pub notify: opskit::cli::NotifyFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -189,8 +189,8 @@ impl Tool for Args {
         &self.common
     }
 
-    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
-        self.notify.hook(NAME)
+    fn notify(&self) -> Option<&opskit::cli::NotifyFlags> {
+        Some(&self.notify)
     }
 
     fn exit_status(&self, report: &Report, cx: &Context) -> Status {

@@ -47,5 +47,5 @@ fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
 }
 
 fn main() -> std::process::ExitCode {
-    opskit::cli::main::<Args, _>(run)
+    opskit::cli::main_with::<Args, _>(run, opskit_notify::hook)
 }

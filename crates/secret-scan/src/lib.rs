@@ -116,7 +116,7 @@ pub struct Args {
     pub list_rules: bool,
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
-    pub notify: opskit_notify::NotifyArgs,
+    pub notify: opskit::cli::NotifyFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -127,8 +127,8 @@ impl Tool for Args {
         &self.common
     }
 
-    fn hook(&self) -> Option<Box<dyn opskit::cli::Hook>> {
-        self.notify.hook(NAME)
+    fn notify(&self) -> Option<&opskit::cli::NotifyFlags> {
+        Some(&self.notify)
     }
 }
 

@@ -20,6 +20,7 @@ fn readiness(root: &Path, env: &[(&str, &str)]) -> serde_json::Value {
         cwd: root.to_owned(),
         env: Box::new(move |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())),
         env_names: Vec::new(),
+        hooks: None,
     };
     run_main::<opskit_predeploy::readiness::Args, _>(
         ["readiness", "--skip-predeploy", "-f", "json"],
