@@ -344,6 +344,14 @@ fn service_table(service: &Service) -> toml::Table {
     t
 }
 
+/// A value that looks like a random token (16 or more characters, no separators of a URL or a
+/// sentence, strong by env-check's own measure): possibly a real secret.
+fn looks_random(value: &str) -> bool {
+    value.chars().count() >= 16
+        && !value.contains([' ', '/', '.', ':', ','])
+        && opskit::env::schema::weakness(value).is_none()
+}
+
 fn key(k: &str) -> String {
     if !k.is_empty()
         && k.chars()
@@ -404,7 +412,19 @@ pub fn to_toml(resolved: &Resolved, only: Option<&str>) -> String {
                 let _ = writeln!(out, "# {}:{} ({})", s.path, d.line, d.side.as_str());
             }
             for (k, v) in var_keys(var) {
-                let _ = writeln!(out, "{k} = {v}");
+                // A default in the code may be a real secret: never printed whole.
+                let secret_default = k == "default"
+                    && v.as_str().is_some_and(|d| {
+                        var.secret
+                            || crate::public::matching_rule(var_name, d).is_some()
+                            || looks_random(d)
+                    });
+                if secret_default {
+                    let shown = opskit::redact::redact(v.as_str().unwrap_or_default());
+                    let _ = writeln!(out, "# default = {shown} (a secret: set it yourself)");
+                } else {
+                    let _ = writeln!(out, "{k} = {v}");
+                }
             }
         }
     }

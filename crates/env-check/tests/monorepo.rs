@@ -374,3 +374,25 @@ fn opskit_toml_refines_the_code_and_names_each_services_exports() {
         "{schema}"
     );
 }
+
+#[test]
+fn a_secret_default_in_the_code_is_never_printed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "x"}"#).unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("src/env.ts"),
+        "import { z } from \"zod\";\nexport const env = z.object({\n  API_SECRET: z.string().default(\"Zx8Qm2LrT5vN9wK4jH7gF3dS1aP6oI0u\"),\n  ID: z.string().uuid().default(\"Zx8Qm2LrT5vN9wK4jH7gF3dS1aP6oI0u\"),\n}).parse(process.env);\n",
+    )
+    .unwrap();
+    for args in [
+        &["schema", "--from-code", "-f", "human"][..],
+        &["drift", "-f", "json"][..],
+    ] {
+        let (_, out, err) = run(dir.path(), args, &[]);
+        assert!(
+            !format!("{out}{err}").contains("Zx8Qm2LrT5vN9wK4"),
+            "{args:?}: {out}{err}"
+        );
+    }
+}

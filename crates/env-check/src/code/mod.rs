@@ -385,11 +385,43 @@ pub(crate) fn source_text(file: &File<'_, '_>, span: Span) -> String {
         .get(span.start as usize..span.end as usize)
         .unwrap_or_default();
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A string in the code may be a secret (`.default("sk_live_…")`): never quoted whole.
+    let one_line = shorten_strings(&one_line);
     if one_line.chars().count() > 40 {
         format!("{}…", one_line.chars().take(39).collect::<String>())
     } else {
         one_line
     }
+}
+
+/// `text` with every quoted string of more than 4 characters cut to its first 4 and `…`.
+fn shorten_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if matches!(c, '"' | '\'' | '`') {
+            let mut inner = String::new();
+            let mut closed = false;
+            for d in chars.by_ref() {
+                if d == c {
+                    closed = true;
+                    break;
+                }
+                inner.push(d);
+            }
+            if inner.chars().count() > 4 {
+                out.extend(inner.chars().take(4));
+                out.push('…');
+            } else {
+                out.push_str(&inner);
+            }
+            if closed {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// When a variable is required, per `NODE_ENV`.
@@ -501,6 +533,15 @@ impl<'a> Visit<'a> for Finder<'_, 'a, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_in_quoted_code_are_never_whole() {
+        assert_eq!(
+            shorten_strings(r#"z.string().default("sk_live_51HqLyjWDarjtT1zdp7")"#),
+            r#"z.string().default("sk_l…")"#
+        );
+        assert_eq!(shorten_strings("f('ab', `x`)"), "f('ab', `x`)");
+    }
 
     #[test]
     fn positions_are_one_based() {
