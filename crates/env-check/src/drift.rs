@@ -50,18 +50,6 @@ pub struct Reference {
     pub client: bool,
 }
 
-const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    ".next",
-    "dist",
-    "build",
-    "out",
-    "coverage",
-    ".turbo",
-    ".vercel",
-    ".git",
-];
 /// Variables every Node and Next.js process has, or that Next.js inlines itself.
 const ALWAYS_SET: &[&str] = &["NODE_ENV", "NEXT_RUNTIME", "NEXT_PHASE"];
 /// Variables the platform, the shell or CI set, which no example needs to document.
@@ -284,28 +272,15 @@ pub fn scan(root: &Path, dirs: &[PathBuf], exclude: &[PathBuf]) -> Vec<Reference
     let mut out = Vec::new();
     let excluded: Vec<PathBuf> = exclude.iter().map(|x| root.join(x)).collect();
     for dir in dirs {
-        let excluded = excluded.clone();
-        let walker = ignore::WalkBuilder::new(root.join(dir))
-            .hidden(false)
-            .filter_entry(move |e| {
-                !e.file_name()
-                    .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.contains(&n))
-                    && !excluded.iter().any(|x| e.path() == x)
-            })
-            .build();
-        for entry in walker.filter_map(Result::ok) {
+        for entry in crate::code::files(&root.join(dir), &excluded) {
             let path = entry.path();
-            let extension = path.extension().and_then(|e| e.to_str());
-            if entry.file_type().is_some_and(|t| t.is_file()) && extension == Some("prisma") {
+            if path.extension().is_some_and(|e| e == "prisma") {
                 if let Ok(text) = std::fs::read_to_string(path) {
                     out.extend(prisma_references(&shown(path, root), &text));
                 }
                 continue;
             }
-            let wanted = entry.file_type().is_some_and(|t| t.is_file())
-                && extension.is_some_and(|e| EXTENSIONS.contains(&e))
-                && !path.to_string_lossy().ends_with(".d.ts")
+            let wanted = crate::code::is_source(path)
                 && !is_test_or_tooling(path.strip_prefix(root).unwrap_or(path));
             if !wanted {
                 continue;

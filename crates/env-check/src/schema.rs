@@ -60,11 +60,6 @@ fn same_dir(a: Option<&Path>, b: Option<&Path>) -> bool {
 /// The services of the workspace at `root`, from the code of each package.
 pub fn from_code(root: &Path) -> Result<(Schema, BTreeMap<String, Vec<CodeSchema>>), Error> {
     let ws = opskit::workspace::discover(root).map_err(|e| Error::Usage(e.to_string()))?;
-    let dirs: Vec<PathBuf> = ws
-        .in_scope()
-        .map(|p| ws.root.join(&p.dir))
-        .chain(ws.separate.iter().map(|s| ws.root.join(&s.package.dir)))
-        .collect();
     let mut schema = Schema::default();
     let mut found = BTreeMap::new();
     let packages: Vec<(String, PathBuf)> = ws
@@ -76,19 +71,20 @@ pub fn from_code(root: &Path) -> Result<(Schema, BTreeMap<String, Vec<CodeSchema
                 .map(|s| (s.package.name.clone(), ws.root.join(&s.package.dir))),
         )
         .collect();
-    for (name, dir) in packages {
+    let dirs: Vec<&PathBuf> = packages.iter().map(|(_, d)| d).collect();
+    for (name, dir) in &packages {
         // Only the packages under the root asked for (`--root apps/web` is that package).
         if !dir.starts_with(root) || !dir.join("package.json").is_file() {
             continue;
         }
         let nested: Vec<PathBuf> = dirs
             .iter()
-            .filter(|d| **d != dir && d.starts_with(&dir))
-            .cloned()
+            .filter(|d| **d != dir && d.starts_with(dir))
+            .map(|d| (*d).clone())
             .collect();
-        let schemas = code::scan(root, &dir, &nested);
+        let schemas = code::scan(root, dir, &nested);
         let mut service = Service {
-            dir: Some(relative(root, &dir)),
+            dir: Some(relative(root, dir)),
             ..Service::default()
         };
         for s in &schemas {
@@ -107,9 +103,9 @@ pub fn from_code(root: &Path) -> Result<(Schema, BTreeMap<String, Vec<CodeSchema
         }
         service.exclude = nested.iter().map(|n| relative(root, n)).collect();
         let name = if name.is_empty() {
-            relative(root, &dir).display().to_string()
+            relative(root, dir).display().to_string()
         } else {
-            name
+            name.clone()
         };
         schema.services.insert(name.clone(), service);
         found.insert(name, schemas);

@@ -159,26 +159,9 @@ pub fn schemas_in(path: &str, text: &str) -> Vec<CodeSchema> {
 /// directories (the workspace's other packages), node_modules and build output.
 pub fn scan(root: &Path, dir: &Path, exclude: &[PathBuf]) -> Vec<CodeSchema> {
     let mut out = Vec::new();
-    let excluded: Vec<PathBuf> = exclude.to_vec();
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .filter_entry(move |e| {
-            let skip_name = e
-                .file_name()
-                .to_str()
-                .is_some_and(|n| opskit::workspace::SKIP_DIRS.contains(&n) || n == ".git");
-            !skip_name && !excluded.iter().any(|x| e.path() == x)
-        })
-        .build();
-    for entry in walker.filter_map(Result::ok) {
+    for entry in files(dir, exclude) {
         let path = entry.path();
-        let wanted = entry.file_type().is_some_and(|t| t.is_file())
-            && path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e))
-            && !path.to_string_lossy().ends_with(".d.ts")
-            && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE);
+        let wanted = is_source(path) && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE);
         if !wanted {
             continue;
         }
@@ -190,6 +173,32 @@ pub fn scan(root: &Path, dir: &Path, exclude: &[PathBuf]) -> Vec<CodeSchema> {
     }
     out.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     out
+}
+
+/// The files under `dir` (`.gitignore` honoured), leaving out the workspace's skipped
+/// directories (node_modules, build output, `.git`…) and the `exclude`d directories (absolute
+/// paths: the other packages inside it). The one walk of env-check's code readers.
+pub fn files(dir: &Path, exclude: &[PathBuf]) -> impl Iterator<Item = ignore::DirEntry> {
+    let excluded = exclude.to_vec();
+    ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .filter_entry(move |e| {
+            !e.file_name()
+                .to_str()
+                .is_some_and(|n| opskit::workspace::SKIP_DIRS.contains(&n))
+                && !excluded.iter().any(|x| e.path() == x)
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+}
+
+/// Whether a path is JavaScript or TypeScript source (declaration files left out).
+pub fn is_source(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
+        && !path.to_string_lossy().ends_with(".d.ts")
 }
 
 /// One parsed file: its text, line starts and top-level constants.
