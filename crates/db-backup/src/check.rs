@@ -5,10 +5,11 @@
 use std::path::Path;
 
 use opskit::Status;
-use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
+use opskit::report::{Check, Metric, Report, Severity, Unit};
 use opskit::threshold::{Range, Thresholds};
 
 use crate::archive::human_size;
+use crate::codes::{DB501, DB502, DB503, DB504, DB505, DB506};
 use crate::manifest;
 use crate::{CheckArgs, FileConfig, NAME, parse_age};
 
@@ -61,14 +62,10 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
                 Status::Critical,
                 format!("no backup{what} in {}", dir.display()),
             )
-            .with_finding(Finding::new(
-                "DB501",
-                Severity::Error,
-                format!(
-                    "no backup{what} in {}: is the backup job running, and writing there?",
-                    dir.display()
-                ),
-            )),
+            .with_finding(DB501.finding(format!(
+                "no backup{what} in {}: is the backup job running, and writing there?",
+                dir.display()
+            ))),
         );
         return Ok(report);
     };
@@ -124,9 +121,7 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
             .help("Backups in the directory."),
     );
     if age_status != Status::Ok {
-        age_check = age_check.with_finding(Finding::new(
-            "DB502",
-            if age_status == Status::Critical { Severity::Error } else { Severity::Warning },
+        age_check = age_check.with_finding(DB502.finding_as(if age_status == Status::Critical { Severity::Error } else { Severity::Warning },
             format!(
                 "the newest backup is {} old (started {}): the backup job has not succeeded since; see its logs (systemctl status, kubectl get cronjob) and run `db-backup run` by hand",
                 human_age(age),
@@ -136,8 +131,7 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
     }
     if !newest.archive_present {
         age_check.status = Status::Critical;
-        age_check = age_check.with_finding(Finding::new(
-            "DB506",
+        age_check = age_check.with_finding(DB506.finding_as(
             Severity::Error,
             format!(
                 "{} has a manifest but the archive is gone",
@@ -181,10 +175,7 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
                     .help("Size change of the newest backup against the previous one."),
             );
             if status != Status::Ok {
-                c = c.with_finding(Finding::new(
-                    "DB503",
-                    Severity::Warning,
-                    format!(
+                c = c.with_finding(DB503.finding(format!(
                         "the newest backup is {change:+.1}% the size of the previous one ({} -> {}): a table emptied, a schema left out, or a big import? Compare the manifests' row counts",
                         human_size(p.manifest.bytes),
                         human_size(m.bytes)
@@ -197,10 +188,7 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
     report.push(size_check);
     let verification = match &m.verification {
         Some(v) if v.ok => Check::new("verification", Status::Ok, format!("{} at {}", m.verification_text(), v.at)),
-        Some(v) => Check::new("verification", Status::Critical, m.verification_text()).with_finding(Finding::new(
-            "DB505",
-            Severity::Error,
-            format!(
+        Some(v) => Check::new("verification", Status::Critical, m.verification_text()).with_finding(DB505.finding(format!(
                 "the newest backup failed verification at {}: {}; run `db-backup verify {}` and take a new backup",
                 v.at,
                 v.error.as_deref().unwrap_or("see the manifest"),
@@ -209,9 +197,7 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
         )),
         None => {
             let status = if args.require_verified { Status::Critical } else { Status::Warning };
-            Check::new("verification", status, "not verified").with_finding(Finding::new(
-                "DB504",
-                if args.require_verified { Severity::Error } else { Severity::Warning },
+            Check::new("verification", status, "not verified").with_finding(DB504.finding_as(if args.require_verified { Severity::Error } else { Severity::Warning },
                 format!("run `db-backup verify {}`", newest.archive.display()),
             ))
         }

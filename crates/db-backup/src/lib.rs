@@ -48,6 +48,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod codes;
 pub mod inventory;
 pub mod manifest;
 pub mod pgtools;
@@ -90,18 +91,22 @@ Examples:
   db-backup list
   db-backup prune --keep-last 7 --keep-daily 14 --keep-weekly 8 --keep-monthly 12 --dry-run
   db-backup check --max-age 26h --format nagios
+  # What a finding code means (DB502: the newest backup is too old)
+  db-backup --explain DB502
 
 URLs may be given as the name of an environment variable holding them (`--into NEW_DATABASE_URL`),
 so no password stands on a command line. Exit codes: 0 OK, 1 warning, 2 critical (a backup or
 restore failed, the newest backup is too old), 3 could not tell (bad flags or configuration).";
 
+const NEEDS_SUBCOMMAND: &str = "db-backup needs a subcommand: run, verify, restore, list, prune or check (`db-backup --help` says what each does)";
+
 /// `db-backup`.
 #[derive(Debug, Clone, Parser)]
 #[command(name = NAME, version, about = "PostgreSQL and Supabase backups through pg_dump: compressed, checksummed, verified, retained, restorable and monitored.", after_help = EXAMPLES)]
 pub struct Args {
-    /// What to do.
+    /// What to do (one subcommand is needed, unless `--explain` or `--list-rules`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
     /// The backup directory [default: `dir` in [db-backup], else ./backups].
     #[arg(long, global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -115,6 +120,9 @@ pub struct Args {
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit::cli::NotifyFlags,
+    /// `--explain CODE` and `--list-rules`.
+    #[command(flatten)]
+    pub codes: opskit::codes::CodeFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -361,6 +369,9 @@ pub struct FileConfig {
 /// What can stop db-backup before it has an answer (exit 3).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `--explain` of a code no registry holds.
+    #[error(transparent)]
+    UnknownCode(#[from] opskit::codes::UnknownCode),
     /// opskit.toml is wrong.
     #[error(transparent)]
     Config(#[from] opskit::config::ConfigError),
@@ -479,8 +490,23 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
 
 /// Runs the subcommand.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    if let Some(answer) = args
+        .codes
+        .answer(NAME, env!("CARGO_PKG_VERSION"), &[codes::REGISTRY])
+    {
+        return Ok(answer?);
+    }
+    let Some(command) = &args.command else {
+        return Err(Error::Usage(NEEDS_SUBCOMMAND.to_owned()));
+    };
+    let mut report = subcommand(command, args, cx)?;
+    opskit::codes::describe(&mut report, &[codes::REGISTRY]);
+    Ok(report)
+}
+
+fn subcommand(command: &Command, args: &Args, cx: &Context) -> Result<Report, Error> {
     let settings = Settings::resolve(args, cx)?;
-    match &args.command {
+    match command {
         Command::Run(a) => {
             let file = &settings.file;
             let mode = if a.roles_only {

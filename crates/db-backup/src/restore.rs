@@ -9,6 +9,7 @@ use opskit::probe::postgres::PgUrl;
 use opskit::report::{Check, Finding, Metric, Report, Severity};
 
 use crate::archive;
+use crate::codes::{DB101, DB102, DB104, DB106, DB201, DB202, DB203, DB204, DB205, DB206, DB301};
 use crate::inventory;
 use crate::manifest::{self, Manifest, Mode, Table, Verification};
 use crate::pgtools::{self, PassFile, Program};
@@ -40,18 +41,18 @@ fn integrity(path: &Path) -> (Option<Manifest>, Vec<Check>) {
                     manifest_path.display()
                 )
             };
-            return (None, vec![critical("manifest", "DB202", e)]);
+            return (None, vec![critical("manifest", DB202.code, e)]);
         }
     };
     let check = match archive::sha256_file(path) {
         Err(e) => critical(
             "checksum",
-            "DB201",
+            DB201.code,
             format!("cannot read {}: {e}", path.display()),
         ),
         Ok((sha, bytes)) if sha != manifest.sha256 || bytes != manifest.bytes => critical(
             "checksum",
-            "DB201",
+            DB201.code,
             format!(
                 "{} is damaged or was changed: SHA-256 {}... ({bytes} bytes), the manifest says {}... ({} bytes)",
                 path.display(),
@@ -76,8 +77,8 @@ fn integrity(path: &Path) -> (Option<Manifest>, Vec<Check>) {
 fn client(name: &str, settings: &Settings, server_version: Option<&str>) -> Result<Program, Check> {
     pgtools::find(name, settings.pg_bin.as_deref(), server_version).map_err(|e| {
         let code = match e {
-            pgtools::ToolError::Missing { .. } => "DB101",
-            pgtools::ToolError::TooOld { .. } => "DB102",
+            pgtools::ToolError::Missing { .. } => DB101.code,
+            pgtools::ToolError::TooOld { .. } => DB102.code,
         };
         critical(name, code, e.to_string())
     })
@@ -163,8 +164,7 @@ pub fn verify(
                 Status::Warning,
                 format!("the verification could not be recorded in the manifest: {e}"),
             )
-            .with_finding(Finding::new(
-                "DB202",
+            .with_finding(DB202.finding_as(
                 Severity::Warning,
                 format!("cannot update {}: {e}", manifest::path_for(path).display()),
             )),
@@ -186,7 +186,7 @@ fn readable(path: &Path, manifest: &Manifest, settings: &Settings) -> Check {
                 Status::Ok,
                 format!("SQL decompresses ({})", archive::human_size(n)),
             ),
-            Err(e) => critical("archive", "DB203", format!("{}: {e}", path.display())),
+            Err(e) => critical("archive", DB203.code, format!("{}: {e}", path.display())),
         };
     }
     let restore = match client("pg_restore", settings, None) {
@@ -210,7 +210,7 @@ fn readable(path: &Path, manifest: &Manifest, settings: &Settings) -> Check {
                 ),
             )
         }
-        Err(e) => critical("archive", "DB203", e),
+        Err(e) => critical("archive", DB203.code, e),
     }
 }
 
@@ -238,7 +238,7 @@ fn scratch_restore(
     if let Err(e) = admin.query(&format!("CREATE DATABASE {}", inventory::ident(&name))) {
         return vec![critical(
             "restore",
-            "DB106",
+            DB106.code,
             format!("cannot create the scratch database {name}: {e}"),
         )];
     }
@@ -304,7 +304,7 @@ fn restore_and_compare(
     };
     let existed = match load(&client, path, manifest.mode, target, options) {
         Ok(existed) => existed,
-        Err(e) => return vec![critical("restore", "DB106", e)],
+        Err(e) => return vec![critical("restore", DB106.code, e)],
     };
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let summary = if manifest.mode.is_sql() {
@@ -399,12 +399,12 @@ fn compare(
     let want_hash = source.is_some() || manifest.tables.iter().any(|t| t.content_hash.is_some());
     let mut session = match inventory::connect(target, settings.timeout) {
         Ok(s) => s,
-        Err(e) => return vec![critical("compare", "DB104", e)],
+        Err(e) => return vec![critical("compare", DB104.code, e)],
     };
     session.set_timeout(None);
     let present: Vec<String> = match inventory::existing(&mut session, &restored) {
         Ok(found) => found.into_iter().map(|(name, _)| name).collect(),
-        Err(e) => return vec![critical("compare", "DB104", e)],
+        Err(e) => return vec![critical("compare", DB104.code, e)],
     };
     let mut checks = Vec::new();
     restored.retain(|t| {
@@ -412,14 +412,14 @@ fn compare(
         if !here {
             checks.push(critical(
                 &t.qualified(),
-                "DB206",
+                DB206.code,
                 format!("{} is missing after the restore", t.qualified()),
             ));
         }
         here
     });
     if let Err(e) = inventory::count(&mut session, &mut restored, want_hash) {
-        return vec![critical("compare", "DB104", e)];
+        return vec![critical("compare", DB104.code, e)];
     }
     let expected: Vec<Table> = match source {
         Some(url) => {
@@ -429,7 +429,7 @@ fn compare(
                 inventory::count(&mut s, &mut live, true)
             }) {
                 Ok(()) => live,
-                Err(e) => return vec![critical("compare", "DB104", format!("--source: {e}"))],
+                Err(e) => return vec![critical("compare", DB104.code, format!("--source: {e}"))],
             }
         }
         None => manifest.tables.clone(),
@@ -446,7 +446,7 @@ fn compare(
         let mut check = if want_rows.is_some_and(|w| w != rows) {
             critical(
                 &name,
-                "DB204",
+                DB204.code,
                 format!(
                     "{name}: {rows} rows after the restore, {} in the {}",
                     want_rows.unwrap_or(0),
@@ -463,7 +463,7 @@ fn compare(
         {
             critical(
                 &name,
-                "DB205",
+                DB205.code,
                 format!("{name}: {rows} rows, as expected, but their content differs"),
             )
         } else {
@@ -552,7 +552,7 @@ pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Setting
     if damaged {
         report.push(critical(
             "restore",
-            "DB201",
+            DB201.code,
             "not restored: the archive does not match its manifest; restore an older backup, or verify this one",
         ));
         return report;
@@ -568,7 +568,7 @@ pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Setting
     let existing = match inventory::existing(&mut session, &manifest.tables) {
         Ok(e) => e,
         Err(e) => {
-            report.push(critical("restore", "DB104", e));
+            report.push(critical("restore", DB104.code, e));
             return report;
         }
     };
@@ -587,7 +587,7 @@ pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Setting
     if !conflicts.is_empty() && !args.force {
         report.push(critical(
             "restore",
-            "DB301",
+            DB301.code,
             format!(
                 "refused: {into} already holds {} of the archive's tables ({}); restore into an empty database, or pass --force to drop and replace them",
                 conflicts.len(),

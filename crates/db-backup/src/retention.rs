@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use opskit::Status;
-use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
+use opskit::report::{Check, Metric, Report, Severity, Unit};
 
 use crate::archive::human_size;
+use crate::codes::{DB401, DB506};
 use crate::manifest::{self, Entry};
 use crate::{FileConfig, NAME, PruneArgs};
 
@@ -84,11 +85,7 @@ pub fn leftovers(catalog: &manifest::Catalog) -> Vec<Check> {
                         path.display()
                     ),
                 )
-                .with_finding(Finding::new(
-                    "DB506",
-                    Severity::Warning,
-                    format!("{} is incomplete", path.display()),
-                )),
+                .with_finding(DB506.finding(format!("{} is incomplete", path.display()))),
             );
         }
     }
@@ -99,7 +96,7 @@ pub fn leftovers(catalog: &manifest::Catalog) -> Vec<Check> {
                 Status::Warning,
                 format!("{}: {why}", path.display()),
             )
-            .with_finding(Finding::new("DB506", Severity::Warning, why.clone())),
+            .with_finding(DB506.finding(why.clone())),
         );
     }
     checks
@@ -244,11 +241,11 @@ pub fn prune(dir: &Path, args: &PruneArgs, file: &FileConfig) -> Result<Report, 
                 Status::Ok,
                 format!("{verb}: {}", describe(e)),
             )
-            .with_finding(Finding::new(
-                "DB401",
-                Severity::Note,
-                format!("{verb} {} ({})", e.archive.display(), describe(e)),
-            )),
+            .with_finding(DB401.finding(format!(
+                "{verb} {} ({})",
+                e.archive.display(),
+                describe(e)
+            ))),
         );
     }
     let summary = format!(
@@ -270,11 +267,8 @@ pub fn prune(dir: &Path, args: &PruneArgs, file: &FileConfig) -> Result<Report, 
     };
     let mut summary_check = Check::new("prune", status, summary);
     for e in errors {
-        summary_check = summary_check.with_finding(Finding::new(
-            "DB401",
-            Severity::Error,
-            format!("cannot delete {e}"),
-        ));
+        summary_check = summary_check
+            .with_finding(DB401.finding_as(Severity::Error, format!("cannot delete {e}")));
     }
     report.push(summary_check);
     Ok(report)

@@ -21,6 +21,7 @@ use opskit::probe::postgres::{PgUrl, Session};
 use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
 
 use crate::archive::{self, Compression, Written};
+use crate::codes::{DB101, DB102, DB103, DB104, DB105, DB106, DB107, DB110, DB111};
 use crate::inventory;
 use crate::manifest::{self, Manifest, Mode, Table, Verification};
 use crate::pgtools::{self, PassFile, Program, ToolError};
@@ -70,8 +71,8 @@ fn fail(code: &'static str, message: impl Into<String>) -> Failure {
 
 fn tool_failure(e: &ToolError) -> Failure {
     match e {
-        ToolError::Missing { .. } => fail("DB101", e.to_string()),
-        ToolError::TooOld { .. } => fail("DB102", e.to_string()),
+        ToolError::Missing { .. } => fail(DB101.code, e.to_string()),
+        ToolError::TooOld { .. } => fail(DB102.code, e.to_string()),
     }
 }
 
@@ -79,11 +80,11 @@ fn tool_failure(e: &ToolError) -> Failure {
 pub(crate) fn connect_failure(e: &str) -> (&'static str, String) {
     if e.contains("[28P01]") || e.contains("[28000]") || e.contains("asks for a password") {
         (
-            "DB103",
+            DB103.code,
             format!("authentication failed: {e}; check the password in the connection URL"),
         )
     } else {
-        ("DB104", format!("cannot reach the database: {e}"))
+        (DB104.code, format!("cannot reach the database: {e}"))
     }
 }
 
@@ -231,7 +232,7 @@ fn backup(
     let mut tables = if options.mode.is_sql() {
         Vec::new()
     } else {
-        let mut t = inventory::tables(&mut session, &excluded).map_err(|e| fail("DB104", e))?;
+        let mut t = inventory::tables(&mut session, &excluded).map_err(|e| fail(DB104.code, e))?;
         if options.preset == Preset::Supabase && options.mode == Mode::DataOnly {
             t.retain(|t| !inventory::SUPABASE_MANAGED_TABLES.contains(&t.qualified().as_str()));
         }
@@ -246,7 +247,7 @@ fn backup(
     }
     std::fs::create_dir_all(&options.dir).map_err(|e| {
         fail(
-            if is_full(&e) { "DB105" } else { "DB106" },
+            if is_full(&e) { DB105.code } else { DB106.code },
             format!(
                 "cannot create the backup directory {}: {e}",
                 options.dir.display()
@@ -261,7 +262,7 @@ fn backup(
     ));
     if target.exists() {
         return Err(fail(
-            "DB106",
+            DB106.code,
             format!(
                 "{} already exists (two runs in the same second?); nothing was overwritten",
                 target.display()
@@ -276,7 +277,7 @@ fn backup(
     };
     let pass = PassFile::new(url).map_err(|e| {
         fail(
-            "DB106",
+            DB106.code,
             format!("cannot write a private password file: {e}"),
         )
     })?;
@@ -289,7 +290,7 @@ fn backup(
         .spawn()
         .map_err(|e| {
             fail(
-                "DB101",
+                DB101.code,
                 format!("cannot run {}: {e}", dumper.path.display()),
             )
         })?;
@@ -338,7 +339,7 @@ fn backup(
     let _ = session.query("COMMIT");
     drop(session);
     drop(pass);
-    let status = status.map_err(|e| fail("DB106", format!("waiting for {dumper_name}: {e}")))?;
+    let status = status.map_err(|e| fail(DB106.code, format!("waiting for {dumper_name}: {e}")))?;
     // A writer that failed closed the pipe, and pg_dump died of it (SIGPIPE): the writer's
     // error is the cause. A writer that saw the end of a failed pg_dump's output is fine.
     if !status.success() && written.is_ok() {
@@ -352,14 +353,14 @@ fn backup(
     let (partial, written) = written.map_err(|e| {
         if is_full(&e) {
             fail(
-                "DB105",
+                DB105.code,
                 format!(
                     "no room for the backup in {}: {e}; free space or choose another --dir (the partial file was deleted)",
                     options.dir.display()
                 ),
             )
         } else {
-            fail("DB106", format!("writing {}: {e}", target.display()))
+            fail(DB106.code, format!("writing {}: {e}", target.display()))
         }
     })?;
     // A table the user may not read stops the count, not the backup (pg_dump read them all).
@@ -371,8 +372,7 @@ fn backup(
         }
     }
     if let Some(e) = counts_failed {
-        notes.push(Finding::new(
-            "DB106",
+        notes.push(DB106.finding_as(
             Severity::Warning,
             format!("the backup is complete, but its row counts could not be taken: {e}"),
         ));
@@ -380,7 +380,7 @@ fn backup(
     let verification = if options.verify {
         let level = read_back(partial.path(), options, &dumper, &tables).map_err(|e| {
             fail(
-                "DB107",
+                DB107.code,
                 format!("the new archive does not read back, so it was deleted: {e}"),
             )
         })?;
@@ -395,7 +395,7 @@ fn backup(
     };
     let path = partial.commit().map_err(|e| {
         fail(
-            if is_full(&e) { "DB105" } else { "DB106" },
+            if is_full(&e) { DB105.code } else { DB106.code },
             format!("cannot rename the backup into place: {e}"),
         )
     })?;
@@ -428,7 +428,7 @@ fn backup(
     };
     manifest.write(&manifest::path_for(&path)).map_err(|e| {
         fail(
-            if is_full(&e) { "DB105" } else { "DB106" },
+            if is_full(&e) { DB105.code } else { DB106.code },
             format!(
                 "the backup {} is complete but its manifest could not be written: {e}",
                 path.display()
@@ -436,10 +436,7 @@ fn backup(
         )
     })?;
     if snapshot.is_none() && !options.mode.is_sql() {
-        notes.push(Finding::new(
-            "DB106",
-            Severity::Note,
-            "the server would not export a snapshot (a connection pooler in transaction mode?), so row counts were taken beside the dump, not in its snapshot; use the direct connection (port 5432) for exact counts",
+        notes.push(DB106.finding_as(Severity::Note, "the server would not export a snapshot (a connection pooler in transaction mode?), so row counts were taken beside the dump, not in its snapshot; use the direct connection (port 5432) for exact counts",
         ));
     }
     Ok((manifest, path, notes))
@@ -458,15 +455,15 @@ pub(crate) fn is_full(e: &std::io::Error) -> bool {
 fn classify(stderr: &str) -> &'static str {
     let lower = stderr.to_ascii_lowercase();
     if lower.contains("password authentication failed") || lower.contains("no password supplied") {
-        "DB103"
+        DB103.code
     } else if lower.contains("server version mismatch") {
-        "DB102"
+        DB102.code
     } else if lower.contains("could not connect") || lower.contains("connection refused") {
-        "DB104"
+        DB104.code
     } else if lower.contains("no space left") {
-        "DB105"
+        DB105.code
     } else {
-        "DB106"
+        DB106.code
     }
 }
 
@@ -560,9 +557,7 @@ fn reference_notes(session: &mut Session, excluded: &[String], allow: bool) -> V
         Ok((needs, lost)) => {
             let mut notes = Vec::new();
             if !needs.is_empty() {
-                notes.push(Finding::new(
-                    "DB110",
-                    severity,
+                notes.push(DB110.finding_as(severity,
                     format!(
                         "the dump will not restore outside a Supabase project: {} object(s) in the kept schemas need left-out schemas: {}",
                         needs.len(),
@@ -571,9 +566,7 @@ fn reference_notes(session: &mut Session, excluded: &[String], allow: bool) -> V
                 ));
             }
             if !lost.is_empty() {
-                notes.push(Finding::new(
-                    "DB111",
-                    severity,
+                notes.push(DB111.finding_as(severity,
                     format!(
                         "not in the dump (they live in left-out schemas) but use your objects; recreate them after a restore: {}",
                         preview(&lost)
@@ -582,11 +575,9 @@ fn reference_notes(session: &mut Session, excluded: &[String], allow: bool) -> V
             }
             notes
         }
-        Err(e) => vec![Finding::new(
-            "DB110",
-            Severity::Warning,
-            format!("could not check references into left-out schemas: {e}"),
-        )],
+        Err(e) => vec![DB110.finding(format!(
+            "could not check references into left-out schemas: {e}"
+        ))],
     }
 }
 

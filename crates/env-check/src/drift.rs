@@ -29,11 +29,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use opskit::env::schema::{Required, Service};
-use opskit::report::{Finding, Location, Severity};
+use opskit::report::{Finding, Location};
 use regex::Regex;
 
 use crate::schema::Resolved;
 use crate::shown;
+use opskit::env::codes::{
+    ENV102, ENV201, ENV202, ENV203, ENV204, ENV205, ENV206, ENV207, ENV208, ENV209,
+};
 
 /// One read of a variable in the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,11 +395,9 @@ pub fn public_in_file(shown_path: &str, text: &str) -> Vec<Finding> {
         .iter()
         .filter_map(|e| {
             crate::public::problem(&e.key, &e.value).map(|why| {
-                Finding::new("ENV102", Severity::Error, why).at(Location::new(
-                    shown_path.to_owned(),
-                )
-                .line(e.line)
-                .column(e.column))
+                ENV102.finding(why).at(Location::new(shown_path.to_owned())
+                    .line(e.line)
+                    .column(e.column))
             })
         })
         .collect()
@@ -428,16 +429,13 @@ pub fn drift(
     for schema in resolved.code.get(service_name).into_iter().flatten() {
         for n in &schema.notes {
             findings.push(
-                Finding::new(
-                    "ENV208",
-                    Severity::Note,
-                    format!(
+                ENV208
+                    .finding(format!(
                         "{} schema not fully read: {}",
                         schema.library.as_str(),
                         n.message
-                    ),
-                )
-                .at(Location::new(n.path.clone()).line(n.line).column(n.column)),
+                    ))
+                    .at(Location::new(n.path.clone()).line(n.line).column(n.column)),
             );
         }
     }
@@ -466,7 +464,7 @@ pub fn drift(
         };
         if has_schema && !declared(name) && !allowed && !platform_set(name) {
             findings.push(
-                Finding::new("ENV201", Severity::Warning, format!("{name} is read by the code{more} but is not in the schema of `{service_name}`: declare it (type, required) so a deploy without it is caught"))
+                ENV201.finding(format!("{name} is read by the code{more} but is not in the schema of `{service_name}`: declare it (type, required) so a deploy without it is caught"))
                     .at(at(uses[0])),
             );
         }
@@ -484,7 +482,7 @@ pub fn drift(
                 )
             };
             findings.push(
-                Finding::new("ENV206", Severity::Warning, format!("{name} is read by the code of `{service_name}`{more} but {documented}: add `{name}=` so a new setup knows it"))
+                ENV206.finding(format!("{name} is read by the code of `{service_name}`{more} but {documented}: add `{name}=` so a new setup knows it"))
                     .at(at(uses[0])),
             );
         }
@@ -501,28 +499,21 @@ pub fn drift(
                 )
             };
             findings.push(
-                Finding::new(
-                    "ENV205",
-                    Severity::Error,
-                    format!("a client component reads {name}: {why}"),
-                )
-                .at(at(r)),
+                ENV205
+                    .finding(format!("a client component reads {name}: {why}"))
+                    .at(at(r)),
             );
         }
     }
     for name in service.vars.keys() {
         if !by_name.contains_key(name.as_str()) && !code_reads(resolved, service_name, name) {
-            findings.push(Finding::new(
-                "ENV202",
-                Severity::Note,
-                format!(
+            findings.push(ENV202.finding(format!(
                     "{name} is in the schema of `{service_name}` but no code under {} reads it",
                     src.iter()
                         .map(|p| p.display().to_string())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-            ));
+                )));
         }
     }
     let at_root = service
@@ -565,7 +556,7 @@ pub fn drift(
                     .collect::<Vec<_>>()
                     .join(", ");
                 findings.push(
-                    Finding::new("ENV204", Severity::Warning, format!("{name} is required by the schema of `{service_name}` but missing from {shown_example}: add `{name}=` so a new setup knows it"))
+                    ENV204.finding(format!("{name} is required by the schema of `{service_name}` but missing from {shown_example}: add `{name}=` so a new setup knows it"))
                         .at(Location::new(opskit::workspace::slash(&example_files[0]))),
                 );
             }
@@ -628,15 +619,12 @@ fn example_drift(
             && !shared
         {
             findings.push(
-                Finding::new(
-                    "ENV203",
-                    Severity::Warning,
-                    format!(
+                ENV203
+                    .finding(format!(
                         "{} is in {shown_example} but not in the schema of any service",
                         e.key
-                    ),
-                )
-                .at(loc.clone()),
+                    ))
+                    .at(loc.clone()),
             );
         } else if !has_schema
             && !read_here
@@ -645,10 +633,7 @@ fn example_drift(
             && !platform_set(&e.key)
         {
             findings.push(
-                Finding::new(
-                    "ENV207",
-                    Severity::Note,
-                    format!("{} is in {shown_example} but no code of `{service_name}` reads it (a framework or tool may: next-auth, Prisma, Sentry)", e.key),
+                ENV207.finding(format!("{} is in {shown_example} but no code of `{service_name}` reads it (a framework or tool may: next-auth, Prisma, Sentry)", e.key),
                 )
                 .at(loc.clone()),
             );
@@ -665,10 +650,7 @@ fn example_drift(
                 Required::Always(_) => "every environment".to_owned(),
             };
             findings.push(
-                Finding::new(
-                    "ENV209",
-                    Severity::Note,
-                    format!("{} is required in {when} by the schema of `{service_name}`, and {shown_example} leaves it empty: a setup copied from it fails the app's validation; `env-check generate {}` makes a value", e.key, e.key),
+                ENV209.finding(format!("{} is required in {when} by the schema of `{service_name}`, and {shown_example} leaves it empty: a setup copied from it fails the app's validation; `env-check generate {}` makes a value", e.key, e.key),
                 )
                 .at(loc),
             );

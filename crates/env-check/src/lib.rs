@@ -16,6 +16,7 @@
 //! - `env-check` alone runs check, drift and lint for every service (or `--service`).
 
 pub mod code;
+pub mod codes;
 mod commands;
 pub mod drift;
 pub mod generate;
@@ -69,6 +70,7 @@ Examples:
   env-check parse .env.production --expand --format json
   # What a code means
   env-check --explain ENV105
+  env-check --list-rules
 
 Exit codes: 0 clean, 1 warnings, 2 errors, 3 a file could not be read, bad schema or flags.";
 
@@ -102,6 +104,9 @@ pub struct Args {
     /// Explain a finding's code and exit.
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
+    /// List every code (the lint rules, the schema and drift codes) and exit.
+    #[arg(long, conflicts_with = "explain")]
+    pub list_rules: bool,
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit::cli::NotifyFlags,
@@ -217,7 +222,7 @@ pub enum Error {
     Usage(String),
     /// A code `--explain` does not know.
     #[error(
-        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV100-ENV106 (schema) and ENV201-ENV209 (drift); `env-check --explain ENV101`"
+        "unknown code `{0}`: the codes are ENV001-ENV012 (lint), ENV100-ENV106 (schema) and ENV201-ENV209 (drift); `env-check --list-rules` lists them"
     )]
     UnknownCode(String),
     /// An unknown service.
@@ -274,6 +279,15 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     if let Some(code) = &args.explain {
         return explain(code);
     }
+    if args.list_rules {
+        return Ok(commands::explain::list());
+    }
+    let mut report = subcommand(args, cx)?;
+    commands::explain::describe(&mut report);
+    Ok(report)
+}
+
+fn subcommand(args: &Args, cx: &Context) -> Result<Report, Error> {
     let all = Parts {
         check: true,
         drift: true,

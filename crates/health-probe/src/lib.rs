@@ -28,6 +28,7 @@
 //! | HP006 | a metrics endpoint fails a condition (a sum, a histogram quantile, a rate) |
 //! | HP007 | an OpenRouter key is low on credit (warning or critical), or on the free tier |
 
+pub mod codes;
 pub mod metrics;
 pub mod serve;
 pub mod target;
@@ -60,6 +61,9 @@ Examples:
   health-probe --watch 30 --history uptime.jsonl
   # An exporter for Prometheus, in blackbox_exporter's style
   health-probe serve --listen 0.0.0.0:9115     # scrape /probe?target=frontend
+  # What a finding code means, and every code
+  health-probe --explain HP001
+  health-probe --list-rules
 
 Exit codes: 0 every target up, 1 a warning (slow, a certificate expiring soon), 2 a target down
 or failing a condition, 3 the probe could not run (bad configuration or flags).";
@@ -123,6 +127,9 @@ pub struct Args {
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit::cli::NotifyFlags,
+    /// `--explain CODE` and `--list-rules`.
+    #[command(flatten)]
+    pub codes: opskit::codes::CodeFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -189,6 +196,9 @@ pub struct FileConfig {
 /// Why health-probe could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `--explain` of a code no registry holds.
+    #[error(transparent)]
+    UnknownCode(#[from] opskit::codes::UnknownCode),
     /// opskit.toml is wrong.
     #[error(transparent)]
     Config(#[from] opskit::config::ConfigError),
@@ -316,6 +326,18 @@ pub fn probe_all(targets: &[Target]) -> Report {
 
 /// `health-probe`'s entry point (called once per round with `--watch`).
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    if let Some(answer) = args
+        .codes
+        .answer(NAME, env!("CARGO_PKG_VERSION"), &[codes::REGISTRY])
+    {
+        return Ok(answer?);
+    }
+    let mut report = probe(args, cx)?;
+    opskit::codes::describe(&mut report, &[codes::REGISTRY]);
+    Ok(report)
+}
+
+fn probe(args: &Args, cx: &Context) -> Result<Report, Error> {
     if let Some(Command::Serve { listen }) = &args.command {
         let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
         let targets = file

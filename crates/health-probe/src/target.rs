@@ -14,6 +14,7 @@ use opskit::redis::Backend as _;
 use opskit::report::{Check, Finding, Metric, Severity, Unit};
 use serde::Deserialize;
 
+use crate::codes::{HP001, HP002, HP003, HP004, HP005, HP006, HP007};
 use crate::metrics::MetricCondition;
 
 /// What a target is.
@@ -234,7 +235,7 @@ impl Target {
             Kind::Openrouter => self.openrouter(),
         };
         let elapsed = started.elapsed().as_secs_f64();
-        let up = !findings.iter().any(|f| f.rule == "HP001");
+        let up = !findings.iter().any(|f| f.rule == HP001.code);
         let labels = [("target", self.config.name.as_str())];
         let ms = elapsed * 1000.0;
         let (warn, crit) = (
@@ -247,8 +248,7 @@ impl Target {
             _ => None,
         };
         if let Some((severity, limit)) = over.filter(|_| up) {
-            findings.push(Finding::new(
-                "HP003",
+            findings.push(HP003.finding_as(
                 severity,
                 format!("answered in {ms:.0} ms, over {limit:.0} ms"),
             ));
@@ -345,8 +345,7 @@ impl Target {
         let mut out = Vec::new();
         if !earlier.errors.is_empty() {
             let e = &earlier.errors[0];
-            out.push(Finding::new(
-                "HP006",
+            out.push(HP006.finding_as(
                 Severity::Warning,
                 format!(
                     "{} lines of the exposition could not be read (line {}: {})",
@@ -368,11 +367,7 @@ impl Target {
                         started.elapsed().as_secs_f64(),
                     ));
                 }
-                Err(e) => out.push(Finding::new(
-                    "HP001",
-                    Severity::Error,
-                    format!("down at the second scrape: {e}"),
-                )),
+                Err(e) => out.push(HP001.finding(format!("down at the second scrape: {e}"))),
             }
         }
         for (i, cond) in self.metrics.iter().enumerate() {
@@ -390,7 +385,7 @@ impl Target {
                         ("condition", index.as_str()),
                     ],
                 )),
-                Err(why) => out.push(Finding::new("HP006", Severity::Error, why)),
+                Err(why) => out.push(HP006.finding(why)),
             }
         }
         out
@@ -401,68 +396,48 @@ impl Target {
         let c = &self.config;
         let mut out = Vec::new();
         if !self.status.contains(r.status) {
-            out.push(Finding::new(
-                "HP002",
-                Severity::Error,
-                format!(
-                    "status {} is not one of the accepted ({})",
-                    r.status,
-                    if c.status.is_empty() {
-                        "2xx".to_owned()
-                    } else {
-                        c.status
-                            .iter()
-                            .map(StatusItem::text)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                ),
-            ));
+            out.push(HP002.finding(format!(
+                "status {} is not one of the accepted ({})",
+                r.status,
+                if c.status.is_empty() {
+                    "2xx".to_owned()
+                } else {
+                    c.status
+                        .iter()
+                        .map(StatusItem::text)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )));
         }
         let body = String::from_utf8_lossy(&r.body);
         if let Some(want) = &c.body_contains
             && !body.contains(want.as_str())
         {
-            out.push(Finding::new(
-                "HP004",
-                Severity::Error,
-                format!("the body does not contain {want:?}"),
-            ));
+            out.push(HP004.finding(format!("the body does not contain {want:?}")));
         }
         if let Some(re) = &self.body_regex
             && !re.is_match(&body)
         {
-            out.push(Finding::new(
-                "HP004",
-                Severity::Error,
-                format!("the body does not match /{}/", re.as_str()),
-            ));
+            out.push(HP004.finding(format!("the body does not match /{}/", re.as_str())));
         }
         if !self.json.is_empty() {
             match serde_json::from_slice::<serde_json::Value>(&r.body) {
                 Ok(json) => {
                     for cond in &self.json {
                         if let Err(why) = cond.eval(&json) {
-                            out.push(Finding::new(
-                                "HP004",
-                                Severity::Error,
-                                format!("{}: {why}", cond.as_str()),
-                            ));
+                            out.push(HP004.finding(format!("{}: {why}", cond.as_str())));
                         }
                     }
                 }
-                Err(e) => out.push(Finding::new(
-                    "HP004",
-                    Severity::Error,
-                    format!(
-                        "the body is not JSON ({e}){}",
-                        if r.truncated {
-                            "; it was cut at max_body"
-                        } else {
-                            ""
-                        }
-                    ),
-                )),
+                Err(e) => out.push(HP004.finding(format!(
+                    "the body is not JSON ({e}){}",
+                    if r.truncated {
+                        "; it was cut at max_body"
+                    } else {
+                        ""
+                    }
+                ))),
             }
         }
         if let Some(not_after) = r.cert_not_after {
@@ -474,19 +449,16 @@ impl Target {
                 c.cert_critical_days.unwrap_or(7.0),
             );
             if days < crit {
-                out.push(Finding::new(
-                    "HP005",
+                out.push(HP005.finding_as(
                     Severity::Error,
                     format!(
                         "the TLS certificate expires in {days:.1} days (critical under {crit})"
                     ),
                 ));
             } else if days < warn {
-                out.push(Finding::new(
-                    "HP005",
-                    Severity::Warning,
-                    format!("the TLS certificate expires in {days:.1} days (warning under {warn})"),
-                ));
+                out.push(HP005.finding(format!(
+                    "the TLS certificate expires in {days:.1} days (warning under {warn})"
+                )));
             }
         }
         out
@@ -497,7 +469,7 @@ impl Target {
         let host = c.host.clone().unwrap_or_default();
         match opskit::probe::tcp::connect(&host, c.port.unwrap_or(0), self.timeout()) {
             Ok(_) => (Vec::new(), Vec::new()),
-            Err(e) => (vec![Finding::new("HP001", Severity::Error, e)], Vec::new()),
+            Err(e) => (vec![HP001.finding(e)], Vec::new()),
         }
     }
 
@@ -515,10 +487,7 @@ impl Target {
                     opskit::redis::Target::Native(u)
                 }
                 Err(e) => {
-                    return (
-                        vec![Finding::new("HP001", Severity::Error, e.to_string())],
-                        Vec::new(),
-                    );
+                    return (vec![HP001.finding(e.to_string())], Vec::new());
                 }
             },
         };
@@ -540,23 +509,16 @@ impl Target {
                 (Vec::new(), Vec::new())
             }
             Ok(replies) => (
-                vec![Finding::new(
-                    "HP001",
-                    Severity::Error,
-                    format!(
+                vec![HP001.finding(format!(
                         "PING answered {:?} instead of PONG",
                         replies
                             .first()
                             .and_then(opskit::redis::Value::as_text)
                             .unwrap_or_default()
-                    ),
-                )],
+                    ))],
                 Vec::new(),
             ),
-            Err(e) => (
-                vec![Finding::new("HP001", Severity::Error, e.to_string())],
-                Vec::new(),
-            ),
+            Err(e) => (vec![HP001.finding(e.to_string())], Vec::new()),
         }
     }
 }
@@ -567,7 +529,7 @@ impl Target {
         let url: opskit::probe::postgres::PgUrl = match c.url.as_deref().unwrap_or_default().parse()
         {
             Ok(u) => u,
-            Err(e) => return (vec![Finding::new("HP001", Severity::Error, e)], Vec::new()),
+            Err(e) => return (vec![HP001.finding(e)], Vec::new()),
         };
         let sql = c.query.as_deref().unwrap_or("SELECT 1");
         match opskit::probe::postgres::probe(&url, sql, self.timeout()) {
@@ -600,16 +562,12 @@ impl Target {
                             ),
                     };
                     if let Err(why) = cond.eval(&serde_json::json!({ "value": value })) {
-                        findings.push(Finding::new(
-                            "HP004",
-                            Severity::Error,
-                            format!("`{sql}`: {why}"),
-                        ));
+                        findings.push(HP004.finding(format!("`{sql}`: {why}")));
                     }
                 }
                 (findings, metrics)
             }
-            Err(e) => (vec![Finding::new("HP001", Severity::Error, e)], Vec::new()),
+            Err(e) => (vec![HP001.finding(e)], Vec::new()),
         }
     }
 }
@@ -622,9 +580,7 @@ impl Target {
         let c = &self.config;
         let Some(token) = c.token.as_deref().filter(|t| !t.is_empty()) else {
             return (
-                vec![Finding::new(
-                    "HP001",
-                    Severity::Error,
+                vec![HP001.finding(
                     "an openrouter target needs `token` (token = \"${OPENROUTER_API_KEY}\")",
                 )],
                 Vec::new(),
@@ -646,10 +602,7 @@ impl Target {
         };
         if response.status == 401 || response.status == 403 {
             return (
-                vec![Finding::new(
-                    "HP001",
-                    Severity::Error,
-                    format!(
+                vec![HP001.finding(format!(
                         "OpenRouter refuses the key ({}): it is invalid, disabled or deleted; see docs/ROTATE_SECRETS.md",
                         response.status
                     ),
@@ -659,11 +612,7 @@ impl Target {
         }
         if response.status != 200 {
             return (
-                vec![Finding::new(
-                    "HP002",
-                    Severity::Error,
-                    format!("OpenRouter answered {}", response.status),
-                )],
+                vec![HP002.finding(format!("OpenRouter answered {}", response.status))],
                 Vec::new(),
             );
         }
@@ -671,11 +620,7 @@ impl Target {
             Ok(j) => j,
             Err(e) => {
                 return (
-                    vec![Finding::new(
-                        "HP004",
-                        Severity::Error,
-                        format!("OpenRouter's answer is not JSON: {e}"),
-                    )],
+                    vec![HP004.finding(format!("OpenRouter's answer is not JSON: {e}"))],
                     Vec::new(),
                 );
             }
@@ -708,37 +653,32 @@ fn credit_findings(c: &TargetConfig, data: &serde_json::Value) -> Vec<Finding> {
         Some(left) => {
             let (warn, crit) = (c.credit_warning, c.credit_critical);
             if crit.is_some_and(|l| left < l) {
-                findings.push(Finding::new("HP007", Severity::Error, format!("${left:.2} of credit left on the key (critical under ${:.2}): requests fail with 402 when it runs out", crit.unwrap_or_default())));
+                findings.push(HP007.finding_as(Severity::Error, format!("${left:.2} of credit left on the key (critical under ${:.2}): requests fail with 402 when it runs out", crit.unwrap_or_default())));
             } else if warn.is_some_and(|l| left < l) {
-                findings.push(Finding::new(
-                    "HP007",
-                    Severity::Warning,
-                    format!(
-                        "${left:.2} of credit left on the key (warning under ${:.2})",
-                        warn.unwrap_or_default()
-                    ),
-                ));
+                findings.push(HP007.finding(format!(
+                    "${left:.2} of credit left on the key (warning under ${:.2})",
+                    warn.unwrap_or_default()
+                )));
             }
         }
         None if data.get("limit").is_some_and(serde_json::Value::is_null) => {}
-        None => findings.push(Finding::new(
-            "HP004",
+        None => findings.push(HP004.finding_as(
             Severity::Warning,
             "OpenRouter's answer has no data.limit_remaining",
         )),
     }
     if data["is_free_tier"].as_bool() == Some(true) {
-        findings.push(Finding::new(
-            "HP007",
-            Severity::Warning,
-            "the key is on the free tier: low rate limits (about 20 requests per 10 s)",
-        ));
+        findings.push(
+            HP007.finding(
+                "the key is on the free tier: low rate limits (about 20 requests per 10 s)",
+            ),
+        );
     }
     findings
 }
 
 fn unreachable(e: &ProbeError) -> Finding {
-    Finding::new("HP001", Severity::Error, format!("down: {e}"))
+    HP001.finding(format!("down: {e}"))
 }
 
 fn phase_metrics(r: &Response, name: &str) -> Vec<Metric> {

@@ -8,8 +8,9 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
+use crate::codes::HP100;
 use opskit::Status;
-use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
+use opskit::report::{Check, Metric, Report, Severity, Unit};
 
 /// The damping of one target.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,18 +89,13 @@ pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
         #[expect(clippy::cast_precision_loss, reason = "probe counts as a ratio")]
         let uptime = state.up_probes as f64 / state.probes as f64;
         if failed && !state.down {
-            check.findings.push(Finding::new(
-                "HP100",
-                Severity::Warning,
-                format!(
-                    "failed {} of the {} probes in a row that mark it down",
-                    state.fails, damping.down_after
-                ),
-            ));
+            check.findings.push(HP100.finding(format!(
+                "failed {} of the {} probes in a row that mark it down",
+                state.fails, damping.down_after
+            )));
             check.status = Status::Warning;
         } else if !failed && state.down {
-            check.findings.push(Finding::new(
-                "HP100",
+            check.findings.push(HP100.finding_as(
                 Severity::Error,
                 format!(
                     "answering again: {} of {} good probes before it counts as up",

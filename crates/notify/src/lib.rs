@@ -21,6 +21,7 @@
 //! The `notify` binary sends by hand (`notify send`) and checks a target end to end
 //! (`notify test`).
 
+pub mod codes;
 pub mod config;
 pub mod send;
 pub mod sentry;
@@ -31,8 +32,9 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 use opskit::Status;
 use opskit::cli::{CommonArgs, Context, Hook, Tool};
-use opskit::report::{Check, Finding, Report, Severity};
+use opskit::report::{Check, Report};
 
+use crate::codes::NT001;
 use crate::config::{Kind, NotifyConfig};
 use crate::send::{Delivery, Limits};
 use crate::state::{Change, State};
@@ -290,6 +292,7 @@ const EXAMPLES: &str = "\
 Examples:
   # Check a target end to end (a test message says where it came from)
   notify test --target slack-oncall
+  notify --explain NT001
   # From a shell pipeline: a backup script that failed
   notify send --target pagerduty --status critical --check nightly-backup --summary \"pg_dump failed: disk full\"
   notify send --target pagerduty --status ok --check nightly-backup --summary \"backup done\"   # resolves it
@@ -304,13 +307,19 @@ Targets live in opskit.toml:
 
 Exit codes: 0 delivered, 2 a target failed, 3 bad flags or configuration.";
 
+const NEEDS_SUBCOMMAND: &str =
+    "notify needs a subcommand: send or test (`notify --help` says what each does)";
+
 /// `notify`.
 #[derive(Debug, Clone, Parser)]
 #[command(name = NAME, version, about = "Send notifications to Sentry, Slack, PagerDuty or a webhook, and check targets end to end.", after_help = EXAMPLES)]
 pub struct Args {
-    /// What to do.
+    /// What to do (one subcommand is needed, unless `--explain` or `--list-rules`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// `--explain CODE` and `--list-rules`.
+    #[command(flatten)]
+    pub codes: opskit::codes::CodeFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -360,6 +369,9 @@ impl Tool for Args {
 /// What stops notify before it has an answer (exit 3).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `--explain` of a code no registry holds.
+    #[error(transparent)]
+    UnknownCode(#[from] opskit::codes::UnknownCode),
     /// opskit.toml is wrong.
     #[error(transparent)]
     Config(#[from] opskit::config::ConfigError),
@@ -382,18 +394,26 @@ fn delivery_checks(results: Vec<(String, Result<String, String>)>) -> Vec<Check>
         .into_iter()
         .map(|(name, r)| match r {
             Ok(what) => Check::new(name, Status::Ok, what),
-            Err(e) => Check::new(name.clone(), Status::Critical, e.clone()).with_finding(
-                Finding::new("NT001", Severity::Error, format!("{name}: {e}")),
-            ),
+            Err(e) => Check::new(name.clone(), Status::Critical, e.clone())
+                .with_finding(NT001.finding(format!("{name}: {e}"))),
         })
         .collect()
 }
 
 /// Runs `notify`.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    if let Some(answer) = args
+        .codes
+        .answer(NAME, env!("CARGO_PKG_VERSION"), &[codes::REGISTRY])
+    {
+        return Ok(answer?);
+    }
+    let Some(command) = &args.command else {
+        return Err(Error::Usage(NEEDS_SUBCOMMAND.to_owned()));
+    };
     let config: NotifyConfig = cx.section(NAME)?.unwrap_or_default();
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
-    match &args.command {
+    match command {
         Command::Send {
             targets,
             status,
@@ -482,6 +502,7 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             }
         }
     }
+    opskit::codes::describe(&mut report, &[codes::REGISTRY]);
     Ok(report)
 }
 

@@ -65,6 +65,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod docs;
 pub mod encoding;

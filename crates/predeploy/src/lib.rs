@@ -21,6 +21,7 @@
 
 pub mod cache;
 pub mod checks;
+pub mod codes;
 pub mod exec;
 pub mod project;
 pub mod readiness;
@@ -117,6 +118,8 @@ Examples:
   predeploy --format sarif > predeploy.sarif
   # Let warnings through, fail on errors only
   predeploy --fail-on critical
+  # What a finding code means (predeploy's own, ENV and HP codes)
+  predeploy --explain RW005
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad flags).";
 
@@ -179,6 +182,9 @@ pub struct Args {
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit::cli::NotifyFlags,
+    /// `--explain CODE` and `--list-rules`.
+    #[command(flatten)]
+    pub codes: opskit::codes::CodeFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -232,6 +238,9 @@ pub struct FileConfig {
 /// Why predeploy could not run at all (a check that cannot run is an UNKNOWN check instead).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `--explain` of a code no registry holds.
+    #[error(transparent)]
+    UnknownCode(#[from] opskit::codes::UnknownCode),
     /// opskit.toml is wrong.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -815,10 +824,18 @@ pub fn run_with(
     cx: &Context,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, Error> {
+    if let Some(answer) = args
+        .codes
+        .answer(NAME, env!("CARGO_PKG_VERSION"), codes::ALL)
+    {
+        return Ok(answer?);
+    }
     let plan = plan(args, cx)?;
     let project = project::scan(&plan.root)?;
     ensure_installed(&plan, &project, args.install)?;
-    Ok(execute(&plan, &project, progress))
+    let mut report = execute(&plan, &project, progress);
+    opskit::codes::describe(&mut report, codes::ALL);
+    Ok(report)
 }
 
 /// Runs without a progress view.

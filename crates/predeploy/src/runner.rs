@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use opskit::report::{Check, Finding, Severity};
 
 use crate::cache::Cache;
+use crate::codes::{PD001, PD002};
 
 /// Memory one job is given when the default limit is worked out.
 pub const MEMORY_PER_JOB: u64 = 1536 * 1024 * 1024;
@@ -266,9 +267,9 @@ pub fn run_units(check: &str, units: Vec<Unit>, shared: &Shared) -> Vec<(String,
 }
 
 /// `PD001`: a project that could not be checked, as a finding (the check turns UNKNOWN).
-pub const COULD_NOT_RUN: &str = "PD001";
+pub const COULD_NOT_RUN: &str = PD001.code;
 /// `PD002`: a project that was skipped, with the reason (a note).
-pub const SKIPPED: &str = "PD002";
+pub const SKIPPED: &str = PD002.code;
 
 /// How a check words its summary: from its findings, the number of projects and the tools
 /// that ran.

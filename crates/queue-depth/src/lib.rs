@@ -32,6 +32,7 @@
 //! ```
 
 pub mod bullmq;
+pub mod codes;
 pub mod poll;
 pub mod serve;
 pub mod state;
@@ -42,12 +43,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 use opskit::cli::{CommonArgs, Context, Tool, Watch};
 use opskit::redis::{Connection, Limits, RedisError, Target};
-use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
+use opskit::report::{Check, Finding, Metric, Report, Unit};
 use opskit::threshold::{Range, Thresholds};
 use opskit::{Status, config::ConfigError};
 use serde::Deserialize;
 
 use crate::bullmq::{Layout, QueueRef};
+use crate::codes::{QD001, QD002, QD003, QD010};
 use crate::poll::{DiscoveryError, QueueResult};
 
 /// The binary's name.
@@ -71,6 +73,8 @@ Examples:
   queue-depth serve --listen 0.0.0.0:9464
   # The last 5 failed jobs of a queue, for the runbook
   queue-depth failed emails --limit 5
+  # What a finding code means
+  queue-depth --explain QD001
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Redis unreachable, bad credentials, bad flags).";
 
@@ -149,6 +153,9 @@ pub struct Args {
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit::cli::NotifyFlags,
+    /// `--explain CODE` and `--list-rules`.
+    #[command(flatten)]
+    pub codes: opskit::codes::CodeFlags,
     /// Flags every opskit tool takes.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -243,6 +250,9 @@ pub struct FileConfig {
 /// Why queue-depth could not tell.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `--explain` of a code no registry holds.
+    #[error(transparent)]
+    UnknownCode(#[from] opskit::codes::UnknownCode),
     /// `opskit.toml` is wrong.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -434,14 +444,22 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
 
 /// Runs the command the flags ask for.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    if let Some(answer) = args
+        .codes
+        .answer(NAME, env!("CARGO_PKG_VERSION"), &[codes::REGISTRY])
+    {
+        return Ok(answer?);
+    }
     let settings = settings(args, cx)?;
-    match &args.command {
+    let mut report = match &args.command {
         None => check(&settings),
         Some(Command::Failed { queue, limit }) => failed(&settings, queue, *limit),
         Some(Command::Serve { listen, cache }) => {
             serve::serve(&settings, listen, Duration::from_secs_f64(cache.max(0.0)))
         }
-    }
+    }?;
+    opskit::codes::describe(&mut report, &[codes::REGISTRY]);
+    Ok(report)
 }
 
 fn now_ms() -> i64 {
@@ -550,18 +568,12 @@ fn record_state(
 ) {
     let mut notes = Vec::new();
     if let Some(Err(e)) = previous {
-        notes.push(Finding::new(
-            "QD002",
-            Severity::Warning,
-            format!("previous state unreadable, failed growth starts over: {e}"),
-        ));
+        notes.push(QD002.finding(format!(
+            "previous state unreadable, failed growth starts over: {e}"
+        )));
     }
     if let Err(e) = state::save(path, failed_now, now) {
-        notes.push(Finding::new(
-            "QD003",
-            Severity::Warning,
-            format!("cannot save the state file: {e}"),
-        ));
+        notes.push(QD003.finding(format!("cannot save the state file: {e}")));
     }
     if !notes.is_empty() {
         report.push(Check::from_findings("state", notes));
@@ -706,10 +718,7 @@ fn queue_check(
         && c.delayed == 0
     {
         check.status = check.status.worst(Status::Warning);
-        check.findings.push(Finding::new(
-            "QD001",
-            Severity::Warning,
-            format!("no keys under {}:{}: — no producer has used this queue name; check the name and --prefix", snap.queue.prefix, snap.queue.name),
+        check.findings.push(QD001.finding(format!("no keys under {}:{}: — no producer has used this queue name; check the name and --prefix", snap.queue.prefix, snap.queue.name),
         ));
     }
     if snap.layout == Layout::Bull && snap.exists {
@@ -755,7 +764,7 @@ pub fn failed(settings: &Settings, queue: &str, limit: usize) -> Result<Report, 
                 "reason: {}",
                 j.reason.as_deref().unwrap_or("(none recorded)")
             ));
-            Finding::new("QD010", Severity::Note, parts.join(", "))
+            QD010.finding(parts.join(", "))
         })
         .collect();
     let summary = if jobs.is_empty() {

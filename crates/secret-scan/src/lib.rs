@@ -18,6 +18,7 @@
 //! assert_eq!(hits[0].rule.code, "SEC027");
 //! ```
 
+pub mod codes;
 pub mod engine;
 pub mod fake;
 pub mod git;
@@ -38,6 +39,7 @@ use opskit::redact::redact;
 use opskit::report::{Check, Finding, Location, Metric, Report, RuleInfo, Severity, Unit};
 use serde::Deserialize;
 
+use crate::codes::{SCAN001, SCAN002};
 use crate::engine::Hit;
 use crate::rules::Confidence;
 use crate::scan::{Baseline, BaselineEntry, Scanner, Settings};
@@ -62,6 +64,9 @@ Examples:
   secret-scan --baseline .secrets-baseline.json
   # SARIF for GitHub code scanning
   secret-scan --format sarif > secrets.sarif
+  # What a rule finds and how to rotate what it found
+  secret-scan --explain openrouter-api-key
+  secret-scan --list-rules
 
 Accept a finding with a comment on its line: opskit:allow (gitleaks:allow and
 `pragma: allowlist secret` work too), or opskit:allow-next-line on the line before.
@@ -114,6 +119,9 @@ pub struct Args {
     /// List the rules and exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Explain a rule (by code, `SEC001`, or name, `openrouter-api-key`) or a code and exit.
+    #[arg(long, value_name = "CODE", conflicts_with = "list_rules")]
+    pub explain: Option<String>,
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit::cli::NotifyFlags,
@@ -159,6 +167,11 @@ pub struct FileConfig {
 /// Why secret-scan could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `--explain` of a rule or code that does not exist.
+    #[error(
+        "unknown rule or code `{0}`: `secret-scan --list-rules` lists the rules (SEC001…); SCAN001 and SCAN002 are the files not scanned"
+    )]
+    UnknownRule(String),
     /// A file could not be read or written.
     #[error("{}: {reason}", path.display())]
     File {
@@ -388,22 +401,16 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
         .len();
     for (path, size) in &stats.too_large {
         findings.push(
-            Finding::new(
-                "SCAN001",
-                Severity::Note,
-                format!("not scanned: {size} bytes is over the size limit (raise --max-file-size to include it)"),
+            SCAN001.finding(format!("not scanned: {size} bytes is over the size limit (raise --max-file-size to include it)"),
             )
             .at(Location::new(path)),
         );
     }
     for (path, reason) in &stats.unreadable {
         findings.push(
-            Finding::new(
-                "SCAN002",
-                Severity::Note,
-                format!("could not be read: {reason}"),
-            )
-            .at(Location::new(path)),
+            SCAN002
+                .finding(format!("could not be read: {reason}"))
+                .at(Location::new(path)),
         );
     }
     let mut status = Status::worst_of(findings.iter().map(|f| f.severity.status()));
@@ -471,6 +478,26 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
 /// `secret-scan`'s entry point.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
+    if let Some(code) = &args.explain {
+        if let Some(r) = rules::find(code) {
+            let summary = format!(
+                "{} ({}, {}, {} confidence): {} {} Rotate: {}. See {}",
+                r.code,
+                r.id,
+                r.severity.as_str(),
+                r.confidence.as_str(),
+                r.title,
+                r.impact,
+                r.rotate,
+                rules::help_url(r)
+            );
+            return Ok(report
+                .with_check(Check::new(r.code, Status::Ok, summary))
+                .with_rule(rule_info(r)));
+        }
+        return opskit::codes::explain(NAME, env!("CARGO_PKG_VERSION"), &[codes::REGISTRY], code)
+            .map_err(|_| Error::UnknownRule(code.clone()));
+    }
     if args.list_rules {
         let all = rules::all();
         let mut check = Check::new("rules", Status::Ok, format!("{} rules", all.len()));

@@ -8,10 +8,12 @@ use std::time::Instant;
 
 use opskit::cli::Context;
 use opskit::redact::redact;
-use opskit::report::{Check, Finding, Report, Severity};
+use opskit::report::{Check, Finding, Report};
 
+use crate::codes::ENV_SOURCE;
 use crate::sources::{self, Inputs, Source};
 use crate::{Args, Error, NAME, drift, lint, public, read, schema, shown};
+use opskit::env::codes::{ENV101, ENV102, ENV106};
 
 /// Checks one service's values against its schema; every finding about a value names the
 /// source that won (`source` property, and the location when it is a file), and a variable
@@ -44,11 +46,7 @@ pub fn check_service(
                 .iter()
                 .find(|d| values.contains_key(*d))
         {
-            let f = Finding::new(
-                "ENV106",
-                Severity::Warning,
-                format!("{old} is deprecated; rename it {var_name}"),
-            );
+            let f = ENV106.finding(format!("{old} is deprecated; rename it {var_name}"));
             findings.push(locate(f, values.get(old).map(|(_, s)| s)));
             found = values.get(old);
         }
@@ -58,10 +56,10 @@ pub fn check_service(
             found.map(|(v, _)| v.as_str()),
             environment,
         ) {
-            if p.code == "ENV102" {
+            if p.code == ENV102.code {
                 public_reported.insert(var_name.clone());
             }
-            let message = if p.code == "ENV101" {
+            let message = if p.code == ENV101.code {
                 format!(
                     "{} for `{name}`; read: {}",
                     p.message,
@@ -78,11 +76,8 @@ pub fn check_service(
             findings.push(locate(f, found.map(|(_, s)| s)));
         }
         if verbose && let Some((value, source)) = found {
-            findings.push(Finding::new(
-                "ENV-SOURCE",
-                Severity::Note,
-                format!("{var_name} from {source}: {}", redact(value)),
-            ));
+            findings
+                .push(ENV_SOURCE.finding(format!("{var_name} from {source}: {}", redact(value))));
         }
     }
     for (key, (value, source)) in &values {
@@ -94,10 +89,7 @@ pub fn check_service(
             continue;
         }
         if let Some(why) = public::problem(key, value) {
-            findings.push(locate(
-                Finding::new("ENV102", Severity::Error, why),
-                Some(source),
-            ));
+            findings.push(locate(ENV102.finding(why), Some(source)));
         }
     }
     let mut check = Check::from_findings(format!("env:{name}"), findings).took(started.elapsed());

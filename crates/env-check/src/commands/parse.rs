@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use opskit::cli::Context;
 use opskit::redact::redact;
-use opskit::report::{Check, Finding, Location, Report, Severity};
+use opskit::report::{Check, Finding, Location, Report};
 
+use crate::codes::ENV_VALUE;
 use crate::{Error, NAME, read, shown};
 
 pub(crate) fn parse_file(
@@ -47,10 +48,11 @@ pub(crate) fn parse_file(
             let loc = Location::new(name.clone()).line(e.line).column(e.column);
             let value = expanded.get(&e.key).unwrap_or(&e.value);
             if reveal {
-                Finding::new("ENV-VALUE", Severity::Note, format!("{}={value}", e.key)).at(loc)
+                ENV_VALUE.finding(format!("{}={value}", e.key)).at(loc)
             } else {
                 let r = redact(value);
-                Finding::new("ENV-VALUE", Severity::Note, format!("{}={r}", e.key))
+                ENV_VALUE
+                    .finding(format!("{}={r}", e.key))
                     .at(loc)
                     .evidence(r)
             }

@@ -29,6 +29,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::env::codes::{ENV101, ENV102, ENV103, ENV104, ENV105};
 use crate::report::Severity;
 
 /// The `[env-check]` section.
@@ -608,14 +609,14 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
     let mut out = Vec::new();
     if var.secret && name.starts_with("NEXT_PUBLIC_") {
         out.push(problem(
-            "ENV102",
+            ENV102.code,
             Severity::Error,
             format!("{name} is a secret but starts with NEXT_PUBLIC_, so Next.js puts it in the browser bundle; rename it without the prefix and rotate it"),
         ));
     }
     if var.secret && var.public {
         out.push(problem(
-            "ENV102",
+            ENV102.code,
             Severity::Error,
             format!(
                 "{name} is marked both secret and public in the schema; a secret is never public"
@@ -637,7 +638,7 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default();
             out.push(problem(
-                "ENV101",
+                ENV101.code,
                 Severity::Error,
                 format!("{name} is required in {environment} but not set{hint}"),
             ));
@@ -645,13 +646,17 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
         return out;
     };
     if let Some(why) = type_problem(var.kind, var, value) {
-        out.push(problem("ENV103", Severity::Error, format!("{name} {why}")));
+        out.push(problem(
+            ENV103.code,
+            Severity::Error,
+            format!("{name} {why}"),
+        ));
     }
     if let (Some(want), Some(encoding)) = (var.bytes, var.encoding) {
         match encoding.decode(value) {
             Some(bytes) if bytes.len() == want => {}
             Some(bytes) => out.push(problem(
-                "ENV104",
+                ENV104.code,
                 Severity::Error,
                 format!(
                     "{name} decodes ({}) to {} bytes; {want} are required",
@@ -660,7 +665,7 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
                 ),
             )),
             None => out.push(problem(
-                "ENV103",
+                ENV103.code,
                 Severity::Error,
                 format!("{name} is not {} text", encoding.as_str()),
             )),
@@ -672,7 +677,7 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
         && len < min
     {
         out.push(problem(
-            "ENV104",
+            ENV104.code,
             Severity::Error,
             format!("{name} has {len} characters; at least {min} are required"),
         ));
@@ -681,7 +686,7 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
         && len > max
     {
         out.push(problem(
-            "ENV104",
+            ENV104.code,
             Severity::Error,
             format!("{name} has {len} characters; at most {max} are allowed"),
         ));
@@ -691,7 +696,7 @@ pub fn check_var(name: &str, var: &Var, value: Option<&str>, environment: &str) 
         && let Some(why) = weakness(value)
     {
         out.push(problem(
-            "ENV105",
+            ENV105.code,
             Severity::Error,
             format!("{name} is a weak secret: {why}; generate a random one"),
         ));

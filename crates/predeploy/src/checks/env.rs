@@ -12,10 +12,11 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use opskit::env::schema::Schema;
-use opskit::report::{Check, Finding, Severity};
+use opskit::report::{Check, Finding};
 use opskit_env_check::sources::{Export, Inputs};
 
 use crate::project::Project;
+use opskit::env::codes::{ENV100, ENV102};
 
 /// What the env check needs, resolved by [`crate::plan`].
 #[derive(Debug, Clone)]
@@ -93,12 +94,9 @@ pub fn check(project: &Project, plan: &EnvPlan) -> Check {
                 // variable holding a secret, in any source.
                 Ok(c) if present || plan.require => findings.extend(c.findings),
                 Ok(c) => {
-                    findings.extend(c.findings.into_iter().filter(|f| f.rule == "ENV102"));
+                    findings.extend(c.findings.into_iter().filter(|f| f.rule == ENV102.code));
                     unchecked.push(name.as_str());
-                    findings.push(Finding::new(
-                        "ENV100",
-                        Severity::Note,
-                        format!("the {} values of `{name}` were not checked: no source here sets any of them; pass the platform's export with --env-vars {name}=FILE (vercel env pull FILE, railway variables --json > FILE) or --require-env", plan.environment),
+                    findings.push(ENV100.finding(format!("the {} values of `{name}` were not checked: no source here sets any of them; pass the platform's export with --env-vars {name}=FILE (vercel env pull FILE, railway variables --json > FILE) or --require-env", plan.environment),
                     ));
                 }
                 Err(e) => return Check::unknown("env", format!("env-check could not run: {e}")),

@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use opskit::report::{Check, Finding, Location, Severity};
 
+use crate::codes::{FILE001, FILE002, FILE003, FILE004, FILE005, FILE006, FILE007};
 use crate::project::Project;
 
 /// Whether a gitignore glob (`*`, `?`) matches a name.
@@ -104,22 +105,22 @@ pub fn check(project: &Project, required: &[String]) -> Check {
         findings.push(f);
     };
     if project.manager.is_none() {
-        add("FILE001", Severity::Error, "no lockfile (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock): builds are not reproducible; run your package manager's install and commit the lockfile".to_owned(), None);
+        add(FILE001.code, Severity::Error, "no lockfile (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock): builds are not reproducible; run your package manager's install and commit the lockfile".to_owned(), None);
     }
     if project.dockerfiles.is_empty() {
         add(
-            "FILE002",
+            FILE002.code,
             Severity::Error,
             "no Dockerfile: the worker cannot be built as an image".to_owned(),
             None,
         );
     }
     if project.railway.is_empty() {
-        add("FILE003", Severity::Warning, "no railway.json or railway.toml: the worker's deploy settings live only in the dashboard".to_owned(), None);
+        add(FILE003.code, Severity::Warning, "no railway.json or railway.toml: the worker's deploy settings live only in the dashboard".to_owned(), None);
     }
     if project.env_examples.is_empty() {
         add(
-            "FILE004",
+            FILE004.code,
             Severity::Warning,
             "no .env.example: newcomers and CI cannot tell which variables to set".to_owned(),
             None,
@@ -130,7 +131,7 @@ pub fn check(project: &Project, required: &[String]) -> Check {
         .or_else(|_| std::fs::read_to_string(project.workspace_root().join(".gitignore")));
     match gitignore {
         Err(_) => add(
-            "FILE005",
+            FILE005.code,
             Severity::Error,
             "no .gitignore: nothing keeps .env files out of git".to_owned(),
             None,
@@ -139,7 +140,7 @@ pub fn check(project: &Project, required: &[String]) -> Check {
             for name in [".env", ".env.local", ".env.production"] {
                 if !ignores(&text, name) {
                     add(
-                        "FILE005",
+                        FILE005.code,
                         Severity::Error,
                         format!(
                             ".gitignore does not ignore `{name}`; add `.env` and `.env.*` (with `!.env.example`)"
@@ -167,7 +168,7 @@ pub fn check(project: &Project, required: &[String]) -> Check {
                 continue;
             }
             add(
-                "FILE006",
+                FILE006.code,
                 Severity::Error,
                 format!(
                     "{path} is tracked by git: its secrets are in the history; remove it (`git rm --cached {path}`) and rotate every secret in it"
@@ -179,7 +180,7 @@ pub fn check(project: &Project, required: &[String]) -> Check {
     for file in required {
         if !root.join(file).exists() {
             add(
-                "FILE007",
+                FILE007.code,
                 Severity::Error,
                 format!(
                     "{file} is required by opskit.toml ([predeploy] required_files) but missing"

@@ -9,6 +9,7 @@ use std::time::Instant;
 use opskit::Status;
 use opskit::report::{Check, Finding, Severity};
 use opskit_health_probe::Target;
+use opskit_health_probe::codes::HP001;
 
 /// The targets and whether they must be reachable.
 #[derive(Debug, Clone, Default)]
@@ -33,7 +34,7 @@ pub fn check(plan: &HealthPlan) -> Check {
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
     for c in report.checks {
-        let unreachable = c.findings.iter().any(|f| f.rule == "HP001");
+        let unreachable = c.findings.iter().any(|f| f.rule == HP001.code);
         for f in c.findings {
             let message = format!("{}: {}", c.name, f.message);
             if unreachable && !plan.require {

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Work, skipped_separate};
+use crate::codes::{LINT001, LINT002};
 use crate::project::{Project, display, local_bin};
 use crate::runner::{self, Outcome, Unit, rebase};
 use crate::{exec, script};
@@ -727,10 +728,7 @@ fn gate(run: &Run, shown: &str, findings: &mut Vec<Finding>) {
     if warnings > max {
         let what = if run.next { "next lint" } else { "lint script" };
         let plural = if warnings == 1 { "" } else { "s" };
-        findings.push(Finding::new(
-            "LINT002",
-            Severity::Error,
-            format!("{warnings} ESLint warning{plural} in {shown}, more than the {max} its {what} allows (--max-warnings {max}): the package's own lint fails"),
+        findings.push(LINT002.finding(format!("{warnings} ESLint warning{plural} in {shown}, more than the {max} its {what} allows (--max-warnings {max}): the package's own lint fails"),
         ));
     }
 }
@@ -788,10 +786,7 @@ pub fn check(project: &Project, work: &Work) -> Check {
     });
     if all.is_empty() {
         let mut findings = notes;
-        findings.push(Finding::new(
-            "LINT001",
-            Severity::Note,
-            "no linter configured in any package (no eslint.config.*, .eslintrc.* or biome.json, and no lint script that runs ESLint or Biome): nothing is linted",
+        findings.push(LINT001.finding("no linter configured in any package (no eslint.config.*, .eslintrc.* or biome.json, and no lint script that runs ESLint or Biome): nothing is linted",
         ));
         let mut c = Check::from_findings("lint", findings);
         "no linter configured".clone_into(&mut c.summary);

@@ -26,10 +26,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use opskit::config::closest;
-use opskit::report::{Check, Finding, Location, Severity};
+use opskit::report::{Check, Finding, Location};
 use serde_json::Value;
 
 use super::config_file::{self, ConfigFile};
+use crate::codes::{RW001, RW002, RW003, RW004, RW005, RW006, RW007, RW008, RW009};
 use crate::project::Project;
 
 /// Documented top-level keys.
@@ -83,12 +84,9 @@ fn unknown_keys(
 ) {
     let Some(map) = value.as_object() else {
         out.push(
-            Finding::new(
-                "RW003",
-                Severity::Error,
-                format!("`{section}` must be an object"),
-            )
-            .at(file.at(section)),
+            RW003
+                .finding(format!("`{section}` must be an object"))
+                .at(file.at(section)),
         );
         return;
     };
@@ -98,12 +96,11 @@ fn unknown_keys(
                 .map(|k| format!("; did you mean `{k}`?"))
                 .unwrap_or_default();
             out.push(
-                Finding::new(
-                    "RW001",
-                    Severity::Warning,
-                    format!("`{section}.{key}` is not a documented Railway setting{hint}"),
-                )
-                .at(file.at(key)),
+                RW001
+                    .finding(format!(
+                        "`{section}.{key}` is not a documented Railway setting{hint}"
+                    ))
+                    .at(file.at(key)),
             );
         }
     }
@@ -113,43 +110,39 @@ fn check_deploy(file: &ConfigFile, deploy: &Value, service_dir: &Path, out: &mut
     unknown_keys(file, "deploy", deploy, &DEPLOY, out);
     match deploy.get("healthcheckPath") {
         None | Some(Value::Null) => out.push(
-            Finding::new("RW006", Severity::Warning, "no deploy.healthcheckPath: Railway switches traffic to a new deploy without checking that it is up")
+            RW006.finding("no deploy.healthcheckPath: Railway switches traffic to a new deploy without checking that it is up")
                 .at(Location::new(file.path.clone())),
         ),
         Some(Value::String(path)) => {
             if !path.starts_with('/') {
-                out.push(Finding::new("RW003", Severity::Error, format!("healthcheckPath `{path}` must start with `/`")).at(file.at("healthcheckPath")));
+                out.push(RW003.finding(format!("healthcheckPath `{path}` must start with `/`")).at(file.at("healthcheckPath")));
             } else if !route_exists(service_dir, path) {
                 out.push(
-                    Finding::new(
-                        "RW005",
-                        Severity::Error,
-                        format!("healthcheckPath `{path}` has no route in {}: no Next.js route file and no handler string for it; deploys will never turn healthy", service_dir.display()),
+                    RW005.finding(format!("healthcheckPath `{path}` has no route in {}: no Next.js route file and no handler string for it; deploys will never turn healthy", service_dir.display()),
                     )
                     .at(file.at("healthcheckPath")),
                 );
             }
         }
-        Some(_) => out.push(Finding::new("RW003", Severity::Error, "healthcheckPath must be a string").at(file.at("healthcheckPath"))),
+        Some(_) => out.push(RW003.finding("healthcheckPath must be a string").at(file.at("healthcheckPath"))),
     }
     if let Some(t) = deploy.get("healthcheckTimeout") {
         match t.as_f64() {
             Some(secs) if !(5.0..=600.0).contains(&secs) => out.push(
-                Finding::new("RW007", Severity::Warning, format!("healthcheckTimeout {secs} s is outside 5-600 s: too short fails cold starts, too long hides a dead deploy"))
+                RW007.finding(format!("healthcheckTimeout {secs} s is outside 5-600 s: too short fails cold starts, too long hides a dead deploy"))
                     .at(file.at("healthcheckTimeout")),
             ),
             Some(_) => {}
-            None => out.push(Finding::new("RW003", Severity::Error, "healthcheckTimeout must be a number of seconds").at(file.at("healthcheckTimeout"))),
+            None => out.push(RW003.finding("healthcheckTimeout must be a number of seconds").at(file.at("healthcheckTimeout"))),
         }
     }
     match deploy.get("restartPolicyType").map(|v| v.as_str()) {
         Some(Some("NEVER")) => out.push(
-            Finding::new(
-                "RW008",
-                Severity::Warning,
-                "restartPolicyType NEVER: a crashed worker stays down until someone notices",
-            )
-            .at(file.at("restartPolicyType")),
+            RW008
+                .finding(
+                    "restartPolicyType NEVER: a crashed worker stays down until someone notices",
+                )
+                .at(file.at("restartPolicyType")),
         ),
         Some(Some("ON_FAILURE"))
             if deploy
@@ -158,32 +151,23 @@ fn check_deploy(file: &ConfigFile, deploy: &Value, service_dir: &Path, out: &mut
                 == Some(0) =>
         {
             out.push(
-                Finding::new(
-                    "RW008",
-                    Severity::Warning,
-                    "restartPolicyType ON_FAILURE with restartPolicyMaxRetries 0 never restarts",
+                RW008.finding("restartPolicyType ON_FAILURE with restartPolicyMaxRetries 0 never restarts",
                 )
                 .at(file.at("restartPolicyMaxRetries")),
             );
         }
         Some(Some(p)) if !RESTART.contains(&p) => out.push(
-            Finding::new(
-                "RW003",
-                Severity::Error,
-                format!(
+            RW003
+                .finding(format!(
                     "restartPolicyType `{p}` is not one of {}",
                     RESTART.join(", ")
-                ),
-            )
-            .at(file.at("restartPolicyType")),
+                ))
+                .at(file.at("restartPolicyType")),
         ),
         Some(None) => out.push(
-            Finding::new(
-                "RW003",
-                Severity::Error,
-                "restartPolicyType must be a string",
-            )
-            .at(file.at("restartPolicyType")),
+            RW003
+                .finding("restartPolicyType must be a string")
+                .at(file.at("restartPolicyType")),
         ),
         _ => {}
     }
@@ -197,12 +181,9 @@ fn check_deploy(file: &ConfigFile, deploy: &Value, service_dir: &Path, out: &mut
             && !v.is_u64()
         {
             out.push(
-                Finding::new(
-                    "RW003",
-                    Severity::Error,
-                    format!("{key} must be a whole number"),
-                )
-                .at(file.at(key)),
+                RW003
+                    .finding(format!("{key} must be a whole number"))
+                    .at(file.at(key)),
             );
         }
     }
@@ -212,15 +193,16 @@ fn check_build(file: &ConfigFile, build: &Value, root: &Path, out: &mut Vec<Find
     unknown_keys(file, "build", build, &BUILD, out);
     match build.get("builder").map(|v| v.as_str()) {
         Some(Some(b)) if !BUILDERS.iter().any(|k| k.eq_ignore_ascii_case(b)) => out.push(
-            Finding::new(
-                "RW003",
-                Severity::Error,
-                format!("builder `{b}` is not one of {}", BUILDERS.join(", ")),
-            )
-            .at(file.at("builder")),
+            RW003
+                .finding(format!(
+                    "builder `{b}` is not one of {}",
+                    BUILDERS.join(", ")
+                ))
+                .at(file.at("builder")),
         ),
         Some(None) => out.push(
-            Finding::new("RW003", Severity::Error, "builder must be a string")
+            RW003
+                .finding("builder must be a string")
                 .at(file.at("builder")),
         ),
         _ => {}
@@ -234,12 +216,9 @@ fn check_build(file: &ConfigFile, build: &Value, root: &Path, out: &mut Vec<Find
             .join(path);
         if !root.join(path).is_file() && !root.join(&beside).is_file() {
             out.push(
-                Finding::new(
-                    "RW004",
-                    Severity::Error,
-                    format!("dockerfilePath `{path}` does not exist"),
-                )
-                .at(file.at("dockerfilePath")),
+                RW004
+                    .finding(format!("dockerfilePath `{path}` does not exist"))
+                    .at(file.at("dockerfilePath")),
             );
         }
     }
@@ -402,9 +381,7 @@ fn check_commands(
 ) {
     for (key, line) in commands {
         if let Some(why) = missing_script(project, dir, line) {
-            out.push(
-                Finding::new("RW009", Severity::Error, format!("{key}: {why}")).at(file.at(key)),
-            );
+            out.push(RW009.finding(format!("{key}: {why}")).at(file.at(key)));
         }
     }
 }
@@ -457,7 +434,7 @@ pub fn check(project: &Project) -> Check {
     }
     let mut findings = Vec::new();
     for rel in &project.railway {
-        let file = match config_file::load_or_finding(root, rel, "RW002") {
+        let file = match config_file::load_or_finding(root, rel, RW002.code) {
             Ok(f) => f,
             Err(finding) => {
                 findings.push(*finding);
@@ -490,17 +467,14 @@ pub fn check(project: &Project) -> Check {
         match file.value.get("deploy") {
             Some(deploy) => check_deploy(&file, deploy, &service_dir, &mut findings),
             None => findings.push(
-                Finding::new(
-                    "RW006",
-                    Severity::Warning,
-                    "no deploy section: no health check and no restart policy in code",
-                )
-                .at(Location::new(file.path.clone())),
+                RW006
+                    .finding("no deploy section: no health check and no restart policy in code")
+                    .at(Location::new(file.path.clone())),
             ),
         }
     }
     for rel in &project.railway_builds {
-        let file = match config_file::load_or_finding(root, rel, "RW002") {
+        let file = match config_file::load_or_finding(root, rel, RW002.code) {
             Ok(f) => f,
             Err(finding) => {
                 findings.push(*finding);

@@ -14,6 +14,7 @@ use opskit_secret_scan::rules::Confidence;
 use opskit_secret_scan::{Options, scan_paths};
 
 use crate::project::Project;
+use opskit_secret_scan::codes::SCAN002;
 
 /// Scans the tree under the project's root; `options` come from [`crate::plan`], which asks
 /// for paths relative to the root.
@@ -43,7 +44,7 @@ pub fn check(project: &Project, options: &Options, min: Confidence) -> Check {
         }
     }
     if demoted > 0 {
-        let unknown = check.findings.iter().any(|f| f.rule == "SCAN002");
+        let unknown = check.findings.iter().any(|f| f.rule == SCAN002.code);
         check.status = opskit::Status::worst_of(check.findings.iter().map(|f| f.severity.status()));
         if unknown {
             check.status = check.status.worst(opskit::Status::Unknown);

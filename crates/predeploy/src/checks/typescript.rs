@@ -17,6 +17,7 @@ use opskit::report::{Check, Finding, Location, Severity};
 use opskit::workspace::Workspace;
 
 use super::{Work, skipped_separate};
+use crate::codes::PD003;
 use crate::project::{Project, local_bin};
 use crate::runner::{self, Outcome, Unit, rebase};
 use crate::{exec, script};
@@ -121,7 +122,7 @@ impl Target {
 
 /// `PD003`: the package's typecheck script prepares something before tsc (a note, with the
 /// type errors it may explain).
-pub const PREPARED: &str = "PD003";
+pub const PREPARED: &str = PD003.code;
 
 /// The scripts a package type-checks with, in the order they are looked at.
 const TYPECHECK_SCRIPTS: [&str; 8] = [

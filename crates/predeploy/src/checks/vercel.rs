@@ -14,6 +14,7 @@ use opskit::report::{Check, Finding, Location, Severity};
 use serde_json::Value;
 
 use super::config_file::{self, ConfigFile};
+use crate::codes::{VC001, VC002, VC003, VC004};
 use crate::project::Project;
 
 /// Documented top-level keys (current and legacy).
@@ -68,7 +69,7 @@ fn vc(code: &str, severity: Severity, message: String, loc: Location) -> Finding
 fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
     let Some(top) = file.value.as_object() else {
         out.push(vc(
-            "VC002",
+            VC002.code,
             Severity::Error,
             "vercel.json must be a JSON object".to_owned(),
             Location::new(file.path.clone()),
@@ -81,7 +82,7 @@ fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
                 .map(|k| format!("; did you mean `{k}`?"))
                 .unwrap_or_default();
             out.push(vc(
-                "VC001",
+                VC001.code,
                 Severity::Warning,
                 format!("`{key}` is not a documented vercel.json property{hint}"),
                 file.at(key),
@@ -97,14 +98,14 @@ fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
             "trailingSlash",
         ] {
             if top.contains_key(other) {
-                out.push(vc("VC003", Severity::Error, format!("`routes` cannot be used with `{other}`: Vercel rejects the deployment; move the routes to `{other}`"), file.at("routes")));
+                out.push(vc(VC003.code, Severity::Error, format!("`routes` cannot be used with `{other}`: Vercel rejects the deployment; move the routes to `{other}`"), file.at("routes")));
             }
         }
     }
     if let Some(functions) = top.get("functions") {
         match functions.as_object() {
             None => out.push(vc(
-                "VC004",
+                VC004.code,
                 Severity::Error,
                 "`functions` must map file globs to settings".to_owned(),
                 file.at("functions"),
@@ -113,7 +114,7 @@ fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
                 for (glob, settings) in map {
                     let Some(settings) = settings.as_object() else {
                         out.push(vc(
-                            "VC004",
+                            VC004.code,
                             Severity::Error,
                             format!("functions[\"{glob}\"] must be an object"),
                             file.at(glob),
@@ -122,7 +123,7 @@ fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
                     };
                     for key in settings.keys().filter(|k| !FUNCTION.contains(&k.as_str())) {
                         out.push(vc(
-                            "VC001",
+                            VC001.code,
                             Severity::Warning,
                             format!(
                                 "functions[\"{glob}\"].{key} is not a documented function setting"
@@ -135,7 +136,7 @@ fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
                             && v.as_u64().is_none_or(|n| n == 0)
                         {
                             out.push(vc(
-                                "VC004",
+                                VC004.code,
                                 Severity::Error,
                                 format!(
                                     "functions[\"{glob}\"].{key} must be a positive whole number"
@@ -165,12 +166,12 @@ fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
                 .and_then(Value::as_str)
                 .is_some_and(|s| s.split_whitespace().count() == 5);
             if !path_ok || !schedule_ok {
-                out.push(vc("VC004", Severity::Error, format!("crons[{i}] needs a `path` starting with `/` and a five-field cron `schedule`"), file.at("crons")));
+                out.push(vc(VC004.code, Severity::Error, format!("crons[{i}] needs a `path` starting with `/` and a five-field cron `schedule`"), file.at("crons")));
             }
         }
         if !crons.is_array() {
             out.push(vc(
-                "VC004",
+                VC004.code,
                 Severity::Error,
                 "`crons` must be an array".to_owned(),
                 file.at("crons"),
@@ -183,7 +184,7 @@ fn check_file(file: &ConfigFile, out: &mut Vec<Finding>) {
             .is_some_and(|a| a.iter().all(Value::is_string))
     {
         out.push(vc(
-            "VC004",
+            VC004.code,
             Severity::Error,
             "`regions` must be an array of region ids such as \"fra1\"".to_owned(),
             file.at("regions"),
@@ -204,7 +205,7 @@ pub fn check(project: &Project) -> Check {
     }
     let mut findings = Vec::new();
     for rel in &project.vercel {
-        match config_file::load_or_finding(&project.root, rel, "VC002") {
+        match config_file::load_or_finding(&project.root, rel, VC002.code) {
             Ok(file) => check_file(&file, &mut findings),
             Err(finding) => findings.push(*finding),
         }
