@@ -196,3 +196,20 @@ fn the_tidy_checks_can_fail() {
         "/w/crates/health-probe/src/target.rs"
     )));
 }
+
+#[test]
+fn every_registered_code_is_explained_in_its_docs_page() {
+    for registry in REGISTRIES {
+        let page = root().join("docs").join(format!("{}.md", registry.page));
+        let doc = std::fs::read_to_string(&page).unwrap();
+        for c in registry.codes {
+            let anchor = format!("<a id=\"{}\"></a>{}", c.code.to_ascii_lowercase(), c.code);
+            assert!(
+                doc.contains(&anchor),
+                "{} has no row for {} (run `cargo xtask codegen`)",
+                page.display(),
+                c.code
+            );
+        }
+    }
+}

@@ -8,18 +8,12 @@
 use std::process::Command;
 
 fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_env-check"))
+    let r = testkit::cli(env!("CARGO_BIN_EXE_env-check"))
+        .dir(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("OPSKIT_FORMAT")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .env_remove("NO_COLOR")
+        .run();
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]

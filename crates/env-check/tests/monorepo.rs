@@ -8,23 +8,15 @@
 )]
 
 use std::path::Path;
-use std::process::Command;
 
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_env-check"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("OPSKIT_FORMAT")
-        .env_remove("GITHUB_ACTIONS");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = testkit::cli(env!("CARGO_BIN_EXE_env-check"))
+        .dir(dir)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .envs(env)
+        .run();
+    (r.code, r.stdout, r.stderr)
 }
 
 const OPENROUTER: &str =

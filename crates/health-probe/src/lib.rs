@@ -138,6 +138,12 @@ pub struct Args {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn flags_are_consistent() {
+        use clap::CommandFactory;
+        super::Args::command().debug_assert();
+    }
+
+    #[test]
     fn names_never_carry_a_password() {
         assert_eq!(
             super::display_name("rediss://default:tok3n@eu1.upstash.io:6379"),

@@ -539,8 +539,9 @@ pub fn check(settings: &Settings) -> Result<Report, Error> {
             "poll",
             Status::Ok,
             format!(
-                "{} queues in {} round trips, {} ms",
+                "{} queue{} in {} round trips, {} ms",
                 queues.len(),
+                if queues.len() == 1 { "" } else { "s" },
                 result.round_trips,
                 elapsed.as_millis()
             ),

@@ -306,7 +306,10 @@ pub fn scan_paths(roots: &[PathBuf], options: &Options) -> Result<Outcome, Error
     }
     let (found, stats) = walk::scan_tree(roots, &scanner, &options.walk);
     let mut outcome = Outcome {
-        scope: format!("{} files", stats.files),
+        scope: match stats.files {
+            1 => "1 file".to_owned(),
+            n => format!("{n} files"),
+        },
         stats,
         ..Outcome::default()
     };

@@ -27,6 +27,7 @@
 
 #![expect(clippy::panic, reason = "testkit fails tests loudly by design")]
 
+mod cli;
 mod http;
 mod postgres;
 mod process;
@@ -36,6 +37,7 @@ mod tls;
 mod tools;
 mod upstash;
 
+pub use cli::{Cli, Run, cli};
 pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, output_text, process_alive, wait_for_stdin_eof};

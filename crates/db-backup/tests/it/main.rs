@@ -10,6 +10,7 @@ mod docs;
 mod faults;
 mod retention;
 mod roundtrip;
+mod transcripts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,16 +23,10 @@ pub const FIXTURE: &str = include_str!("supabase-like.sql");
 
 /// A command for the binary with a clean environment (no database URL inherited).
 pub fn cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_db-backup"));
-    c.current_dir(dir)
+    testkit::cli(env!("CARGO_BIN_EXE_db-backup"))
+        .dir(dir)
         .args(args)
-        .env_remove("OPSKIT_FORMAT")
-        .env_remove("OPSKIT_CONFIG")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("SUPABASE_DB_URL")
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1");
-    c
+        .into_command()
 }
 
 /// Runs the binary with extra environment variables.

@@ -457,7 +457,26 @@ mod tests {
         sorted.dedup();
         assert_eq!(codes, sorted);
         let dl = codes.iter().filter(|c| c.starts_with("DL")).count();
-        assert!(dl >= 40, "{dl} DL rules");
+        // Exact, so a rule added or lost shows up here and in the docs table together.
+        assert_eq!((dl, codes.len()), (68, 78), "DL rules, all rules");
+    }
+
+    #[test]
+    fn every_rule_is_in_the_docs_table() {
+        let doc = include_str!("../../../../docs/dockerfile-lint.md");
+        for r in std::iter::once(&&DL1000).chain(RULES) {
+            let row = if r.code.starts_with("DL") {
+                format!("| [{}]({}) | `{}` |", r.code, r.help_url(), r.name)
+            } else {
+                format!(
+                    "| <a id=\"{}\"></a>{} | `{}` |",
+                    r.code.to_ascii_lowercase(),
+                    r.code,
+                    r.name
+                )
+            };
+            assert!(doc.contains(&row), "docs/dockerfile-lint.md lacks {row}");
+        }
     }
 
     #[test]

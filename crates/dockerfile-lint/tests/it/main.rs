@@ -5,3 +5,4 @@ mod cli;
 mod hadolint;
 mod parser;
 mod rules;
+mod transcripts;

@@ -1,28 +1,21 @@
 //! health-probe end to end, against real servers: testkit's HTTP server, `openssl s_server`
 //! for TLS, a real redis-server.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers fail the test on unexpected errors"
-)]
-
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+mod transcripts;
+
 use testkit::output_text as text;
 use testkit::{HttpServer, RedisServer, Reply, TlsServer};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_health-probe"))
-        .current_dir(dir)
+    testkit::cli(env!("CARGO_BIN_EXE_health-probe"))
+        .dir(dir)
         .args(args)
-        .env_remove("OPSKIT_FORMAT")
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
         .output()
-        .unwrap()
 }
 
 fn health_server() -> HttpServer {

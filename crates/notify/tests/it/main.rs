@@ -11,20 +11,16 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 mod runbook;
+mod transcripts;
 
 use testkit::output_text as text;
 use testkit::{HttpServer, PAGERDUTY_KEY, PagerDutyStandIn, Reply, SentryStandIn, SlackStandIn};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_notify"))
-        .current_dir(dir)
+    testkit::cli(env!("CARGO_BIN_EXE_notify"))
+        .dir(dir)
         .args(args)
-        .env_remove("OPSKIT_FORMAT")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("SENTRY_DSN")
-        .env("NO_COLOR", "1")
         .output()
-        .unwrap()
 }
 
 struct Services {

@@ -8,6 +8,7 @@
 
 mod monorepo;
 mod readiness;
+mod transcripts;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -76,14 +77,14 @@ impl Fixture {
     }
 
     fn run(&self, extra: &[&str]) -> (i32, serde_json::Value, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        let out = testkit::cli(env!("CARGO_BIN_EXE_predeploy"))
+            .dir(env!("CARGO_MANIFEST_DIR"))
             .arg("--root")
             .arg(self.dir.path())
             .args(["--format", "json", "--no-cache"])
             .args(extra)
-            .env_remove("OPSKIT_FORMAT")
-            .output()
-            .unwrap();
+            .env_remove("NO_COLOR")
+            .output();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let json = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));

@@ -97,14 +97,14 @@ impl Repo {
 
 /// Runs predeploy on `root`, in JSON.
 fn run_at(root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+    let out = testkit::cli(env!("CARGO_BIN_EXE_predeploy"))
+        .dir(env!("CARGO_MANIFEST_DIR"))
         .arg("--root")
         .arg(root)
         .args(["--format", "json"])
         .args(extra)
-        .env_remove("OPSKIT_FORMAT")
-        .output()
-        .unwrap();
+        .env_remove("NO_COLOR")
+        .output();
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}\n{}",

@@ -9,6 +9,7 @@
 mod cli;
 mod counts;
 mod faults;
+mod transcripts;
 mod upstash;
 
 use std::io::{BufRead, BufReader};
@@ -83,19 +84,9 @@ pub fn fill(lib: &str, port: u16) -> Filled {
 
 /// The queue-depth binary.
 pub fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_queue-depth"));
-    for var in [
-        "REDIS_URL",
-        "UPSTASH_REDIS_REST_URL",
-        "UPSTASH_REDIS_REST_TOKEN",
-        "OPSKIT_FORMAT",
-        "OPSKIT_CONFIG",
-        "NO_COLOR",
-    ] {
-        c.env_remove(var);
-    }
-    c.current_dir(std::env::temp_dir());
-    c
+    testkit::cli(env!("CARGO_BIN_EXE_queue-depth"))
+        .env_remove("NO_COLOR")
+        .into_command()
 }
 
 /// Runs a command and returns (exit code, stdout, stderr).

@@ -8,15 +8,14 @@ use opskit_secret_scan::fake::{Rng, expand};
 use testkit::output_text as text;
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_secret-scan"));
-    c.env_remove("GITHUB_ACTIONS")
-        .env_remove("OPSKIT_FORMAT")
-        .env("NO_COLOR", "1");
-    c
+    testkit::cli(env!("CARGO_BIN_EXE_secret-scan")).into_command()
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    bin().current_dir(dir).args(args).output().unwrap()
+    testkit::cli(env!("CARGO_BIN_EXE_secret-scan"))
+        .dir(dir)
+        .args(args)
+        .output()
 }
 
 fn code(o: &Output) -> i32 {

@@ -8,3 +8,4 @@ mod cli;
 mod corpus;
 mod robust;
 mod rules;
+mod transcripts;
