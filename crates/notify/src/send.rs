@@ -80,11 +80,12 @@ pub fn post_json(
         if left.is_zero() {
             return Err(format!("{host}: no answer within the time limit"));
         }
-        let agent = opskit::http::agent(&opskit::http::HttpOptions {
+        let options = opskit::http::HttpOptions {
             timeout: left,
             connect_timeout: left.min(Duration::from_secs(5)),
             max_body: 64 * 1024,
-        });
+        };
+        let agent = opskit::http::agent(&options);
         let mut request = agent.post(url).header("Content-Type", "application/json");
         for (k, v) in headers {
             request = request.header(k.as_str(), v.as_str());
@@ -92,12 +93,10 @@ pub fn post_json(
         let (retry, wait, error) = match request.send(payload.as_bytes()) {
             Ok(mut response) => {
                 let status = response.status().as_u16();
-                let text = response
-                    .body_mut()
-                    .with_config()
-                    .limit(64 * 1024)
-                    .read_to_string()
-                    .unwrap_or_default();
+                // What a target answers is only shown (200 characters of it); a body that
+                // cannot be read, or is over the limit, still leaves the status to judge by.
+                let text = opskit::http::read_body(&mut response, &options)
+                    .unwrap_or_else(|e| format!("({e})"));
                 if status < 300 {
                     return Ok((status, text.chars().take(300).collect()));
                 }

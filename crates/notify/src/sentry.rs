@@ -78,28 +78,27 @@ impl Sentry {
         let host = parsed.host().to_owned();
         let outcomes: Outcomes = Arc::default();
         let recorder = Arc::clone(&outcomes);
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
-            .user_agent(opskit::http::USER_AGENT)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .middleware(
-                move |request: ureq::http::Request<ureq::SendBody>,
-                      next: ureq::middleware::MiddlewareNext| {
-                    let answer = next.handle(request);
-                    let outcome = match &answer {
-                        Ok(response) => Ok(response.status().as_u16()),
-                        Err(e) => Err(e.to_string()),
-                    };
-                    if let Ok(mut o) = recorder.lock() {
-                        o.push(outcome);
-                    }
-                    answer
-                },
-            )
-            .build()
-            .into();
+        let agent: ureq::Agent = opskit::http::agent_builder(&opskit::http::HttpOptions {
+            timeout,
+            connect_timeout: timeout.min(Duration::from_secs(5)),
+            ..opskit::http::HttpOptions::default()
+        })
+        .middleware(
+            move |request: ureq::http::Request<ureq::SendBody>,
+                  next: ureq::middleware::MiddlewareNext| {
+                let answer = next.handle(request);
+                let outcome = match &answer {
+                    Ok(response) => Ok(response.status().as_u16()),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Ok(mut o) = recorder.lock() {
+                    o.push(outcome);
+                }
+                answer
+            },
+        )
+        .build()
+        .into();
         let mut options = sentry::ClientOptions::new();
         options.dsn = Some(parsed);
         options.environment = environment.map(|e| e.to_owned().into());

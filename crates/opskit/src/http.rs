@@ -27,15 +27,56 @@ impl Default for HttpOptions {
 /// The user agent every opskit request sends.
 pub const USER_AGENT: &str = concat!("opskit/", env!("CARGO_PKG_VERSION"));
 
-/// An agent with the options applied. HTTP error statuses are returned as responses, not
-/// errors, so callers can read the body of a 401 or a 429.
-pub fn agent(options: &HttpOptions) -> ureq::Agent {
+/// The configuration every opskit agent starts from, for a caller that adds to it (the Sentry
+/// transport adds a middleware): the options' timeouts, our user agent, TLS verification on,
+/// no redirects, and HTTP error statuses returned as responses, not errors, so callers can read
+/// the body of a 401 or a 429.
+pub fn agent_builder(
+    options: &HttpOptions,
+) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     ureq::Agent::config_builder()
         .timeout_global(Some(options.timeout))
         .timeout_connect(Some(options.connect_timeout))
         .http_status_as_error(false)
         .user_agent(USER_AGENT)
         .max_redirects(0)
-        .build()
-        .into()
+}
+
+/// An agent with the options applied (see [`agent_builder`]).
+pub fn agent(options: &HttpOptions) -> ureq::Agent {
+    agent_builder(options).build().into()
+}
+
+/// Why a body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    /// Longer than `max_body`.
+    #[error("the answer is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// The connection failed, timed out, or the body is not UTF-8.
+    #[error("the answer could not be read: {0}")]
+    Read(String),
+}
+
+/// A response's body as text, at most `options.max_body` bytes: a longer body is
+/// [`BodyError::TooLarge`], never a silent truncation.
+pub fn read_body(
+    response: &mut ureq::http::Response<ureq::Body>,
+    options: &HttpOptions,
+) -> Result<String, BodyError> {
+    match response
+        .body_mut()
+        .with_config()
+        .limit(options.max_body)
+        .read_to_string()
+    {
+        Ok(text) => Ok(text),
+        Err(ureq::Error::BodyExceedsLimit(_)) => Err(BodyError::TooLarge {
+            limit: options.max_body,
+        }),
+        Err(e) => Err(BodyError::Read(e.to_string())),
+    }
 }
