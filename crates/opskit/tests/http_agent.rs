@@ -1,10 +1,5 @@
 //! The core's ureq agent against a real local server: `max_body` bounds what is read.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers fail the test on unexpected errors"
-)]
-
 use opskit::http::{BodyError, HttpOptions, read_body};
 use testkit::{HttpServer, Reply};
 
