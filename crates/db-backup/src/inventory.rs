@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use opskit::probe::postgres::{PgUrl, Row, Session};
+use opskit::probe::postgres::{PgError, PgUrl, Row, Session};
 
 use crate::manifest::Table;
 
@@ -135,7 +135,7 @@ const PINNED_OUTPUT: &str = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; S
 
 /// Opens a session for inventory queries, with output pinned; `timeout` bounds the connect and
 /// each network wait.
-pub fn connect(url: &PgUrl, timeout: Duration) -> Result<Session, String> {
+pub fn connect(url: &PgUrl, timeout: Duration) -> Result<Session, PgError> {
     let mut s = Session::connect(url, timeout, "opskit-db-backup")?;
     s.query(PINNED_OUTPUT)?;
     Ok(s)
@@ -143,7 +143,7 @@ pub fn connect(url: &PgUrl, timeout: Duration) -> Result<Session, String> {
 
 /// Which tables a dump holds: ordinary tables and partitions outside the system schemas and
 /// not owned by an extension, filtered by the excluded schema patterns.
-pub fn tables(s: &mut Session, excluded: &[String]) -> Result<Vec<Table>, String> {
+pub fn tables(s: &mut Session, excluded: &[String]) -> Result<Vec<Table>, PgError> {
     let rows = s.query(
         "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -172,7 +172,7 @@ pub fn tables(s: &mut Session, excluded: &[String]) -> Result<Vec<Table>, String
 
 /// Counts each table's rows (and hashes them when `hash`), in whatever snapshot the session
 /// is in.
-pub fn count(s: &mut Session, tables: &mut [Table], hash: bool) -> Result<(), String> {
+pub fn count(s: &mut Session, tables: &mut [Table], hash: bool) -> Result<(), PgError> {
     for t in tables {
         let from = format!("ONLY {}.{} AS t", ident(&t.schema), ident(&t.name));
         let sql = if hash {
@@ -191,7 +191,7 @@ pub fn count(s: &mut Session, tables: &mut [Table], hash: bool) -> Result<(), St
 
 /// Whether the user's tables in `tables` exist in the session's database, and how many rows
 /// each holds: `(qualified name, rows)` for those that exist.
-pub fn existing(s: &mut Session, tables: &[Table]) -> Result<Vec<(String, u64)>, String> {
+pub fn existing(s: &mut Session, tables: &[Table]) -> Result<Vec<(String, u64)>, PgError> {
     let mut found = Vec::new();
     for t in tables {
         let name = format!("{}.{}", ident(&t.schema), ident(&t.name));
@@ -219,7 +219,7 @@ pub fn existing(s: &mut Session, tables: &[Table]) -> Result<Vec<(String, u64)>,
 }
 
 /// The user's tables of a database (outside system schemas, not an extension's), qualified.
-pub fn user_tables(s: &mut Session) -> Result<Vec<String>, String> {
+pub fn user_tables(s: &mut Session) -> Result<Vec<String>, PgError> {
     Ok(tables(s, &[])?.iter().map(Table::qualified).collect())
 }
 
@@ -230,7 +230,7 @@ pub fn user_tables(s: &mut Session) -> Result<Vec<String>, String> {
 pub fn cross_references(
     s: &mut Session,
     excluded: &[String],
-) -> Result<(Vec<String>, Vec<String>), String> {
+) -> Result<(Vec<String>, Vec<String>), PgError> {
     // The namespace of a dependent object, through its table for objects that have none.
     let rows: Vec<Row> = s.query(
         "SELECT dn.nspname, pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid), \
@@ -277,7 +277,7 @@ pub fn cross_references(
 }
 
 /// One value of a one-row query.
-pub fn scalar(s: &mut Session, sql: &str) -> Result<Option<String>, String> {
+pub fn scalar(s: &mut Session, sql: &str) -> Result<Option<String>, PgError> {
     Ok(s.query(sql)?
         .into_iter()
         .next()

@@ -399,12 +399,15 @@ fn compare(
     let want_hash = source.is_some() || manifest.tables.iter().any(|t| t.content_hash.is_some());
     let mut session = match inventory::connect(target, settings.timeout) {
         Ok(s) => s,
-        Err(e) => return vec![critical("compare", DB104.code, e)],
+        Err(e) => {
+            let (code, message) = connect_failure(&e);
+            return vec![critical("compare", code, message)];
+        }
     };
     session.set_timeout(None);
     let present: Vec<String> = match inventory::existing(&mut session, &restored) {
         Ok(found) => found.into_iter().map(|(name, _)| name).collect(),
-        Err(e) => return vec![critical("compare", DB104.code, e)],
+        Err(e) => return vec![critical("compare", DB104.code, e.to_string())],
     };
     let mut checks = Vec::new();
     restored.retain(|t| {
@@ -419,7 +422,7 @@ fn compare(
         here
     });
     if let Err(e) = inventory::count(&mut session, &mut restored, want_hash) {
-        return vec![critical("compare", DB104.code, e)];
+        return vec![critical("compare", DB104.code, e.to_string())];
     }
     let expected: Vec<Table> = match source {
         Some(url) => {
@@ -568,7 +571,7 @@ pub fn restore(path: &Path, into: &PgUrl, args: &RestoreArgs, settings: &Setting
     let existing = match inventory::existing(&mut session, &manifest.tables) {
         Ok(e) => e,
         Err(e) => {
-            report.push(critical("restore", DB104.code, e));
+            report.push(critical("restore", DB104.code, e.to_string()));
             return report;
         }
     };

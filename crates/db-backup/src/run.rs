@@ -17,7 +17,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use opskit::Status;
-use opskit::probe::postgres::{PgUrl, Session};
+use opskit::probe::postgres::{PgError, PgUrl, Session};
 use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
 
 use crate::archive::{self, Compression, Written};
@@ -76,9 +76,10 @@ fn tool_failure(e: &ToolError) -> Failure {
     }
 }
 
-/// A connection error as DB103 (authentication) or DB104 (unreachable).
-pub(crate) fn connect_failure(e: &str) -> (&'static str, String) {
-    if e.contains("[28P01]") || e.contains("[28000]") || e.contains("asks for a password") {
+/// A connection error as DB103 (the login: refused, or a method opskit does not speak) or
+/// DB104 (unreachable, timed out, or any other failure), by the error's kind.
+pub(crate) fn connect_failure(e: &PgError) -> (&'static str, String) {
+    if e.is_authentication() {
         (
             DB103.code,
             format!("authentication failed: {e}; check the password in the connection URL"),
@@ -232,7 +233,8 @@ fn backup(
     let mut tables = if options.mode.is_sql() {
         Vec::new()
     } else {
-        let mut t = inventory::tables(&mut session, &excluded).map_err(|e| fail(DB104.code, e))?;
+        let mut t = inventory::tables(&mut session, &excluded)
+            .map_err(|e| fail(connect_failure(&e).0, e.to_string()))?;
         if options.preset == Preset::Supabase && options.mode == Mode::DataOnly {
             t.retain(|t| !inventory::SUPABASE_MANAGED_TABLES.contains(&t.qualified().as_str()));
         }
@@ -344,7 +346,7 @@ fn backup(
     // error is the cause. A writer that saw the end of a failed pg_dump's output is fine.
     if !status.success() && written.is_ok() {
         let message = pgtools::explain(&stderr_text, &who);
-        let code = classify(&stderr_text);
+        let code = dump_failure(url, options.timeout);
         return Err(fail(
             code,
             format!("{dumper_name} failed ({status}): {message}"),
@@ -452,18 +454,15 @@ pub(crate) fn is_full(e: &std::io::Error) -> bool {
     ) || e.to_string().contains("No space left")
 }
 
-fn classify(stderr: &str) -> &'static str {
-    let lower = stderr.to_ascii_lowercase();
-    if lower.contains("password authentication failed") || lower.contains("no password supplied") {
-        DB103.code
-    } else if lower.contains("server version mismatch") {
-        DB102.code
-    } else if lower.contains("could not connect") || lower.contains("connection refused") {
-        DB104.code
-    } else if lower.contains("no space left") {
-        DB105.code
-    } else {
-        DB106.code
+/// Why pg_dump failed, as our own client tells it: pg_dump's exit code says only that it
+/// failed, and its words are for people (they go into the message). If the server now refuses
+/// the login or cannot be reached, that is the cause (DB103, DB104); otherwise pg_dump itself
+/// failed (DB106). The server's version was matched before pg_dump ran (DB102), and a full
+/// disk is the archive writer's error (DB105).
+fn dump_failure(url: &PgUrl, timeout: Duration) -> &'static str {
+    match inventory::connect(url, timeout) {
+        Ok(_) => DB106.code,
+        Err(e) => connect_failure(&e).0,
     }
 }
 
@@ -693,12 +692,26 @@ mod tests {
 
     #[test]
     fn connect_errors() {
+        use opskit::probe::postgres::PgErrorKind;
+        let error = |kind, sqlstate: Option<&str>| PgError {
+            kind,
+            sqlstate: sqlstate.map(str::to_owned),
+            message: "u@h/d: it failed".to_owned(),
+        };
         assert_eq!(
-            connect_failure("u@h/d: FATAL [28P01] password authentication failed").0,
+            connect_failure(&error(PgErrorKind::Authentication, Some("28P01"))).0,
             "DB103"
         );
         assert_eq!(
-            connect_failure("cannot connect to 127.0.0.1:1: refused").0,
+            connect_failure(&error(PgErrorKind::Unsupported, None)).0,
+            "DB103"
+        );
+        assert_eq!(
+            connect_failure(&error(PgErrorKind::Unreachable, None)).0,
+            "DB104"
+        );
+        assert_eq!(
+            connect_failure(&error(PgErrorKind::Timeout, None)).0,
             "DB104"
         );
     }

@@ -567,7 +567,7 @@ impl Target {
                 }
                 (findings, metrics)
             }
-            Err(e) => (vec![HP001.finding(e)], Vec::new()),
+            Err(e) => (vec![HP001.finding(e.to_string())], Vec::new()),
         }
     }
 }

@@ -11,8 +11,6 @@ use std::time::{Duration, Instant};
 
 use crate::encoding::percent_decode;
 
-use hmac_sha256::{hmac, pbkdf2};
-
 /// A `postgres://` URL, split.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PgUrl {
@@ -112,6 +110,77 @@ impl std::str::FromStr for PgUrl {
     }
 }
 
+/// Why the client could not do what it was asked: the text to show (no password in it) and
+/// what kind of failure it is, so callers branch on the kind and the SQLSTATE, not on words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PgError {
+    /// What kind of failure.
+    pub kind: PgErrorKind,
+    /// The server's SQLSTATE (`28P01`), when the server sent an error.
+    pub sqlstate: Option<String>,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// The kinds of [`PgError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PgErrorKind {
+    /// The name does not resolve, the connection was refused or lost, or the server cannot
+    /// take connections now (SQLSTATE classes 08 and 57P0x).
+    Unreachable,
+    /// The server did not answer in time.
+    Timeout,
+    /// TLS could not be set up, or `sslmode` requires it and the server does not offer it.
+    Tls,
+    /// The server refused the login (SQLSTATE class 28), or asks for a password the URL lacks.
+    Authentication,
+    /// The server asks for an authentication opskit does not speak (md5, another mechanism).
+    Unsupported,
+    /// What the server sent is not PostgreSQL's protocol, or it failed SCRAM's proof.
+    Protocol,
+    /// The server refused a statement or the startup (the SQLSTATE says why).
+    Server,
+    /// Something on this machine failed (no random source for the SCRAM nonce).
+    Local,
+}
+
+impl PgError {
+    fn new(kind: PgErrorKind, message: impl Into<String>) -> PgError {
+        PgError {
+            kind,
+            sqlstate: None,
+            message: message.into(),
+        }
+    }
+
+    /// The same error, its message prefixed (`user@host/db: `).
+    fn context(mut self, prefix: &str) -> PgError {
+        self.message = format!("{prefix}{}", self.message);
+        self
+    }
+
+    /// Authentication failed or cannot be done: the login is what to fix.
+    pub fn is_authentication(&self) -> bool {
+        matches!(
+            self.kind,
+            PgErrorKind::Authentication | PgErrorKind::Unsupported
+        )
+    }
+}
+
+fn io_error(e: &std::io::Error) -> PgError {
+    let kind = match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => PgErrorKind::Timeout,
+        _ => PgErrorKind::Unreachable,
+    };
+    PgError::new(kind, io_reason(e))
+}
+
+fn protocol(message: impl Into<String>) -> PgError {
+    PgError::new(PgErrorKind::Protocol, message)
+}
+
 /// What the probe measured.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PgAnswer {
@@ -146,45 +215,29 @@ impl Stream for rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
     }
 }
 
-/// Minimal HMAC-SHA-256 and PBKDF2 for SCRAM (RFC 2104, RFC 8018).
-mod hmac_sha256 {
-    use sha2::{Digest, Sha256};
-
-    pub fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
-        let mut k = [0u8; 64];
-        if key.len() > 64 {
-            k[..32].copy_from_slice(&Sha256::digest(key));
-        } else {
-            k[..key.len()].copy_from_slice(key);
-        }
-        let mut inner = Sha256::new();
-        inner.update(k.map(|b| b ^ 0x36));
-        inner.update(message);
-        let mut outer = Sha256::new();
-        outer.update(k.map(|b| b ^ 0x5c));
-        outer.update(inner.finalize());
-        outer.finalize().into()
-    }
-
-    pub fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
-        let mut block = salt.to_vec();
-        block.extend_from_slice(&1u32.to_be_bytes());
-        let mut u = hmac(password, &block);
-        let mut out = u;
-        for _ in 1..iterations {
-            u = hmac(password, &u);
-            for (o, x) in out.iter_mut().zip(u) {
-                *o ^= x;
-            }
-        }
-        out
-    }
+/// HMAC-SHA-256 (RFC 2104).
+fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::Mac as _;
+    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
-fn random_nonce() -> Result<String, String> {
+/// PBKDF2-HMAC-SHA-256 (RFC 8018), 32 bytes: SCRAM's `Hi()`.
+fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
+    pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(password, salt, iterations)
+}
+
+fn random_nonce() -> Result<String, PgError> {
     let mut bytes = [0u8; 18];
-    crate::random::fill(&mut bytes)
-        .map_err(|e| format!("no random generator for the SCRAM nonce: {e}"))?;
+    crate::random::fill(&mut bytes).map_err(|e| {
+        PgError::new(
+            PgErrorKind::Local,
+            format!("no random generator for the SCRAM nonce: {e}"),
+        )
+    })?;
     Ok(crate::encoding::encode_base64(&bytes))
 }
 
@@ -200,17 +253,17 @@ fn message(kind: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Reads one backend message: (type, payload), at most 1 MiB.
-fn read_message(s: &mut dyn Stream) -> Result<(u8, Vec<u8>), String> {
+fn read_message(s: &mut dyn Stream) -> Result<(u8, Vec<u8>), PgError> {
     let mut head = [0u8; 5];
-    s.read_exact(&mut head).map_err(|e| io_reason(&e))?;
+    s.read_exact(&mut head).map_err(|e| io_error(&e))?;
     let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
     if !(4..=1 << 20).contains(&len) {
-        return Err(format!(
+        return Err(protocol(format!(
             "a message of {len} bytes: not PostgreSQL's protocol"
-        ));
+        )));
     }
     let mut payload = vec![0u8; len - 4];
-    s.read_exact(&mut payload).map_err(|e| io_reason(&e))?;
+    s.read_exact(&mut payload).map_err(|e| io_error(&e))?;
     Ok((head[0], payload))
 }
 
@@ -224,8 +277,9 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// An `ErrorResponse` as `FATAL [28P01] password authentication failed for user "x"`.
-fn error_text(payload: &[u8]) -> String {
+/// An `ErrorResponse` as an error: `FATAL [28P01] password authentication failed for user
+/// "x"`, of the kind its SQLSTATE says.
+fn server_error(payload: &[u8]) -> PgError {
     let (mut severity, mut code, mut text) = (String::new(), String::new(), String::new());
     for field in payload.split(|b| *b == 0) {
         let Some((&kind, value)) = field.split_first() else {
@@ -240,11 +294,22 @@ fn error_text(payload: &[u8]) -> String {
             _ => {}
         }
     }
-    format!("{severity} [{code}] {text}")
+    let kind = if code.starts_with("28") {
+        PgErrorKind::Authentication
+    } else if code.starts_with("08") || code.starts_with("57P0") {
+        PgErrorKind::Unreachable
+    } else {
+        PgErrorKind::Server
+    };
+    PgError {
+        kind,
+        message: format!("{severity} [{code}] {text}"),
+        sqlstate: (!code.is_empty()).then_some(code),
+    }
 }
 
 /// Connects, authenticates, runs `sql` (a single statement) and returns the first value.
-pub fn probe(url: &PgUrl, sql: &str, timeout: Duration) -> Result<PgAnswer, String> {
+pub fn probe(url: &PgUrl, sql: &str, timeout: Duration) -> Result<PgAnswer, PgError> {
     let t = Instant::now();
     let (stream, tls) = open(url, timeout)?;
     let connect = t.elapsed();
@@ -298,7 +363,7 @@ impl Session {
         url: &PgUrl,
         timeout: Duration,
         application_name: &str,
-    ) -> Result<Session, String> {
+    ) -> Result<Session, PgError> {
         let (stream, tls) = open(url, timeout)?;
         let mut session = Session::start(stream, url, application_name)?;
         session.tls = tls;
@@ -309,7 +374,7 @@ impl Session {
         mut stream: Box<dyn Stream>,
         url: &PgUrl,
         application_name: &str,
-    ) -> Result<Session, String> {
+    ) -> Result<Session, PgError> {
         let server_version = startup(&mut *stream, url, application_name)?;
         Ok(Session {
             stream,
@@ -322,25 +387,25 @@ impl Session {
     /// Runs `sql` (one statement, or several separated by `;`) with the simple query protocol
     /// and returns every row of every result, as text. A server error is returned after the
     /// server is ready again, so the session stays usable (outside a failed transaction).
-    pub fn query(&mut self, sql: &str) -> Result<Vec<Row>, String> {
+    pub fn query(&mut self, sql: &str) -> Result<Vec<Row>, PgError> {
         let mut q = sql.as_bytes().to_vec();
         q.push(0);
         self.stream
             .write_all(&message(b'Q', &q))
-            .map_err(|e| io_reason(&e))?;
+            .map_err(|e| io_error(&e))?;
         let mut rows = Vec::new();
         let mut error = None;
         loop {
             let (kind, payload) = read_message(&mut *self.stream)?;
             match kind {
                 b'D' => rows.push(data_row(&payload)),
-                b'E' => error = Some(error_text(&payload)),
+                b'E' => error = Some(server_error(&payload)),
                 b'Z' => break,
                 _ => {}
             }
         }
         match error {
-            Some(e) => Err(format!("{}: the query failed: {e}", self.who)),
+            Some(e) => Err(e.context(&format!("{}: the query failed: ", self.who))),
             None => Ok(rows),
         }
     }
@@ -393,18 +458,20 @@ fn data_row(payload: &[u8]) -> Row {
 }
 
 /// TCP, then TLS when the server offers it and `sslmode` wants it.
-fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), String> {
+fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), PgError> {
+    let unreachable = |m: String| PgError::new(PgErrorKind::Unreachable, m);
+    let tls_error = |m: String| PgError::new(PgErrorKind::Tls, m);
     let addr = (url.host.as_str(), url.port)
         .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {}: {e}", url.host))?
+        .map_err(|e| unreachable(format!("cannot resolve {}: {e}", url.host)))?
         .next()
-        .ok_or_else(|| format!("{} has no address", url.host))?;
+        .ok_or_else(|| unreachable(format!("{} has no address", url.host)))?;
     let tcp = TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| format!("cannot connect to {addr}: {}", io_reason(&e)))?;
+        .map_err(|e| io_error(&e).context(&format!("cannot connect to {addr}: ")))?;
     tcp.set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| io_error(&e))?;
     tcp.set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| io_error(&e))?;
     let mut tls = false;
     let stream: Box<dyn Stream> = if url.sslmode == "disable" {
         Box::new(tcp)
@@ -412,21 +479,21 @@ fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), Strin
         let mut tcp = tcp;
         let mut request = 8u32.to_be_bytes().to_vec();
         request.extend_from_slice(&80_877_103u32.to_be_bytes());
-        tcp.write_all(&request).map_err(|e| io_reason(&e))?;
+        tcp.write_all(&request).map_err(|e| io_error(&e))?;
         let mut answer = [0u8; 1];
-        tcp.read_exact(&mut answer).map_err(|e| io_reason(&e))?;
+        tcp.read_exact(&mut answer).map_err(|e| io_error(&e))?;
         match answer[0] {
             b'S' => {
-                let config = crate::tls::client_config(None)?;
+                let config = crate::tls::client_config(None).map_err(tls_error)?;
                 let name = rustls::pki_types::ServerName::try_from(url.host.clone())
-                    .map_err(|e| e.to_string())?;
-                let conn =
-                    rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
+                    .map_err(|e| tls_error(e.to_string()))?;
+                let conn = rustls::ClientConnection::new(config, name)
+                    .map_err(|e| tls_error(e.to_string()))?;
                 let mut s = rustls::StreamOwned::new(conn, tcp);
                 while s.conn.is_handshaking() {
                     s.conn
                         .complete_io(&mut s.sock)
-                        .map_err(|e| format!("TLS with {}: {e}", url.host))?;
+                        .map_err(|e| tls_error(format!("TLS with {}: {e}", url.host)))?;
                 }
                 tls = true;
                 Box::new(s)
@@ -436,10 +503,10 @@ fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), Strin
                 "require" | "verify-ca" | "verify-full"
             ) =>
             {
-                return Err(format!(
+                return Err(tls_error(format!(
                     "sslmode={} but {} does not offer TLS",
                     url.sslmode, url.host
-                ));
+                )));
             }
             _ => Box::new(tcp),
         }
@@ -456,7 +523,7 @@ fn startup(
     stream: &mut dyn Stream,
     url: &PgUrl,
     application_name: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, PgError> {
     let mut startup = Vec::new();
     startup.extend_from_slice(&196_608u32.to_be_bytes());
     for (k, v) in [
@@ -475,12 +542,15 @@ fn startup(
         .to_be_bytes()
         .to_vec();
     framed.extend_from_slice(&startup);
-    stream.write_all(&framed).map_err(|e| io_reason(&e))?;
+    stream.write_all(&framed).map_err(|e| io_error(&e))?;
     let who = format!("{}@{}/{}", url.user, url.host, url.database);
     let password = || {
-        url.password
-            .clone()
-            .ok_or_else(|| format!("{who}: the server asks for a password and the URL has none"))
+        url.password.clone().ok_or_else(|| {
+            PgError::new(
+                PgErrorKind::Authentication,
+                format!("{who}: the server asks for a password and the URL has none"),
+            )
+        })
     };
     let mut server_version = None;
     let mut scram: Option<(String, String)> = None; // (client-first-bare, nonce)
@@ -500,18 +570,24 @@ fn startup(
                         p.push(0);
                         stream
                             .write_all(&message(b'p', &p))
-                            .map_err(|e| io_reason(&e))?;
+                            .map_err(|e| io_error(&e))?;
                     }
                     5 => {
-                        return Err(format!(
-                            "{who}: the server wants md5 passwords; opskit speaks scram-sha-256 (PostgreSQL's default since 14): set password_encryption = scram-sha-256 and reset the password"
+                        return Err(PgError::new(
+                            PgErrorKind::Unsupported,
+                            format!(
+                                "{who}: the server wants md5 passwords; opskit speaks scram-sha-256 (PostgreSQL's default since 14): set password_encryption = scram-sha-256 and reset the password"
+                            ),
                         ));
                     }
                     10 => {
                         let mechanisms = String::from_utf8_lossy(rest);
                         if !mechanisms.split('\0').any(|m| m == "SCRAM-SHA-256") {
-                            return Err(format!(
-                                "{who}: the server offers {mechanisms:?}, not SCRAM-SHA-256"
+                            return Err(PgError::new(
+                                PgErrorKind::Unsupported,
+                                format!(
+                                    "{who}: the server offers {mechanisms:?}, not SCRAM-SHA-256"
+                                ),
                             ));
                         }
                         let nonce = random_nonce()?;
@@ -522,11 +598,13 @@ fn startup(
                         p.extend_from_slice(first.as_bytes());
                         stream
                             .write_all(&message(b'p', &p))
-                            .map_err(|e| io_reason(&e))?;
+                            .map_err(|e| io_error(&e))?;
                         scram = Some((bare, nonce));
                     }
                     11 => {
-                        let (bare, nonce) = scram.clone().ok_or("SASL continue without a start")?;
+                        let (bare, nonce) = scram
+                            .clone()
+                            .ok_or_else(|| protocol("SASL continue without a start"))?;
                         let server_first = String::from_utf8_lossy(rest).into_owned();
                         let field = |k: &str| {
                             server_first
@@ -536,14 +614,16 @@ fn startup(
                         };
                         let server_nonce = field("r=")
                             .filter(|r| r.starts_with(&nonce))
-                            .ok_or("the server's SCRAM nonce does not extend ours")?;
+                            .ok_or_else(|| {
+                                protocol("the server's SCRAM nonce does not extend ours")
+                            })?;
                         let salt = field("s=")
                             .and_then(|s| crate::encoding::decode_base64(&s))
-                            .ok_or("no SCRAM salt")?;
+                            .ok_or_else(|| protocol("no SCRAM salt"))?;
                         let iterations: u32 = field("i=")
                             .and_then(|i| i.parse().ok())
                             .filter(|i| (1..=10_000_000).contains(i))
-                            .ok_or("no SCRAM iteration count")?;
+                            .ok_or_else(|| protocol("no SCRAM iteration count"))?;
                         let salted = pbkdf2(password()?.as_bytes(), &salt, iterations);
                         let client_key = hmac(&salted, b"Client Key");
                         let stored_key: [u8; 32] =
@@ -564,7 +644,7 @@ fn startup(
                         );
                         stream
                             .write_all(&message(b'p', last.as_bytes()))
-                            .map_err(|e| io_reason(&e))?;
+                            .map_err(|e| io_error(&e))?;
                     }
                     12 => {
                         let text = String::from_utf8_lossy(rest);
@@ -572,14 +652,15 @@ fn startup(
                             .strip_prefix("v=")
                             .and_then(crate::encoding::decode_base64);
                         if got.as_deref() != expected_signature.as_ref().map(<[u8; 32]>::as_slice) {
-                            return Err(format!(
+                            return Err(protocol(format!(
                                 "{who}: the server's SCRAM signature is wrong: not the server we asked"
-                            ));
+                            )));
                         }
                     }
                     other => {
-                        return Err(format!(
-                            "{who}: authentication method {other} is not supported"
+                        return Err(PgError::new(
+                            PgErrorKind::Unsupported,
+                            format!("{who}: authentication method {other} is not supported"),
                         ));
                     }
                 }
@@ -592,7 +673,7 @@ fn startup(
                         .map(|v| String::from_utf8_lossy(v).into_owned());
                 }
             }
-            b'E' => return Err(format!("{who}: {}", error_text(&payload))),
+            b'E' => return Err(server_error(&payload).context(&format!("{who}: "))),
             b'Z' => break,
             _ => {}
         }
@@ -640,6 +721,36 @@ mod tests {
         );
         assert!("mysql://x".parse::<PgUrl>().is_err());
         assert!("postgres://x?sslmode=sometimes".parse::<PgUrl>().is_err());
+    }
+
+    #[test]
+    fn server_errors_are_classified_by_their_sqlstate() {
+        let error = |code: &str| {
+            let payload = format!("SFATAL\0VFATAL\0C{code}\0Mit failed\0\0");
+            server_error(payload.as_bytes())
+        };
+        let e = error("28P01");
+        assert_eq!(
+            (e.kind, e.sqlstate.as_deref(), e.message.as_str()),
+            (
+                PgErrorKind::Authentication,
+                Some("28P01"),
+                "FATAL [28P01] it failed"
+            )
+        );
+        assert!(e.is_authentication());
+        assert_eq!(error("28000").kind, PgErrorKind::Authentication);
+        assert_eq!(error("08006").kind, PgErrorKind::Unreachable);
+        assert_eq!(error("57P03").kind, PgErrorKind::Unreachable);
+        assert_eq!(error("42P01").kind, PgErrorKind::Server);
+        assert!(!error("3D000").is_authentication());
+        let closed = io_error(&std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+        assert_eq!(
+            (closed.kind, closed.to_string().as_str()),
+            (PgErrorKind::Unreachable, "the server closed the connection")
+        );
+        let slow = io_error(&std::io::Error::from(std::io::ErrorKind::WouldBlock));
+        assert_eq!(slow.kind, PgErrorKind::Timeout);
     }
 
     #[test]
