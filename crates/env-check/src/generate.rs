@@ -19,10 +19,7 @@ pub const DEFAULT_LENGTH: usize = 32;
 /// `n` bytes from the operating system's random generator.
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, Error> {
     let mut buf = vec![0u8; n];
-    opskit::random::fill(&mut buf).map_err(|e| Error::File {
-        path: "/dev/urandom".into(),
-        reason: format!("no random generator: {e}"),
-    })?;
+    opskit::random::fill(&mut buf).map_err(Error::Random)?;
     Ok(buf)
 }
 

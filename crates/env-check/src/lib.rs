@@ -199,13 +199,24 @@ impl Tool for Args {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("{}: {reason}", path.display())]
+    #[error("{}: {source}", path.display())]
     File {
         /// The file.
         path: PathBuf,
         /// Why.
+        source: std::io::Error,
+    },
+    /// A file was read and is not what it must be (not UTF-8, not a variable export).
+    #[error("{}: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
         reason: String,
     },
+    /// The operating system's random generator failed.
+    #[error("/dev/urandom: no random generator: {0}")]
+    Random(#[source] std::io::Error),
     /// No files to lint.
     #[error("no .env files in {0}; name the files to lint")]
     NoFiles(String),
@@ -236,11 +247,11 @@ pub enum Error {
 }
 
 fn read(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::File {
+    let bytes = std::fs::read(path).map_err(|source| Error::File {
         path: path.to_owned(),
-        reason: e.to_string(),
+        source,
     })?;
-    String::from_utf8(bytes).map_err(|_| Error::File {
+    String::from_utf8(bytes).map_err(|_| Error::Invalid {
         path: path.to_owned(),
         reason: "not UTF-8 text".to_owned(),
     })

@@ -154,7 +154,7 @@ pub fn read_export(path: &Path) -> Result<Vec<(String, String)>, Error> {
             .map(|e| (e.key, e.value))
             .collect());
     }
-    let bad = |why: &str| Error::File {
+    let bad = |why: &str| Error::Invalid {
         path: path.to_owned(),
         reason: format!("not a variable export: {why}"),
     };

@@ -47,6 +47,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The keys a target of this kind takes.
+    pub const fn keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Sentry => &["dsn", "environment", "min_status", "links"],
+            Kind::Slack => &["webhook_url", "min_status", "links"],
+            Kind::Pagerduty => &["routing_key", "url", "min_status", "links"],
+            Kind::Webhook => &["url", "headers", "min_status", "links"],
+        }
+    }
+
     /// As in opskit.toml.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -58,31 +68,191 @@ impl Kind {
     }
 }
 
-/// One target.
+/// One target, by its `kind`: each kind has the keys it needs and no others, checked when
+/// opskit.toml is read (a Slack target without `webhook_url`, or with a key of another kind,
+/// is an error at its line and column, not at the first alert). A required key whose value is
+/// empty ([`TargetConfig::unset_key`]) is a target not set up on this machine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawTarget")]
+pub enum TargetConfig {
+    /// Sentry: events through the official SDK.
+    Sentry(SentryTarget),
+    /// A Slack incoming webhook.
+    Slack(SlackTarget),
+    /// PagerDuty Events API v2.
+    Pagerduty(PagerDutyTarget),
+    /// Any HTTP endpoint taking JSON.
+    Webhook(WebhookTarget),
+}
+
+/// `kind = "sentry"`.
+#[derive(Debug, Clone)]
+pub struct SentryTarget {
+    /// The project's DSN (`dsn = "${SENTRY_DSN}"`).
+    pub dsn: String,
+    /// The environment (`production`).
+    pub environment: Option<String>,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub min_status: Option<MinStatus>,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub links: BTreeMap<String, String>,
+}
+
+/// `kind = "slack"`.
+#[derive(Debug, Clone)]
+pub struct SlackTarget {
+    /// The incoming webhook URL (`webhook_url = "${SLACK_WEBHOOK_URL}"`).
+    pub webhook_url: String,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub min_status: Option<MinStatus>,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub links: BTreeMap<String, String>,
+}
+
+/// `kind = "pagerduty"`.
+#[derive(Debug, Clone)]
+pub struct PagerDutyTarget {
+    /// The integration's routing key (`routing_key = "${PAGERDUTY_ROUTING_KEY}"`).
+    pub routing_key: String,
+    /// Another Events API endpoint (the EU service region).
+    pub url: Option<String>,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub min_status: Option<MinStatus>,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub links: BTreeMap<String, String>,
+}
+
+/// `kind = "webhook"`.
+#[derive(Debug, Clone)]
+pub struct WebhookTarget {
+    /// Where to POST.
+    pub url: String,
+    /// Extra headers (`Authorization = "Bearer ${HOOK_TOKEN}"`).
+    pub headers: BTreeMap<String, String>,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub min_status: Option<MinStatus>,
+    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    pub links: BTreeMap<String, String>,
+}
+
+/// A target as opskit.toml writes it: every key any kind takes, each checked where it stands
+/// (an unknown key, an unknown kind), then [`TargetConfig::try_from`] checks
+/// that the kind has the keys it needs and no other kind's.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TargetConfig {
-    /// sentry, slack, pagerduty or webhook.
-    pub kind: Kind,
-    /// Sentry: the project's DSN (`dsn = "${SENTRY_DSN}"`).
-    pub dsn: Option<String>,
-    /// Sentry: the environment (`production`).
-    pub environment: Option<String>,
-    /// Slack: the incoming webhook URL (`webhook_url = "${SLACK_WEBHOOK_URL}"`).
-    pub webhook_url: Option<String>,
-    /// PagerDuty: the integration's routing key (`routing_key = "${PAGERDUTY_ROUTING_KEY}"`).
-    pub routing_key: Option<String>,
-    /// Webhook: where to POST; PagerDuty: another Events API endpoint (the EU service region).
-    pub url: Option<String>,
-    /// Webhook: extra headers (`Authorization = "Bearer ${HOOK_TOKEN}"`).
+struct RawTarget {
+    kind: Kind,
+    dsn: Option<String>,
+    environment: Option<String>,
+    webhook_url: Option<String>,
+    routing_key: Option<String>,
+    url: Option<String>,
+    headers: Option<BTreeMap<String, String>>,
+    min_status: Option<MinStatus>,
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// The least status that notifies: `warning` (every problem, the default) or `critical`
-    /// (CRITICAL and UNKNOWN only: what should wake someone up).
-    pub min_status: Option<MinStatus>,
-    /// Links shown with every notification: `{ runbook = "https://...", dashboard = "..." }`.
-    #[serde(default)]
-    pub links: BTreeMap<String, String>,
+    links: BTreeMap<String, String>,
+}
+
+impl TryFrom<RawTarget> for TargetConfig {
+    type Error = String;
+
+    fn try_from(raw: RawTarget) -> Result<TargetConfig, String> {
+        let kind = raw.kind.as_str();
+        let needs = |value: Option<String>, key: &str| {
+            value.ok_or_else(|| format!("a {kind} target needs `{key}`"))
+        };
+        let foreign: Vec<&str> = [
+            ("dsn", raw.dsn.is_some(), Kind::Sentry),
+            ("environment", raw.environment.is_some(), Kind::Sentry),
+            ("webhook_url", raw.webhook_url.is_some(), Kind::Slack),
+            ("routing_key", raw.routing_key.is_some(), Kind::Pagerduty),
+            ("headers", raw.headers.is_some(), Kind::Webhook),
+        ]
+        .into_iter()
+        .filter(|(_, set, owner)| *set && *owner != raw.kind)
+        .map(|(key, _, _)| key)
+        .chain(
+            (raw.url.is_some() && matches!(raw.kind, Kind::Sentry | Kind::Slack)).then_some("url"),
+        )
+        .collect();
+        if let Some(key) = foreign.first() {
+            return Err(format!(
+                "`{key}` is not a key of a {kind} target (kind = \"{kind}\" takes {})",
+                raw.kind.keys().join(", ")
+            ));
+        }
+        Ok(match raw.kind {
+            Kind::Sentry => TargetConfig::Sentry(SentryTarget {
+                dsn: needs(raw.dsn, "dsn")?,
+                environment: raw.environment,
+                min_status: raw.min_status,
+                links: raw.links,
+            }),
+            Kind::Slack => TargetConfig::Slack(SlackTarget {
+                webhook_url: needs(raw.webhook_url, "webhook_url")?,
+                min_status: raw.min_status,
+                links: raw.links,
+            }),
+            Kind::Pagerduty => TargetConfig::Pagerduty(PagerDutyTarget {
+                routing_key: needs(raw.routing_key, "routing_key")?,
+                url: raw.url,
+                min_status: raw.min_status,
+                links: raw.links,
+            }),
+            Kind::Webhook => TargetConfig::Webhook(WebhookTarget {
+                url: needs(raw.url, "url")?,
+                headers: raw.headers.unwrap_or_default(),
+                min_status: raw.min_status,
+                links: raw.links,
+            }),
+        })
+    }
+}
+
+impl TargetConfig {
+    /// The required key whose value is empty, if one is: `webhook_url = "${SLACK_WEBHOOK_URL:-}"`
+    /// on a machine without the variable. Such a target loads (the others keep working) and
+    /// says so when it is used.
+    pub fn unset_key(&self) -> Option<&'static str> {
+        let (key, value) = match self {
+            TargetConfig::Sentry(t) => ("dsn", &t.dsn),
+            TargetConfig::Slack(t) => ("webhook_url", &t.webhook_url),
+            TargetConfig::Pagerduty(t) => ("routing_key", &t.routing_key),
+            TargetConfig::Webhook(t) => ("url", &t.url),
+        };
+        value.trim().is_empty().then_some(key)
+    }
+
+    /// Which kind.
+    pub const fn kind(&self) -> Kind {
+        match self {
+            TargetConfig::Sentry(_) => Kind::Sentry,
+            TargetConfig::Slack(_) => Kind::Slack,
+            TargetConfig::Pagerduty(_) => Kind::Pagerduty,
+            TargetConfig::Webhook(_) => Kind::Webhook,
+        }
+    }
+
+    /// `min_status`.
+    pub fn min_status(&self) -> MinStatus {
+        match self {
+            TargetConfig::Sentry(t) => t.min_status,
+            TargetConfig::Slack(t) => t.min_status,
+            TargetConfig::Pagerduty(t) => t.min_status,
+            TargetConfig::Webhook(t) => t.min_status,
+        }
+        .unwrap_or_default()
+    }
+
+    /// `links`.
+    pub fn links(&self) -> &BTreeMap<String, String> {
+        match self {
+            TargetConfig::Sentry(t) => &t.links,
+            TargetConfig::Slack(t) => &t.links,
+            TargetConfig::Pagerduty(t) => &t.links,
+            TargetConfig::Webhook(t) => &t.links,
+        }
+    }
 }
 
 /// `min_status`.
@@ -209,6 +379,46 @@ impl NotifyConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn load(targets: &str) -> Result<NotifyConfig, String> {
+        let text = format!("[notify.targets.oncall]\n{targets}\n");
+        let config = opskit::config::Config::parse("/app/opskit.toml", &text).unwrap();
+        config
+            .section::<NotifyConfig>("notify", &|_| None)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn targets_are_checked_when_they_are_read_at_their_line() {
+        let t = load("kind = \"slack\"\nwebhook_url = \"https://hooks.slack.com/x\"").unwrap();
+        let target = t.target("oncall").unwrap();
+        assert_eq!(target.kind(), Kind::Slack);
+        assert_eq!(target.min_status(), MinStatus::Warning);
+        assert_eq!(target.unset_key(), None);
+        let t = load("kind = \"pagerduty\"\nrouting_key = \"\"").unwrap();
+        assert_eq!(t.target("oncall").unwrap().unset_key(), Some("routing_key"));
+        for (text, error) in [
+            (
+                "kind = \"slack\"",
+                "/app/opskit.toml:1:1: in [notify]: a slack target needs `webhook_url`",
+            ),
+            (
+                "kind = \"slack\"\nwebhok_url = \"x\"",
+                "/app/opskit.toml:3:1: unknown key `webhok_url` in [notify]; did you mean `webhook_url`? (valid keys: kind, dsn, environment, webhook_url, routing_key, url, headers, min_status, links)",
+            ),
+            (
+                "kind = \"slack\"\nwebhook_url = \"https://h\"\nrouting_key = \"k\"",
+                "/app/opskit.toml:1:1: in [notify]: `routing_key` is not a key of a slack target (kind = \"slack\" takes webhook_url, min_status, links)",
+            ),
+            (
+                "kind = \"teams\"",
+                "/app/opskit.toml:2:8: in [notify]: unknown variant `teams`, expected one of `sentry`, `slack`, `pagerduty`, `webhook`",
+            ),
+        ] {
+            assert_eq!(load(text).unwrap_err(), error, "{text}");
+        }
+    }
 
     #[test]
     fn rate_limits() {

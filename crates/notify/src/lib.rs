@@ -95,7 +95,7 @@ fn cron_dsn(config: &NotifyConfig, cx: &Context) -> Result<(String, Option<Strin
     let sentry_targets: Vec<(&String, &config::TargetConfig)> = config
         .targets
         .iter()
-        .filter(|(_, t)| t.kind == Kind::Sentry)
+        .filter(|(_, t)| t.kind() == Kind::Sentry)
         .collect();
     let chosen = match &config.cron_target {
         Some(name) => Some(config.target(name)?),
@@ -103,12 +103,17 @@ fn cron_dsn(config: &NotifyConfig, cx: &Context) -> Result<(String, Option<Strin
         None => None,
     };
     if let Some(t) = chosen {
-        let dsn = t
-            .dsn
-            .clone()
-            .filter(|d| !d.is_empty())
-            .ok_or("the Sentry target for --cron-monitor has no dsn".to_owned())?;
-        return Ok((dsn, t.environment.clone()));
+        let config::TargetConfig::Sentry(t) = t else {
+            return Err(format!(
+                "cron_target `{}` is a {} target; --cron-monitor check-ins go to a sentry target",
+                config.cron_target.as_deref().unwrap_or_default(),
+                t.kind().as_str()
+            ));
+        };
+        if t.dsn.trim().is_empty() {
+            return Err("the Sentry target for --cron-monitor has no dsn".to_owned());
+        }
+        return Ok((t.dsn.clone(), t.environment.clone()));
     }
     let dsn = cx.var("SENTRY_DSN").filter(|d| !d.is_empty()).ok_or_else(|| {
         if sentry_targets.len() > 1 {
@@ -215,7 +220,7 @@ pub fn dispatch(
                 continue;
             }
         };
-        let min = target.min_status.unwrap_or_default();
+        let min = target.min_status();
         let changes = state.changes(name, tool, report);
         // Changes a target does not care about (a WARNING for a critical-only pager) are
         // recorded without a message, so they do not come back.

@@ -221,14 +221,12 @@ pub fn event(change: &crate::state::Change, suppressed: u64) -> Event<'static> {
 }
 
 /// Sends a delivery's changes as events and waits for them.
-pub fn send_changes(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
-    let dsn = d
-        .target
-        .dsn
-        .clone()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| format!("[notify.targets.{}] (kind = \"sentry\") needs dsn", d.name))?;
-    let sentry = Sentry::new(&dsn, d.target.environment.as_deref(), limits.timeout)?;
+pub fn send_changes(
+    d: &Delivery<'_>,
+    target: &crate::config::SentryTarget,
+    limits: Limits,
+) -> Result<String, String> {
+    let sentry = Sentry::new(&target.dsn, target.environment.as_deref(), limits.timeout)?;
     for change in &d.changes {
         sentry.capture(event(change, d.suppressed));
     }

@@ -23,7 +23,7 @@ use clap::Parser;
 use opskit::Status;
 use opskit::cli::{CommonArgs, Context, Tool};
 use opskit::report::{Check, Metric, Report, Unit};
-use opskit_notify::config::{Kind, NotifyConfig, TargetConfig};
+use opskit_notify::config::{Kind, NotifyConfig};
 
 /// `cargo xtask readiness`.
 #[derive(Debug, Clone, Parser)]
@@ -80,16 +80,6 @@ fn find_doc(root: &Path, name: &str) -> Option<PathBuf> {
         .take(4)
         .map(|d| d.join("docs").join(name))
         .find(|p| p.is_file())
-}
-
-fn usable(t: &TargetConfig) -> bool {
-    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-    match t.kind {
-        Kind::Sentry => set(&t.dsn),
-        Kind::Slack => set(&t.webhook_url),
-        Kind::Pagerduty => set(&t.routing_key),
-        Kind::Webhook => set(&t.url),
-    }
 }
 
 fn secrets_rotated(project: &Project<'_>) -> Result<String, String> {
@@ -178,7 +168,7 @@ fn notify_items(notify: &NotifyConfig, cx: &Context) -> Vec<Check> {
         notify
             .targets
             .iter()
-            .filter(|(_, t)| kind.is_none_or(|k| t.kind == k) && usable(t))
+            .filter(|(_, t)| kind.is_none_or(|k| t.kind() == k) && t.unset_key().is_none())
             .map(|(n, _)| n.as_str())
             .collect()
     };

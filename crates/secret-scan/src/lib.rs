@@ -173,11 +173,19 @@ pub enum Error {
     )]
     UnknownRule(String),
     /// A file could not be read or written.
-    #[error("{}: {reason}", path.display())]
+    #[error("{}: {source}", path.display())]
     File {
         /// The file.
         path: PathBuf,
         /// Why.
+        source: std::io::Error,
+    },
+    /// A file was read and is not what it must be (a baseline that is not one).
+    #[error("{}: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
         reason: String,
     },
     /// A flag or configuration value is wrong.
@@ -192,10 +200,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn file(path: &Path, e: &std::io::Error) -> Error {
+    pub(crate) fn file(path: &Path, source: std::io::Error) -> Error {
         Error::File {
             path: path.to_owned(),
-            reason: e.to_string(),
+            source,
         }
     }
 }
@@ -298,7 +306,7 @@ pub fn scan_paths(roots: &[PathBuf], options: &Options) -> Result<Outcome, Error
     let scanner = scanner(options)?;
     for root in roots {
         if std::fs::symlink_metadata(root).is_err() {
-            return Err(Error::File {
+            return Err(Error::Invalid {
                 path: root.clone(),
                 reason: "no such file or directory".to_owned(),
             });
@@ -336,7 +344,7 @@ fn scan_stdin(options: &Options) -> Result<Outcome, Error> {
     std::io::stdin()
         .take(options.walk.max_file_size + 1)
         .read_to_end(&mut data)
-        .map_err(|e| Error::file(Path::new("-"), &e))?;
+        .map_err(|e| Error::file(Path::new("-"), e))?;
     if data.len() as u64 > options.walk.max_file_size {
         return Err(Error::Usage(format!(
             "stdin is larger than --max-file-size ({} bytes)",

@@ -83,13 +83,13 @@ impl BaselineEntry {
 impl Baseline {
     /// Reads a baseline file.
     pub fn load(path: &Path) -> Result<Baseline, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, &e))?;
-        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| Error::File {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, e))?;
+        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| Error::Invalid {
             path: path.to_owned(),
             reason: format!("not a secret-scan baseline: {e}"),
         })?;
         if baseline.version != 1 {
-            return Err(Error::File {
+            return Err(Error::Invalid {
                 path: path.to_owned(),
                 reason: format!(
                     "baseline version {} is not supported (1 is)",
@@ -102,12 +102,12 @@ impl Baseline {
 
     /// Writes the baseline atomically.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let mut text = serde_json::to_string_pretty(self).map_err(|e| Error::File {
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| Error::Invalid {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
         text.push('\n');
-        opskit::fs::write_atomic(path, text.as_bytes()).map_err(|e| Error::file(path, &e))
+        opskit::fs::write_atomic(path, text.as_bytes()).map_err(|e| Error::file(path, e))
     }
 }
 

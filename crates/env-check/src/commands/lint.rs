@@ -11,9 +11,9 @@ use crate::{Error, NAME, env_files, lint, read, shown};
 
 /// Writes `text` to `path` atomically, keeping the original as `path.bak`.
 pub(crate) fn write_fixed(path: &Path, original: &str, text: &str) -> Result<PathBuf, Error> {
-    let fail = |e: std::io::Error| Error::File {
+    let fail = |source: std::io::Error| Error::File {
         path: path.to_owned(),
-        reason: e.to_string(),
+        source,
     };
     let mut backup = path.as_os_str().to_owned();
     backup.push(".bak");

@@ -301,6 +301,7 @@ url = "{}"
 
 [notify.targets.nodsn]
 kind = "sentry"
+dsn = ""
 "#,
             down.webhook_url(),
             slow.url(),

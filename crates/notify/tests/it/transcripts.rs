@@ -42,4 +42,15 @@ fn transcripts() {
         run(d, &["test", "--target", "pager"]).transcript()
     );
     insta::assert_snapshot!("explain", run(d, &["--explain", "NT001"]).transcript());
+    // A target that lacks a key of its kind is found when opskit.toml is read, at its line.
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(
+        bad.path().join("opskit.toml"),
+        "[notify.targets.oncall]\nkind = \"slack\"\nwebhok_url = \"https://hooks.slack.com/x\"\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "bad_target",
+        run(bad.path(), &["test", "--target", "oncall"]).transcript()
+    );
 }

@@ -1,0 +1,103 @@
+//! One JSON POST with bounded retries inside a deadline, on the core's HTTP agent.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The host of a URL, for messages.
+pub fn url_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_owned()
+}
+
+/// POSTs `body` as JSON; retries a network error, a 5xx or a 429 (waiting Retry-After when it
+/// fits) with doubling backoff, never past `deadline`. Returns the status and the body's start.
+pub fn post_json(
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    body: &Value,
+    retries: u32,
+    deadline: Instant,
+) -> Result<(u16, String), String> {
+    let host = url_host(url);
+    let payload = body.to_string();
+    let mut backoff = Duration::from_millis(500);
+    let mut attempt = 0u32;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!("{host}: no answer within the time limit"));
+        }
+        let options = opskit::http::HttpOptions {
+            timeout: left,
+            connect_timeout: left.min(Duration::from_secs(5)),
+            max_body: 64 * 1024,
+        };
+        let agent = opskit::http::agent(&options);
+        let mut request = agent.post(url).header("Content-Type", "application/json");
+        for (k, v) in headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        let (retry, wait, error) = match request.send(payload.as_bytes()) {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                // What a target answers is only shown (200 characters of it); a body that
+                // cannot be read, or is over the limit, still leaves the status to judge by.
+                let text = opskit::http::read_body(&mut response, &options)
+                    .unwrap_or_else(|e| format!("({e})"));
+                if status < 300 {
+                    return Ok((status, text.chars().take(300).collect()));
+                }
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                let error = format!(
+                    "{host} answered {status}: {}",
+                    opskit::render::one_line(&text.chars().take(200).collect::<String>())
+                );
+                (status == 429 || status >= 500, retry_after, error)
+            }
+            Err(ureq::Error::Timeout(_)) => (
+                true,
+                None,
+                format!("{host}: no answer within the time limit"),
+            ),
+            Err(e) => (true, None, format!("{host}: {e}")),
+        };
+        if !retry || attempt >= retries {
+            return Err(error);
+        }
+        let wait = wait.unwrap_or(backoff);
+        if Instant::now() + wait >= deadline {
+            return Err(format!("{error} (no time left to retry)"));
+        }
+        std::thread::sleep(wait);
+        backoff *= 2;
+        attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_hide_paths_and_credentials() {
+        assert_eq!(
+            url_host("https://hooks.slack.com/services/T000/B000/XXXX"),
+            "hooks.slack.com"
+        );
+        assert_eq!(
+            url_host("https://user:pw@example.com:8443/x?y"),
+            "example.com:8443"
+        );
+    }
+}
