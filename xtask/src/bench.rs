@@ -743,31 +743,13 @@ fn queue_depth_cases(options: &Options) -> Result<Vec<Case>> {
     Ok(cases)
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if ["node_modules", ".next", "dist"].iter().any(|s| name == *s) {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
-}
-
 /// A larger TypeScript project: the example plus `modules` generated worker modules that import
 /// one another, sharing the example's node_modules.
 fn larger_project(example: &Path, dir: &Path, modules: usize) -> Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
-    copy_tree(example, dir)?;
+    testkit::copy_tree(example, dir)?;
     std::os::unix::fs::symlink(example.join("node_modules"), dir.join("node_modules"))?;
     let gen_dir = dir.join("apps/worker/src/gen");
     std::fs::create_dir_all(&gen_dir)?;

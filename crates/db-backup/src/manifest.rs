@@ -278,7 +278,7 @@ pub fn file_name(
     mode: Mode,
     compression: Compression,
 ) -> String {
-    let stamp: String = opskit::cli::utc_timestamp(started_unix)
+    let stamp: String = opskit::time::utc_timestamp(started_unix)
         .chars()
         .filter(|c| !matches!(c, '-' | ':'))
         .collect();

@@ -231,9 +231,7 @@ impl Drop for PassFile {
 }
 
 fn nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
+    opskit::time::since_epoch().as_nanos()
 }
 
 /// A command for a client program with the connection's environment: the password file, no

@@ -152,7 +152,7 @@ pub fn verify(
     let failed = checks.iter().find(|c| c.status == Status::Critical);
     let mut updated = manifest.clone();
     updated.verification = Some(Verification {
-        at: opskit::cli::utc_timestamp(opskit::time::now_unix()),
+        at: opskit::time::utc_timestamp(opskit::time::now_unix()),
         level: level.to_owned(),
         ok: failed.is_none(),
         error: failed.map(|c| c.summary.clone()),

@@ -387,7 +387,7 @@ fn backup(
             )
         })?;
         Some(Verification {
-            at: opskit::cli::utc_timestamp(opskit::time::now_unix()),
+            at: opskit::time::utc_timestamp(opskit::time::now_unix()),
             level: level.to_owned(),
             ok: true,
             error: None,
@@ -417,7 +417,7 @@ fn backup(
         excluded_schemas: excluded,
         compression: options.compression,
         level: options.level,
-        started: opskit::cli::utc_timestamp(started_unix),
+        started: opskit::time::utc_timestamp(started_unix),
         started_unix,
         duration_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         bytes: written.bytes,

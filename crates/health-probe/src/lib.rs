@@ -216,17 +216,7 @@ pub enum Error {
 /// A URL as a target's name: without its query and without a password (`redis://default:TOKEN@h`
 /// becomes `redis://default@h`), so a name never carries a secret.
 pub fn display_name(url: &str) -> String {
-    let url = url.split_once('?').map_or(url, |(u, _)| u);
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    match url[start..end].rfind('@') {
-        Some(at) => {
-            let userinfo = &url[start..start + at];
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            format!("{}{user}@{}", &url[..start], &url[start + at + 1..])
-        }
-        None => url.to_owned(),
-    }
+    opskit::redact::url_shown(url, opskit::redact::UrlView::Name)
 }
 
 /// A target for a URL from the command line (with the flags' conditions) or from the

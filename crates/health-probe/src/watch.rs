@@ -80,7 +80,7 @@ pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
         }
         if state.down != was_down {
             changes.push(Change {
-                time: opskit::cli::utc_timestamp(now),
+                time: opskit::time::utc_timestamp(now),
                 target: check.name.clone(),
                 state: if state.down { "down" } else { "up" },
                 reason: check.summary.clone(),

@@ -44,9 +44,7 @@ fn uuid_v4() -> Uuid {
     let mut bytes = [0u8; 16];
     if opskit::random::fill(&mut bytes).is_err() {
         // No generator: time and process id still make a check-in id unique enough.
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
+        let t = opskit::time::since_epoch().as_nanos();
         bytes = (t ^ (u128::from(std::process::id()) << 64)).to_le_bytes();
     }
     bytes[6] = (bytes[6] & 0x0f) | 0x40;

@@ -146,33 +146,102 @@ pub fn scrub(text: &str, secret: &str) -> String {
 /// The shortest secret [`scrub`] looks for.
 pub const SCRUB_MIN: usize = 6;
 
+/// Where the parts of a URL-shaped text are: the one parser every view of a URL below uses,
+/// so a URL is cut the same way wherever it is shown.
+struct UrlParts {
+    /// Just after `://`.
+    authority_start: usize,
+    /// The user information (before the last `@` of the authority), if any.
+    userinfo: Option<std::ops::Range<usize>>,
+    /// Where the host starts.
+    host_start: usize,
+    /// Where the authority ends (`/`, `?`, `#` or the end).
+    authority_end: usize,
+    /// Where the query starts (its `?`), if there is one.
+    query_start: Option<usize>,
+}
+
+/// The parts of `text` (a URL, or a scheme-less `user:pw@host/path`).
+fn url_parts(text: &str) -> UrlParts {
+    let authority_start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[authority_start..];
+    let authority_end = authority_start + rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (userinfo, host_start) = match text[authority_start..authority_end].rfind('@') {
+        Some(at) => (
+            Some(authority_start..authority_start + at),
+            authority_start + at + 1,
+        ),
+        None => (None, authority_start),
+    };
+    let query_start = text[authority_end..].find('?').map(|i| authority_end + i);
+    UrlParts {
+        authority_start,
+        userinfo,
+        host_start,
+        authority_end,
+        query_start,
+    }
+}
+
 /// Hides the password of a URL such as `rediss://default:PASSWORD@host:6379/0`, keeping the
 /// rest readable. Text that is not a URL with a password comes back unchanged.
 pub fn url(text: &str) -> String {
-    let Some(scheme_end) = text.find("://") else {
+    if !text.contains("://") {
+        return text.to_owned();
+    }
+    let Some(userinfo) = url_parts(text).userinfo else {
         return text.to_owned();
     };
-    let rest = &text[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
+    let Some(colon) = text[userinfo.clone()].find(':') else {
         return text.to_owned();
     };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return text.to_owned();
-    };
-    let password = &userinfo[colon + 1..];
+    let start = userinfo.start + colon + 1;
+    let password = &text[start..userinfo.end];
     if password.is_empty() {
         return text.to_owned();
     }
-    let start = scheme_end + 3 + colon + 1;
     format!(
         "{}{}{}",
         &text[..start],
         redact(password),
-        &text[start + password.len()..]
+        &text[userinfo.end..]
     )
+}
+
+/// How [`url_shown`] shows a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlView {
+    /// A name (a check's, a target's): the user kept, the password and the query dropped
+    /// (`rediss://default@host:6379`).
+    Name,
+    /// A URL in a message about it: the user information and the query replaced by `…`
+    /// (`https://…@host/path?…`), since tokens travel in both.
+    Elided,
+    /// Only the host and port (`hooks.slack.com`), for a URL that is itself a secret.
+    Host,
+}
+
+/// `url` as `view` says, none of which shows a password or a query's values.
+pub fn url_shown(url: &str, view: UrlView) -> String {
+    let p = url_parts(url);
+    let scheme = &url[..p.authority_start];
+    let hostport = &url[p.host_start..p.authority_end];
+    let path = &url[p.authority_end..p.query_start.unwrap_or(url.len())];
+    match view {
+        UrlView::Host => hostport.to_owned(),
+        UrlView::Name => {
+            let user = p.userinfo.map(|u| {
+                let info = &url[u];
+                format!("{}@", info.split_once(':').map_or(info, |(user, _)| user))
+            });
+            format!("{scheme}{}{hostport}{path}", user.unwrap_or_default())
+        }
+        UrlView::Elided => format!(
+            "{scheme}{}{hostport}{path}{}",
+            if p.userinfo.is_some() { "…@" } else { "" },
+            if p.query_start.is_some() { "?…" } else { "" }
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +312,31 @@ mod tests {
         let round: Redacted =
             serde_json::from_str(&serde_json::to_string(&redact(KEY)).unwrap()).unwrap();
         assert_eq!(round, redact(KEY));
+    }
+
+    #[test]
+    fn url_views_cut_the_same_way_and_never_show_a_password() {
+        let u = "rediss://default:tok3n@eu1.upstash.io:6379/0?family=6";
+        assert_eq!(
+            url_shown(u, UrlView::Name),
+            "rediss://default@eu1.upstash.io:6379/0"
+        );
+        assert_eq!(
+            url_shown(u, UrlView::Elided),
+            "rediss://…@eu1.upstash.io:6379/0?…"
+        );
+        assert_eq!(url_shown(u, UrlView::Host), "eu1.upstash.io:6379");
+        assert_eq!(
+            url_shown("https://a.b/health?token=x", UrlView::Name),
+            "https://a.b/health"
+        );
+        assert_eq!(url_shown("https://a/b", UrlView::Elided), "https://a/b");
+        assert_eq!(url_shown("host:80/x", UrlView::Host), "host:80");
+        assert_eq!(url_shown("u:pw@host/x", UrlView::Host), "host");
+        assert_eq!(url_shown("u:pw@host/x?t=1", UrlView::Name), "u@host/x");
+        for view in [UrlView::Name, UrlView::Elided, UrlView::Host] {
+            assert!(!url_shown(u, view).contains("tok3n"), "{view:?}");
+        }
     }
 
     #[test]

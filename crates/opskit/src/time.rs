@@ -1,5 +1,7 @@
-//! Calendar dates in UTC without a date library: days since the Unix epoch to a civil date and
-//! back (Howard Hinnant's algorithms, exact over the whole proleptic Gregorian calendar).
+//! The one clock and calendar: the wall clock ([`since_epoch`], [`now_unix`]), timestamps
+//! ([`utc_timestamp`]), and calendar dates in UTC without a date library: days since the Unix
+//! epoch to a civil date and back (Howard Hinnant's algorithms, exact over the whole proleptic
+//! Gregorian calendar).
 
 /// `(year, month 1-12, day 1-31)` of a day number (days since 1970-01-01).
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -44,11 +46,35 @@ pub fn parse_date(text: &str) -> Option<i64> {
     (civil_from_days(days) == (year, month, day)).then_some(days)
 }
 
-/// Seconds since the Unix epoch, now (0 if the clock is before 1970).
-pub fn now_unix() -> u64 {
+/// `2026-11-27T03:00:00Z` for Unix seconds.
+pub fn utc_timestamp(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rest = secs % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Since the Unix epoch, now (zero if the clock is before 1970): the one place the wall clock
+/// is read, so every tool tells the same time the same way.
+pub fn since_epoch() -> std::time::Duration {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_unix_ms() -> i64 {
+    i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Seconds since the Unix epoch, now (0 if the clock is before 1970).
+pub fn now_unix() -> u64 {
+    since_epoch().as_secs()
 }
 
 /// Today's day number (UTC).
@@ -59,6 +85,14 @@ pub fn today() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_utc_iso8601() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_timestamp(1_795_748_399), "2026-11-27T02:59:59Z");
+        assert_eq!(utc_timestamp(4_102_444_800), "2100-01-01T00:00:00Z");
+    }
 
     #[test]
     fn round_trips_and_known_dates() {
@@ -73,5 +107,7 @@ mod tests {
         assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(utc_timestamp(1_795_748_400), "2026-11-27T03:00:00Z");
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
     }
 }

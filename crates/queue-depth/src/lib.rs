@@ -38,7 +38,7 @@ pub mod serve;
 pub mod state;
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use opskit::cli::{CommonArgs, Context, Tool, Watch};
@@ -463,9 +463,7 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    opskit::time::now_unix_ms()
 }
 
 /// One poll, turned into a report.

@@ -28,6 +28,7 @@
 #![expect(clippy::panic, reason = "testkit fails tests loudly by design")]
 
 mod cli;
+mod fs;
 mod http;
 mod postgres;
 mod process;
@@ -38,6 +39,7 @@ mod tools;
 mod upstash;
 
 pub use cli::{Cli, Run, cli};
+pub use fs::copy_tree;
 pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, output_text, process_alive, wait_for_stdin_eof};

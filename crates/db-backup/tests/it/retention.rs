@@ -49,7 +49,7 @@ fn craft(dir: &Path, started_unix: u64, bytes: u64, verified: Option<bool>) -> S
         excluded_schemas: vec![],
         compression: Compression::Zstd,
         level: 3,
-        started: opskit::cli::utc_timestamp(started_unix),
+        started: opskit::time::utc_timestamp(started_unix),
         started_unix,
         duration_seconds: 1.0,
         bytes,
@@ -59,7 +59,7 @@ fn craft(dir: &Path, started_unix: u64, bytes: u64, verified: Option<bool>) -> S
         tables: vec![],
         warnings: vec![],
         verification: verified.map(|ok| Verification {
-            at: opskit::cli::utc_timestamp(started_unix + 60),
+            at: opskit::time::utc_timestamp(started_unix + 60),
             level: "list".into(),
             ok,
             error: (!ok).then(|| "damaged".to_owned()),

@@ -14,12 +14,17 @@ use crate::parser::{Dockerfile, Instruction, Kind, Stage};
 use crate::shell::Script;
 
 mod apt;
+mod cmd_entrypoint;
+mod copy_add;
 pub mod eol;
-mod general;
+mod from;
 mod labels;
 mod lang;
+mod misc;
 mod ops;
 mod rpm;
+mod run;
+mod shared;
 
 pub use labels::LabelType;
 
@@ -317,34 +322,34 @@ impl<'a> ImageRef<'a> {
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
-    &general::DL3000,
-    &general::DL3001,
-    &general::DL3002,
-    &general::DL3003,
-    &general::DL3004,
-    &general::DL3006,
-    &general::DL3007,
+    &misc::DL3000,
+    &run::DL3001,
+    &misc::DL3002,
+    &run::DL3003,
+    &run::DL3004,
+    &from::DL3006,
+    &from::DL3007,
     &apt::DL3008,
     &apt::DL3009,
-    &general::DL3010,
-    &general::DL3011,
-    &general::DL3012,
+    &copy_add::DL3010,
+    &misc::DL3011,
+    &cmd_entrypoint::DL3012,
     &lang::DL3013,
     &apt::DL3014,
     &apt::DL3015,
     &lang::DL3016,
     &apt::DL3018,
     &apt::DL3019,
-    &general::DL3020,
-    &general::DL3021,
-    &general::DL3022,
-    &general::DL3023,
-    &general::DL3024,
-    &general::DL3025,
-    &general::DL3026,
+    &copy_add::DL3020,
+    &copy_add::DL3021,
+    &copy_add::DL3022,
+    &copy_add::DL3023,
+    &from::DL3024,
+    &cmd_entrypoint::DL3025,
+    &from::DL3026,
     &apt::DL3027,
     &lang::DL3028,
-    &general::DL3029,
+    &from::DL3029,
     &rpm::DL3030,
     &rpm::DL3032,
     &rpm::DL3033,
@@ -356,11 +361,11 @@ pub static RULES: &[&Rule] = &[
     &rpm::DL3040,
     &rpm::DL3041,
     &lang::DL3042,
-    &general::DL3043,
-    &general::DL3044,
-    &general::DL3045,
-    &general::DL3046,
-    &general::DL3047,
+    &misc::DL3043,
+    &misc::DL3044,
+    &copy_add::DL3045,
+    &run::DL3046,
+    &run::DL3047,
     &labels::DL3048,
     &labels::DL3049,
     &labels::DL3050,
@@ -370,21 +375,21 @@ pub static RULES: &[&Rule] = &[
     &labels::DL3055,
     &labels::DL3056,
     &labels::DL3058,
-    &general::DL3059,
+    &run::DL3059,
     &lang::DL3060,
-    &general::DL3061,
+    &from::DL3061,
     &lang::DL3062,
-    &general::DL3063,
-    &general::DL3064,
-    &general::DL3065,
-    &general::DL3066,
-    &general::DL3067,
-    &general::DL4000,
-    &general::DL4001,
-    &general::DL4003,
-    &general::DL4004,
-    &general::DL4005,
-    &general::DL4006,
+    &from::DL3063,
+    &misc::DL3064,
+    &from::DL3065,
+    &misc::DL3066,
+    &copy_add::DL3067,
+    &misc::DL4000,
+    &run::DL4001,
+    &cmd_entrypoint::DL4003,
+    &cmd_entrypoint::DL4004,
+    &run::DL4005,
+    &run::DL4006,
     &ops::OPS_DF001,
     &ops::OPS_DF002,
     &ops::OPS_DF003,

@@ -497,7 +497,7 @@ pub static OPS_DF005: Rule = Rule {
                     ));
                 }
                 // DL3002 already reports an explicit root USER in the final stage.
-                Some(u) if super::general::is_root(&u.args) && stage.index != last => {
+                Some(u) if super::shared::is_root(&u.args) && stage.index != last => {
                     out.push(Hit::at(
                         u,
                         format!("{} runs as root", stage_label(cx, stage)),

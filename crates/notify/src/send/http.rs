@@ -7,12 +7,7 @@ use serde_json::Value;
 
 /// The host of a URL, for messages.
 pub fn url_host(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, h)| h)
-        .to_owned()
+    opskit::redact::url_shown(url, opskit::redact::UrlView::Host)
 }
 
 /// POSTs `body` as JSON; retries a network error, a 5xx or a 429 (waiting Retry-After when it

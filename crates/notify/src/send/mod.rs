@@ -83,7 +83,7 @@ pub(crate) fn headline(changes: &[&Change]) -> Status {
 
 /// The time now, as the payloads show it.
 pub(crate) fn now_rfc3339() -> String {
-    opskit::cli::utc_timestamp(opskit::time::now_unix())
+    opskit::time::utc_timestamp(opskit::time::now_unix())
 }
 
 /// Sends one delivery. `Ok` carries a short description of what was sent.

@@ -207,15 +207,7 @@ fn parse_url(url: &str) -> Result<Target, ProbeError> {
 
 /// The URL without its query and its user information (tokens travel in both).
 fn scrub_url(url: &str) -> String {
-    let url = url
-        .split_once('?')
-        .map_or(url.to_owned(), |(u, _)| format!("{u}?…"));
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    match url[start..authority_end].rfind('@') {
-        Some(at) => format!("{}…@{}", &url[..start], &url[start + at + 1..]),
-        None => url,
-    }
+    crate::redact::url_shown(url, crate::redact::UrlView::Elided)
 }
 
 trait Stream: Read + Write {}

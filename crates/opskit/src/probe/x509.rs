@@ -19,17 +19,6 @@ fn element(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
 }
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`) as Unix seconds.
 fn time(tag: u8, content: &[u8]) -> Option<i64> {
     let text = std::str::from_utf8(content).ok()?.strip_suffix('Z')?;
@@ -53,7 +42,9 @@ fn time(tag: u8, content: &[u8]) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    Some(days_from_civil(year, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
+    // The ranges above make both conversions exact.
+    let (month, day) = (u32::try_from(mo).ok()?, u32::try_from(d).ok()?);
+    Some(crate::time::days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + s)
 }
 
 /// A DER certificate's notAfter, in seconds since the Unix epoch.
@@ -83,9 +74,9 @@ mod tests {
         assert_eq!(time(0x17, b"700101000000Z"), Some(0));
         assert_eq!(
             time(0x18, b"20261127060000Z"),
-            Some(days_from_civil(2026, 11, 27) * 86_400 + 6 * 3600)
+            Some(crate::time::days_from_civil(2026, 11, 27) * 86_400 + 6 * 3600)
         );
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(crate::time::days_from_civil(2000, 3, 1), 11_017);
         assert_eq!(time(0x17, b"991399000000Z"), None);
         assert_eq!(not_after(b""), None);
         assert_eq!(not_after(&[0x30, 0x82, 0xff]), None);

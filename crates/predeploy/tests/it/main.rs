@@ -27,26 +27,6 @@ fn example() -> PathBuf {
     dir
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if ["node_modules", ".next", "dist"].contains(&name.as_ref())
-            || name.ends_with(".tsbuildinfo")
-        {
-            continue;
-        }
-        let target = to.join(&*name);
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of the example with its node_modules linked in.
 struct Fixture {
     dir: tempfile::TempDir,
@@ -56,7 +36,7 @@ impl Fixture {
     fn new() -> Fixture {
         let source = example();
         let dir = tempfile::tempdir().unwrap();
-        copy_tree(&source, dir.path());
+        testkit::copy_tree(&source, dir.path()).unwrap();
         std::os::unix::fs::symlink(source.join("node_modules"), dir.path().join("node_modules"))
             .unwrap();
         Fixture { dir }

@@ -47,7 +47,7 @@ fn today() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    opskit::cli::utc_timestamp(secs)[..10].to_owned()
+    opskit::time::utc_timestamp(secs)[..10].to_owned()
 }
 
 fn project(dir: &Path, rotated: &str) {
@@ -147,10 +147,10 @@ fn the_checklist_is_computed_from_the_project() {
         "tool": "opskit db-backup", "format": 1, "file": file, "database": "app",
         "server": "db:5432", "server_version": "15.8", "dumper": "pg_dump 15.14",
         "preset": "full", "mode": "full", "compression": "zstd", "level": 3,
-        "started": opskit::cli::utc_timestamp(now - 3600), "started_unix": now - 3600,
+        "started": opskit::time::utc_timestamp(now - 3600), "started_unix": now - 3600,
         "duration_seconds": 1.0, "bytes": 7, "raw_bytes": 7, "sha256": "0".repeat(64),
         "consistent_counts": true, "tables": [],
-        "verification": {"at": opskit::cli::utc_timestamp(now), "level": "list", "ok": true}
+        "verification": {"at": opskit::time::utc_timestamp(now), "level": "list", "ok": true}
     });
     std::fs::write(
         backups.join(format!("{file}.manifest.json")),

@@ -41,6 +41,8 @@ use crate::config::ConfigErrorKind;
 use crate::config::{Config, ConfigError};
 use crate::render::{self, Format, RenderOptions};
 use crate::report::{Check, Report};
+mod watch;
+pub use watch::Watch;
 
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -134,30 +136,6 @@ pub trait Hook {
 
     /// After each run, with its report and the status the process will exit with.
     fn after(&mut self, report: &Report, status: Status, cx: &Context) -> Vec<String>;
-}
-
-/// Repeated runs: on a terminal the human report is redrawn in place; otherwise human output
-/// is one line per run (`2026-11-27T03:40:00Z WARNING summary`), and machine formats print a
-/// whole report per run. The exit code is the last run's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Watch {
-    /// Time between the starts of two runs.
-    pub interval: std::time::Duration,
-    /// Stop after this many runs; `None` runs until interrupted.
-    pub count: Option<u64>,
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for a time in seconds since the Unix epoch (UTC).
-pub fn utc_timestamp(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rest = secs % 86_400;
-    let (year, month, day) = crate::time::civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }
 
 /// Looks up an environment variable.
@@ -379,38 +357,15 @@ pub fn run_main<A: Tool, E: std::error::Error>(
             shown
         };
     };
-    let mut runs = 0u64;
-    loop {
-        let started = std::time::Instant::now();
-        let report = once(&context, stderr);
-        runs += 1;
-        let status = if common.format == Format::Human && !common.quiet {
-            if !write_watch_frame(
-                &report,
-                &common,
-                stdout,
-                stdout_is_terminal,
-                no_color.as_deref(),
-            ) {
-                return report.status();
-            }
-            report.status()
-        } else {
-            finish(
-                &report,
-                &common,
-                stdout,
-                stderr,
-                stdout_is_terminal,
-                no_color.as_deref(),
-                None,
-            )
-        };
-        if watch.count.is_some_and(|n| runs >= n) {
-            return status;
-        }
-        std::thread::sleep(watch.interval.saturating_sub(started.elapsed()));
-    }
+    watch::run(
+        watch,
+        &common,
+        stdout,
+        stderr,
+        stdout_is_terminal,
+        no_color.as_deref(),
+        &mut |stderr| once(&context, stderr),
+    )
 }
 
 /// One run with its hook around it; the hook's complaints go to stderr as warnings.
@@ -441,35 +396,6 @@ fn run_once<A: Tool, E: std::error::Error>(
         }
     }
     report
-}
-
-/// One `--watch` frame of human output: the whole report redrawn on a terminal, one line
-/// otherwise. False when stdout is gone.
-fn write_watch_frame(
-    report: &Report,
-    common: &CommonArgs,
-    stdout: &mut dyn Write,
-    is_terminal: bool,
-    no_color: Option<&str>,
-) -> bool {
-    let written = if is_terminal {
-        write!(stdout, "\x1b[2J\x1b[H").and_then(|()| {
-            let options = RenderOptions {
-                color: use_color(common.color, no_color, true),
-                verbose: common.verbose,
-            };
-            render::render(report, Format::Human, &options, stdout)
-        })
-    } else {
-        writeln!(
-            stdout,
-            "{} {} {}",
-            utc_timestamp(crate::time::now_unix()),
-            report.status(),
-            render::one_line(&report.summary())
-        )
-    };
-    written.and_then(|()| stdout.flush()).is_ok()
 }
 
 fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
@@ -828,14 +754,6 @@ mod tests {
             text.starts_with("before\n### ❌ opskit demo: CRITICAL"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn timestamps_are_utc_iso8601() {
-        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_timestamp(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc_timestamp(1_795_748_399), "2026-11-27T02:59:59Z");
-        assert_eq!(utc_timestamp(4_102_444_800), "2100-01-01T00:00:00Z");
     }
 
     #[test]
