@@ -526,6 +526,15 @@ impl Metric {
         self
     }
 
+    /// The status of the value against the metric's own thresholds (OK without any): a check
+    /// derives its status from its metrics, so a threshold is written once, on the metric.
+    pub fn status(&self) -> Status {
+        if self.warn.is_none() && self.crit.is_none() {
+            return Status::Ok;
+        }
+        Thresholds::new(self.warn, self.crit).evaluate(self.value)
+    }
+
     /// Sets both thresholds.
     #[must_use]
     pub fn thresholds(mut self, t: &Thresholds) -> Metric {
@@ -575,6 +584,25 @@ pub struct RuleInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_metric_is_judged_by_its_own_thresholds() {
+        let t = Thresholds::new(Some("10".parse().unwrap()), Some("20".parse().unwrap()));
+        assert_eq!(Metric::new("x", 5.0).thresholds(&t).status(), Status::Ok);
+        assert_eq!(
+            Metric::new("x", 15.0).thresholds(&t).status(),
+            Status::Warning
+        );
+        assert_eq!(
+            Metric::new("x", 25.0).thresholds(&t).status(),
+            Status::Critical
+        );
+        assert_eq!(Metric::new("x", 1e9).status(), Status::Ok);
+        assert_eq!(
+            Metric::new("x", f64::NAN).thresholds(&t).status(),
+            Status::Unknown
+        );
+    }
 
     #[test]
     fn status_is_worst_of_checks() {
