@@ -453,8 +453,17 @@ fn source_url(args: &RunArgs, cx: &Context, file: &FileConfig) -> Result<PgUrl, 
     ))
 }
 
+/// An age that does not parse, and how to write one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AgeError(String);
+
 /// Parses an age: `26h`, `90m`, `2d`, `1d12h`, `3600s`, or plain seconds.
-pub fn parse_age(text: &str) -> Result<Duration, String> {
+pub fn parse_age(text: &str) -> Result<Duration, AgeError> {
+    age(text).map_err(AgeError)
+}
+
+fn age(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     if let Ok(secs) = t.parse::<u64>() {
         return Ok(Duration::from_secs(secs));

@@ -146,9 +146,18 @@ pub fn path_for(archive: &Path) -> PathBuf {
     archive.with_file_name(name)
 }
 
+/// A manifest that cannot be read or is not one of ours: which file, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ManifestError(String);
+
 impl Manifest {
     /// Reads a manifest; `Err` says what is wrong with it.
-    pub fn read(path: &Path) -> Result<Manifest, String> {
+    pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
+        Self::read_text(path).map_err(ManifestError)
+    }
+
+    fn read_text(path: &Path) -> Result<Manifest, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let manifest: Manifest = serde_json::from_str(&text)
@@ -257,7 +266,7 @@ pub fn catalog(dir: &Path) -> std::io::Result<Catalog> {
                     manifest.file
                 ),
             )),
-            Err(e) => catalog.unreadable.push((path, e)),
+            Err(e) => catalog.unreadable.push((path, e.to_string())),
         }
     }
     catalog.entries.sort_by(|a, b| {

@@ -33,7 +33,7 @@ fn integrity(path: &Path) -> (Option<Manifest>, Vec<Check>) {
         Ok(m) => m,
         Err(e) => {
             let e = if manifest_path.exists() {
-                e
+                e.to_string()
             } else {
                 format!(
                     "{} has no manifest ({} is missing): not written by db-backup, or moved without it",

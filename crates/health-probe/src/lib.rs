@@ -211,6 +211,9 @@ pub enum Error {
     /// A target or flag is wrong.
     #[error("{0}")]
     Usage(String),
+    /// A configured target cannot be probed.
+    #[error(transparent)]
+    Target(#[from] target::TargetError),
 }
 
 /// A URL as a target's name: without its query and without a password (`redis://default:TOKEN@h`
@@ -295,7 +298,7 @@ pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
     }
     configs
         .into_iter()
-        .map(|c| Target::new(c).map_err(Error::Usage))
+        .map(|c| Target::new(c).map_err(Error::Target))
         .collect()
 }
 
@@ -339,7 +342,7 @@ fn probe(args: &Args, cx: &Context) -> Result<Report, Error> {
         let targets = file
             .targets
             .into_iter()
-            .map(|c| Target::new(c).map_err(Error::Usage))
+            .map(|c| Target::new(c).map_err(Error::Target))
             .collect::<Result<Vec<_>, _>>()?;
         return serve::serve(targets, listen);
     }

@@ -27,6 +27,12 @@ enum Op {
     Ne,
 }
 
+/// A metrics condition that does not parse, cannot be measured, or does not hold: said for
+/// people (`jobs_failed_total is 12`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MetricError(String);
+
 /// `EXPR OP NUMBER`.
 #[derive(Debug, Clone)]
 pub struct MetricCondition {
@@ -38,7 +44,11 @@ pub struct MetricCondition {
 
 impl MetricCondition {
     /// Parses a condition.
-    pub fn parse(text: &str) -> Result<MetricCondition, String> {
+    pub fn parse(text: &str) -> Result<MetricCondition, MetricError> {
+        Self::parse_text(text).map_err(MetricError)
+    }
+
+    fn parse_text(text: &str) -> Result<MetricCondition, String> {
         let bad = |why: &str| format!("`{text}`: {why}");
         // The operator is the last comparison outside braces and quotes.
         let bytes = text.as_bytes();
@@ -91,11 +101,11 @@ impl MetricCondition {
                 .ok()
                 .filter(|q| (0.0..=1.0).contains(q))
                 .ok_or_else(|| bad("the quantile is a number from 0 to 1"))?;
-            Expr::Quantile(q, Selector::parse(sel).map_err(|e| bad(&e))?)
+            Expr::Quantile(q, Selector::parse(sel).map_err(|e| bad(&e.to_string()))?)
         } else if let Some(sel) = call("rate") {
-            Expr::Rate(Selector::parse(sel).map_err(|e| bad(&e))?)
+            Expr::Rate(Selector::parse(sel).map_err(|e| bad(&e.to_string()))?)
         } else {
-            Expr::Sum(Selector::parse(left).map_err(|e| bad(&e))?)
+            Expr::Sum(Selector::parse(left).map_err(|e| bad(&e.to_string()))?)
         };
         Ok(MetricCondition {
             text: text.to_owned(),
@@ -117,6 +127,14 @@ impl MetricCondition {
 
     /// The measured value, from one scrape (and the earlier one for a rate `seconds` before).
     pub fn measure(
+        &self,
+        now: &Exposition,
+        before: Option<(&Exposition, f64)>,
+    ) -> Result<f64, MetricError> {
+        self.measure_text(now, before).map_err(MetricError)
+    }
+
+    fn measure_text(
         &self,
         now: &Exposition,
         before: Option<(&Exposition, f64)>,
@@ -150,7 +168,7 @@ impl MetricCondition {
         &self,
         now: &Exposition,
         before: Option<(&Exposition, f64)>,
-    ) -> Result<f64, String> {
+    ) -> Result<f64, MetricError> {
         let v = self.measure(now, before)?;
         let ok = match self.op {
             Op::Lt => v < self.limit,
@@ -163,7 +181,7 @@ impl MetricCondition {
         if ok {
             Ok(v)
         } else {
-            Err(format!("{} is {v}", self.text))
+            Err(MetricError(format!("{} is {v}", self.text)))
         }
     }
 }
@@ -206,6 +224,7 @@ mod tests {
                 .unwrap()
                 .eval(&now, None)
                 .unwrap_err()
+                .to_string()
                 .contains("no sample")
         );
     }

@@ -133,11 +133,24 @@ pub struct Target {
     body_regex: Option<regex::Regex>,
 }
 
+/// A target whose configuration cannot be probed: which one, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("target `{target}`: {reason}")]
+pub struct TargetError {
+    /// The target's name.
+    pub target: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
 impl Target {
     /// Checks a configuration; the error names the target and the key.
-    pub fn new(config: TargetConfig) -> Result<Target, String> {
+    pub fn new(config: TargetConfig) -> Result<Target, TargetError> {
         let name = config.name.clone();
-        let err = |e: String| format!("target `{name}`: {e}");
+        let err = |reason: String| TargetError {
+            target: name.clone(),
+            reason,
+        };
         match config.kind {
             Kind::Http | Kind::Redis | Kind::Postgres if config.url.is_none() => {
                 return Err(err("needs `url`".to_owned()));
@@ -148,13 +161,13 @@ impl Target {
             _ => {}
         }
         let items: Vec<String> = config.status.iter().map(StatusItem::text).collect();
-        let status = StatusSet::parse(&items).map_err(err)?;
+        let status = StatusSet::parse(&items).map_err(|e| err(e.to_string()))?;
         let json = config
             .json
             .iter()
             .map(|c| JsonCondition::parse(c))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
+            .map_err(|e| err(e.to_string()))?;
         let body_regex = config
             .body_regex
             .as_deref()
@@ -166,7 +179,7 @@ impl Target {
             .iter()
             .map(|c| MetricCondition::parse(c))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
+            .map_err(|e| err(e.to_string()))?;
         if !metrics.is_empty() && config.kind != Kind::Http {
             return Err(err(
                 "`metrics` conditions need an http target (the /metrics URL)".to_owned(),
@@ -385,7 +398,7 @@ impl Target {
                         ("condition", index.as_str()),
                     ],
                 )),
-                Err(why) => out.push(HP006.finding(why)),
+                Err(why) => out.push(HP006.finding(why.to_string())),
             }
         }
         out
@@ -469,7 +482,7 @@ impl Target {
         let host = c.host.clone().unwrap_or_default();
         match opskit::probe::tcp::connect(&host, c.port.unwrap_or(0), self.timeout()) {
             Ok(_) => (Vec::new(), Vec::new()),
-            Err(e) => (vec![HP001.finding(e)], Vec::new()),
+            Err(e) => (vec![HP001.finding(e.to_string())], Vec::new()),
         }
     }
 

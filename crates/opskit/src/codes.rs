@@ -290,9 +290,18 @@ pub fn markdown_table<'a>(codes: impl IntoIterator<Item = &'a Code>) -> String {
     out
 }
 
+/// What is wrong with a registry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RegistryError(String);
+
 /// Checks a registry the way every registry's own test does: codes unique, in order, each
 /// with a title, an explanation and a fix, all of one of `prefixes`. The first problem, if any.
-pub fn validate(codes: &[Code], prefixes: &[&str]) -> Result<(), String> {
+pub fn validate(codes: &[Code], prefixes: &[&str]) -> Result<(), RegistryError> {
+    check_registry(codes, prefixes).map_err(RegistryError)
+}
+
+fn check_registry(codes: &[Code], prefixes: &[&str]) -> Result<(), String> {
     for pair in codes.windows(2) {
         if pair[0].code >= pair[1].code {
             return Err(format!(
@@ -443,12 +452,23 @@ mod tests {
         assert!(
             validate(&[A2, A1], &["AB"])
                 .unwrap_err()
+                .to_string()
                 .contains("out of order")
         );
         assert!(validate(&[A1, A1], &["AB"]).is_err());
-        assert!(validate(&[A1], &["CD"]).unwrap_err().contains("not one of"));
+        assert!(
+            validate(&[A1], &["CD"])
+                .unwrap_err()
+                .to_string()
+                .contains("not one of")
+        );
         let empty = Code { fix: "", ..A1 };
-        assert!(validate(&[empty], &["AB"]).unwrap_err().contains("lacks"));
+        assert!(
+            validate(&[empty], &["AB"])
+                .unwrap_err()
+                .to_string()
+                .contains("lacks")
+        );
     }
 
     #[test]

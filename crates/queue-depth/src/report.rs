@@ -110,7 +110,7 @@ pub fn check(settings: &Settings) -> Result<Report, Error> {
 fn record_state(
     report: &mut Report,
     path: &std::path::Path,
-    previous: Option<&Result<state::State, String>>,
+    previous: Option<&Result<state::State, state::StateError>>,
     failed_now: &[(QueueRef, u64)],
     now: i64,
 ) {

@@ -34,17 +34,44 @@ impl State {
     }
 }
 
+/// Why the state file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// Reading or writing failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a state file.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+}
+
 /// Reads the state; a missing file is an empty state (the first run).
-pub fn load(path: &Path) -> Result<State, String> {
+pub fn load(path: &Path) -> Result<State, StateError> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display())),
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StateError::Json {
+            path: path.to_owned(),
+            source,
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(source) => Err(StateError::Io {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
 /// Writes the state atomically.
-pub fn save(path: &Path, failed: &[(QueueRef, u64)], now_ms: i64) -> Result<(), String> {
+pub fn save(path: &Path, failed: &[(QueueRef, u64)], now_ms: i64) -> Result<(), StateError> {
     let state = State {
         version: 1,
         saved_ms: now_ms,
@@ -53,8 +80,14 @@ pub fn save(path: &Path, failed: &[(QueueRef, u64)], now_ms: i64) -> Result<(), 
             .map(|(q, n)| (format!("{}:{}", q.prefix, q.name), *n))
             .collect(),
     };
-    let json = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
-    opskit::fs::write_atomic(path, &json).map_err(|e| format!("{}: {e}", path.display()))
+    let json = serde_json::to_vec_pretty(&state).map_err(|source| StateError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    opskit::fs::write_atomic(path, &json).map_err(|source| StateError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -71,7 +104,7 @@ mod tests {
         assert_eq!(s.failed(&QueueRef::new("bull", "emails")), Some(12));
         assert_eq!(s.failed(&QueueRef::new("bull", "other")), None);
         std::fs::write(&path, "{broken").unwrap();
-        assert!(load(&path).unwrap_err().contains("qd.json"));
+        assert!(load(&path).unwrap_err().to_string().contains("qd.json"));
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,

@@ -7,11 +7,21 @@
 //! let body: serde_json::Value = serde_json::json!({"status": "ok", "checks": {"redis": "down"}, "uptime": 42});
 //! assert!(JsonCondition::parse(r#"status == "ok""#).unwrap().eval(&body).is_ok());
 //! let e = JsonCondition::parse(r#"checks.redis == "up""#).unwrap().eval(&body).unwrap_err();
-//! assert_eq!(e, r#"checks.redis is "down", not == "up""#);
+//! assert_eq!(e.to_string(), r#"checks.redis is "down", not == "up""#);
 //! assert!(JsonCondition::parse("uptime > 60").unwrap().eval(&body).is_err());
 //! ```
 
 use serde_json::Value;
+
+/// A condition that does not parse: what was written and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConditionError(String);
+
+/// A condition the answer does not meet: what was found instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unmet(String);
 
 /// A set of accepted status codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +29,7 @@ pub struct StatusSet(Vec<(u16, u16)>);
 
 impl StatusSet {
     /// Parses `200`, `"2xx"` or `"200-299"` items.
-    pub fn parse(items: &[String]) -> Result<StatusSet, String> {
+    pub fn parse(items: &[String]) -> Result<StatusSet, ConditionError> {
         let mut ranges = Vec::new();
         for item in items {
             let item = item.trim();
@@ -42,7 +52,9 @@ impl StatusSet {
                     code(item).map(|c| (c, c))
                 };
             ranges.push(range.ok_or_else(|| {
-                format!("`{item}` is not a status code, a range such as 200-299, or 2xx")
+                ConditionError(format!(
+                    "`{item}` is not a status code, a range such as 200-299, or 2xx"
+                ))
             })?);
         }
         if ranges.is_empty() {
@@ -135,7 +147,11 @@ fn parse_path(text: &str) -> Result<Vec<Step>, String> {
 impl JsonCondition {
     /// Parses `PATH OP VALUE`; VALUE is JSON (`"ok"`, `60`, `true`, `null`); `matches` takes a
     /// regex string.
-    pub fn parse(text: &str) -> Result<JsonCondition, String> {
+    pub fn parse(text: &str) -> Result<JsonCondition, ConditionError> {
+        Self::parse_text(text).map_err(ConditionError)
+    }
+
+    fn parse_text(text: &str) -> Result<JsonCondition, String> {
         let ops = [
             (" contains ", Op::Contains),
             (" matches ", Op::Matches),
@@ -187,7 +203,11 @@ impl JsonCondition {
     }
 
     /// `Ok` when the body satisfies it, else what was found instead.
-    pub fn eval(&self, body: &Value) -> Result<(), String> {
+    pub fn eval(&self, body: &Value) -> Result<(), Unmet> {
+        self.eval_text(body).map_err(Unmet)
+    }
+
+    fn eval_text(&self, body: &Value) -> Result<(), String> {
         let mut current = body;
         for step in &self.path {
             let next = match step {
@@ -277,7 +297,7 @@ mod tests {
             .unwrap()
             .eval(&body)
             .unwrap_err();
-        assert_eq!(e, "checks.redis is missing from the body");
+        assert_eq!(e.to_string(), "checks.redis is missing from the body");
         assert!(
             JsonCondition::parse("uptime > 100")
                 .unwrap()

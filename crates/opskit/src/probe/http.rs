@@ -326,7 +326,8 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
             reason,
         };
         let config: Arc<rustls::ClientConfig> =
-            crate::tls::client_config(request.ca_file.as_deref()).map_err(tls_err)?;
+            crate::tls::client_config(request.ca_file.as_deref())
+                .map_err(|e| tls_err(e.to_string()))?;
         let name = rustls::pki_types::ServerName::try_from(target.host.clone())
             .map_err(|e| tls_err(e.to_string()))?;
         let conn =

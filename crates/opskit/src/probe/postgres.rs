@@ -484,7 +484,8 @@ fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), PgErr
         tcp.read_exact(&mut answer).map_err(|e| io_error(&e))?;
         match answer[0] {
             b'S' => {
-                let config = crate::tls::client_config(None).map_err(tls_error)?;
+                let config =
+                    crate::tls::client_config(None).map_err(|e| tls_error(e.to_string()))?;
                 let name = rustls::pki_types::ServerName::try_from(url.host.clone())
                     .map_err(|e| tls_error(e.to_string()))?;
                 let conn = rustls::ClientConnection::new(config, name)

@@ -394,9 +394,18 @@ pub struct Selector {
     pub matchers: Vec<(String, Matcher)>,
 }
 
+/// A selector that does not parse: what was written and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SelectorError(String);
+
 impl Selector {
     /// Parses a selector.
-    pub fn parse(text: &str) -> Result<Selector, String> {
+    pub fn parse(text: &str) -> Result<Selector, SelectorError> {
+        Self::parse_text(text).map_err(SelectorError)
+    }
+
+    fn parse_text(text: &str) -> Result<Selector, String> {
         let text = text.trim();
         let end = text.find('{').unwrap_or(text.len());
         let name = text[..end].trim();

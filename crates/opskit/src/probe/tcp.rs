@@ -12,22 +12,55 @@ pub struct Connected {
     pub connect: Duration,
 }
 
+/// Which phase of a TCP probe failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TcpError {
+    /// The name does not resolve (or resolves to nothing).
+    #[error("cannot resolve {host}: {reason}")]
+    Resolve {
+        /// The name.
+        host: String,
+        /// Why.
+        reason: String,
+    },
+    /// The connection was refused or failed.
+    #[error("cannot connect to {addr}: {source}")]
+    Connect {
+        /// Where.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The handshake did not finish in time.
+    #[error("connecting to {addr} took longer than {:.1} s", limit.as_secs_f64())]
+    Timeout {
+        /// Where.
+        addr: std::net::SocketAddr,
+        /// The limit.
+        limit: Duration,
+    },
+}
+
 /// Connects to `host:port` within `timeout`; the error says which phase failed.
-pub fn connect(host: &str, port: u16, timeout: Duration) -> Result<Connected, String> {
+pub fn connect(host: &str, port: u16, timeout: Duration) -> Result<Connected, TcpError> {
     let t = Instant::now();
+    let resolve = |reason: String| TcpError::Resolve {
+        host: host.to_owned(),
+        reason,
+    };
     let addr = (host, port)
         .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .map_err(|e| resolve(e.to_string()))?
         .next()
-        .ok_or_else(|| format!("{host} has no address"))?;
+        .ok_or_else(|| resolve("it has no address".to_owned()))?;
     let dns = t.elapsed();
     let t = Instant::now();
-    TcpStream::connect_timeout(&addr, timeout).map_err(|e| match e.kind() {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => format!(
-            "connecting to {addr} took longer than {:.1} s",
-            timeout.as_secs_f64()
-        ),
-        _ => format!("cannot connect to {addr}: {e}"),
+    TcpStream::connect_timeout(&addr, timeout).map_err(|source| match source.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TcpError::Timeout {
+            addr,
+            limit: timeout,
+        },
+        _ => TcpError::Connect { addr, source },
     })?;
     Ok(Connected {
         dns,
@@ -48,11 +81,13 @@ mod tests {
         assert!(
             connect("127.0.0.1", port, Duration::from_secs(1))
                 .unwrap_err()
+                .to_string()
                 .contains("cannot connect")
         );
         assert!(
             connect("no-such-host.invalid", 80, Duration::from_secs(1))
                 .unwrap_err()
+                .to_string()
                 .contains("resolve")
         );
     }

@@ -210,7 +210,8 @@ impl NativeRedis {
             let name = rustls::pki_types::ServerName::try_from(url.host.clone()).map_err(|_| {
                 connect_err(format!("`{}` is not a valid TLS server name", url.host))
             })?;
-            let config = crate::tls::client_config(url.ca_file.as_deref()).map_err(&connect_err)?;
+            let config = crate::tls::client_config(url.ca_file.as_deref())
+                .map_err(|e| connect_err(e.to_string()))?;
             let conn = rustls::ClientConnection::new(config, name)
                 .map_err(|e| connect_err(e.to_string()))?;
             let mut stream = rustls::StreamOwned::new(conn, tcp);
