@@ -10,15 +10,19 @@ use opskit::threshold::{Range, Thresholds};
 
 use crate::archive::human_size;
 use crate::codes::{DB501, DB502, DB503, DB504, DB505, DB506};
-use crate::manifest;
+use crate::manifest::{self, CatalogError};
 use crate::{CheckArgs, FileConfig, NAME, parse_age};
 
 /// `check`.
+pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, CatalogError> {
+    check_text(dir, args, file).map_err(CatalogError)
+}
+
 #[expect(
     clippy::too_many_lines,
     reason = "three measures of one backup, each with its metric and finding"
 )]
-pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, String> {
+fn check_text(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, String> {
     let max_age = parse_age(
         args.max_age
             .as_deref()

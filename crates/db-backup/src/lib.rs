@@ -588,11 +588,12 @@ fn subcommand(command: &Command, args: &Args, cx: &Context) -> Result<Report, Er
             let into = resolve_url(&a.into, cx, "--into")?;
             Ok(restore::restore(&cx.cwd.join(&a.file), &into, a, &settings))
         }
-        Command::List => retention::list(&settings.dir).map_err(Error::Usage),
-        Command::Prune(a) => {
-            retention::prune(&settings.dir, a, &settings.file).map_err(Error::Usage)
+        Command::List => retention::list(&settings.dir).map_err(|e| Error::Usage(e.to_string())),
+        Command::Prune(a) => retention::prune(&settings.dir, a, &settings.file)
+            .map_err(|e| Error::Usage(e.to_string())),
+        Command::Check(a) => {
+            check::check(&settings.dir, a, &settings.file).map_err(|e| Error::Usage(e.to_string()))
         }
-        Command::Check(a) => check::check(&settings.dir, a, &settings.file).map_err(Error::Usage),
     }
 }
 

@@ -151,6 +151,18 @@ pub fn path_for(archive: &Path) -> PathBuf {
 #[error("{0}")]
 pub struct ManifestError(String);
 
+/// A backup directory that cannot be listed, pruned or checked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CatalogError(pub(crate) String);
+
+/// The message, for the internal code that reports failures as lines of text.
+impl From<CatalogError> for String {
+    fn from(e: CatalogError) -> String {
+        e.0
+    }
+}
+
 impl Manifest {
     /// Reads a manifest; `Err` says what is wrong with it.
     pub fn read(path: &Path) -> Result<Manifest, ManifestError> {

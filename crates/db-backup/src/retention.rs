@@ -13,7 +13,7 @@ use opskit::report::{Check, Metric, Report, Severity, Unit};
 
 use crate::archive::human_size;
 use crate::codes::{DB401, DB506};
-use crate::manifest::{self, Entry};
+use crate::manifest::{self, CatalogError, Entry};
 use crate::{FileConfig, NAME, PruneArgs};
 
 fn read(dir: &Path) -> Result<manifest::Catalog, String> {
@@ -42,7 +42,11 @@ pub fn describe(e: &Entry) -> String {
 }
 
 /// `list`: one check per backup, newest first, plus leftovers.
-pub fn list(dir: &Path) -> Result<Report, String> {
+pub fn list(dir: &Path) -> Result<Report, CatalogError> {
+    list_text(dir).map_err(CatalogError)
+}
+
+fn list_text(dir: &Path) -> Result<Report, String> {
     let catalog = read(dir)?;
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     if catalog.entries.is_empty() {
@@ -176,7 +180,11 @@ pub struct Policy {
 }
 
 /// `prune`.
-pub fn prune(dir: &Path, args: &PruneArgs, file: &FileConfig) -> Result<Report, String> {
+pub fn prune(dir: &Path, args: &PruneArgs, file: &FileConfig) -> Result<Report, CatalogError> {
+    prune_text(dir, args, file).map_err(CatalogError)
+}
+
+fn prune_text(dir: &Path, args: &PruneArgs, file: &FileConfig) -> Result<Report, String> {
     let flags = [
         args.keep_last,
         args.keep_daily,

@@ -343,9 +343,25 @@ impl std::str::FromStr for RateLimit {
     }
 }
 
+/// A `[notify]` setting that cannot be used: an unknown target name, a malformed rate limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotifyConfigError(String);
+
+/// The message, for the internal code that reports failures as lines of text.
+impl From<NotifyConfigError> for String {
+    fn from(e: NotifyConfigError) -> String {
+        e.0
+    }
+}
+
 impl NotifyConfig {
     /// The rate limit.
-    pub fn rate_limit(&self) -> Result<RateLimit, String> {
+    pub fn rate_limit(&self) -> Result<RateLimit, NotifyConfigError> {
+        self.rate_limit_text().map_err(NotifyConfigError)
+    }
+
+    fn rate_limit_text(&self) -> Result<RateLimit, String> {
         self.rate_limit
             .as_deref()
             .map_or(Ok(RateLimit::default()), str::parse)
@@ -357,7 +373,11 @@ impl NotifyConfig {
     }
 
     /// A target by name, or an error listing the names there are.
-    pub fn target(&self, name: &str) -> Result<&TargetConfig, String> {
+    pub fn target(&self, name: &str) -> Result<&TargetConfig, NotifyConfigError> {
+        self.target_text(name).map_err(NotifyConfigError)
+    }
+
+    fn target_text(&self, name: &str) -> Result<&TargetConfig, String> {
         self.targets.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.targets.keys().map(String::as_str).collect();
             let hint = opskit::config::closest(name, known.iter().copied())

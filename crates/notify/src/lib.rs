@@ -145,6 +145,7 @@ impl Hook for NotifyHook {
                 monitor,
                 config.timeout(),
             )
+            .map_err(String::from)
         })();
         match started {
             Ok(run) => {
@@ -183,7 +184,7 @@ fn notify_changes(tool: &str, args: &NotifyArgs, report: &Report, cx: &Context) 
     let before = state.clone();
     let (mut lines, _) = dispatch(tool, &args.notify, report, &config, &mut state);
     if let Err(e) = state.save_merged(&before, &path) {
-        lines.push(e);
+        lines.push(e.to_string());
     }
     lines
 }
@@ -203,7 +204,7 @@ pub fn dispatch(
     let mut lines = Vec::new();
     let limit = match config.rate_limit() {
         Ok(l) => l,
-        Err(e) => return (vec![e], Vec::new()),
+        Err(e) => return (vec![e.to_string()], Vec::new()),
     };
     let limits = Limits {
         timeout: config.timeout(),
@@ -216,7 +217,7 @@ pub fn dispatch(
         let target = match config.target(name) {
             Ok(t) => t.clone(),
             Err(e) => {
-                lines.push(e);
+                lines.push(e.to_string());
                 continue;
             }
         };
@@ -262,7 +263,7 @@ pub fn dispatch(
                     changes: changes.iter().collect(),
                     suppressed: *suppressed,
                 };
-                scope.spawn(move || send::deliver(&delivery, limits))
+                scope.spawn(move || send::deliver(&delivery, limits).map_err(String::from))
             })
             .collect();
         handles
@@ -405,6 +406,44 @@ fn delivery_checks(results: Vec<(String, Result<String, String>)>) -> Vec<Check>
         .collect()
 }
 
+/// `notify test`: a test message to each target, delivered now (no state, no rate limit).
+fn test_targets(targets: &[String], config: &NotifyConfig) -> Result<Vec<Check>, Error> {
+    let mut results = Vec::new();
+    for name in targets {
+        let target = config
+            .target(name)
+            .map_err(|e| Error::Usage(e.to_string()))?
+            .clone();
+        let change = Change {
+            tool: NAME.to_owned(),
+            check: "test".to_owned(),
+            previous: Status::Ok,
+            current: Status::Warning,
+            summary: format!(
+                "opskit notify test from {}: if you read this, target `{name}` works",
+                send::host()
+            ),
+            findings: Vec::new(),
+        };
+        let delivery = Delivery {
+            name: name.clone(),
+            target,
+            tool: NAME.to_owned(),
+            changes: vec![&change],
+            suppressed: 0,
+        };
+        let limits = Limits {
+            timeout: config.timeout(),
+            retries: 0,
+        };
+        results.push((
+            name.clone(),
+            send::deliver(&delivery, limits).map_err(String::from),
+        ));
+    }
+    Ok(delivery_checks(results))
+}
+
 /// Runs `notify`.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     if let Some(answer) = args
@@ -429,13 +468,13 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             state,
         } => {
             for t in targets {
-                config.target(t).map_err(Error::Usage)?;
+                config.target(t).map_err(|e| Error::Usage(e.to_string()))?;
             }
             let status = parse_status(status);
             let source_report = Report::new(source.clone(), env!("CARGO_PKG_VERSION"))
                 .with_check(Check::new(check.clone(), status, summary.clone()));
             let path = state_path(state.as_deref(), &config, cx);
-            let mut st = State::load(&path).map_err(Error::Usage)?;
+            let mut st = State::load(&path).map_err(|e| Error::Usage(e.to_string()))?;
             if *always {
                 for t in targets {
                     st.checks.remove(&format!("{t}:{source}/{check}"));
@@ -453,7 +492,8 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             }
             let before = st.clone();
             let (lines, results) = dispatch(source, targets, &source_report, &config, &mut st);
-            st.save_merged(&before, &path).map_err(Error::Usage)?;
+            st.save_merged(&before, &path)
+                .map_err(|e| Error::Usage(e.to_string()))?;
             if results.is_empty() {
                 let why = if lines.is_empty() {
                     format!(
@@ -475,34 +515,7 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             }
         }
         Command::Test { targets } => {
-            let mut results = Vec::new();
-            for name in targets {
-                let target = config.target(name).map_err(Error::Usage)?.clone();
-                let change = Change {
-                    tool: NAME.to_owned(),
-                    check: "test".to_owned(),
-                    previous: Status::Ok,
-                    current: Status::Warning,
-                    summary: format!(
-                        "opskit notify test from {}: if you read this, target `{name}` works",
-                        send::host()
-                    ),
-                    findings: Vec::new(),
-                };
-                let delivery = Delivery {
-                    name: name.clone(),
-                    target,
-                    tool: NAME.to_owned(),
-                    changes: vec![&change],
-                    suppressed: 0,
-                };
-                let limits = Limits {
-                    timeout: config.timeout(),
-                    retries: 0,
-                };
-                results.push((name.clone(), send::deliver(&delivery, limits)));
-            }
-            for c in delivery_checks(results) {
+            for c in test_targets(targets, &config)? {
                 report.push(c);
             }
         }

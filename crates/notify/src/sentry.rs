@@ -23,6 +23,18 @@ use crate::send::{Delivery, Limits};
 /// What the transport's requests got back: `Ok(status)` or `Err(reason)`.
 type Outcomes = Arc<Mutex<Vec<Result<u16, String>>>>;
 
+/// Sentry could not be used: a DSN that does not parse, events or check-ins not delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SentryError(String);
+
+/// The message, for the internal code that reports failures as lines of text.
+impl From<SentryError> for String {
+    fn from(e: SentryError) -> String {
+        e.0
+    }
+}
+
 /// Makes the SDK's ureq transport with our agent.
 struct Factory(ureq::Agent);
 
@@ -69,7 +81,15 @@ impl std::fmt::Debug for Sentry {
 
 impl Sentry {
     /// A client for `dsn`; `timeout` bounds each request.
-    pub fn new(dsn: &str, environment: Option<&str>, timeout: Duration) -> Result<Sentry, String> {
+    pub fn new(
+        dsn: &str,
+        environment: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Sentry, SentryError> {
+        Self::new_text(dsn, environment, timeout).map_err(SentryError)
+    }
+
+    fn new_text(dsn: &str, environment: Option<&str>, timeout: Duration) -> Result<Sentry, String> {
         let parsed: Dsn = dsn.trim().parse().map_err(|e| {
             format!("the Sentry DSN is not valid ({e}); copy it from Project Settings > Client Keys (DSN)")
         })?;
@@ -112,7 +132,11 @@ impl Sentry {
     }
 
     /// Waits (at most `timeout`) for everything queued, then reports what went wrong.
-    pub fn flush(&self, timeout: Duration) -> Result<usize, String> {
+    pub fn flush(&self, timeout: Duration) -> Result<usize, SentryError> {
+        self.flush_text(timeout).map_err(SentryError)
+    }
+
+    fn flush_text(&self, timeout: Duration) -> Result<usize, String> {
         let started = Instant::now();
         if !self.client.flush(Some(timeout)) {
             return Err(format!(
@@ -223,12 +247,20 @@ pub fn send_changes(
     d: &Delivery<'_>,
     target: &crate::config::SentryTarget,
     limits: Limits,
+) -> Result<String, SentryError> {
+    send_changes_text(d, target, limits).map_err(SentryError)
+}
+
+fn send_changes_text(
+    d: &Delivery<'_>,
+    target: &crate::config::SentryTarget,
+    limits: Limits,
 ) -> Result<String, String> {
-    let sentry = Sentry::new(&target.dsn, target.environment.as_deref(), limits.timeout)?;
+    let sentry = Sentry::new_text(&target.dsn, target.environment.as_deref(), limits.timeout)?;
     for change in &d.changes {
         sentry.capture(event(change, d.suppressed));
     }
-    let n = sentry.flush(limits.timeout)?;
+    let n = sentry.flush_text(limits.timeout)?;
     Ok(format!(
         "{} event(s) sent to Sentry in {n} request(s)",
         d.changes.len()
@@ -249,7 +281,11 @@ pub struct CronRun {
 
 /// Sentry's monitor configuration from ours (a schedule makes Sentry create or update the
 /// monitor on the first check-in).
-pub fn monitor_config(c: &MonitorConfig) -> Result<Option<SentryMonitorConfig>, String> {
+pub fn monitor_config(c: &MonitorConfig) -> Result<Option<SentryMonitorConfig>, SentryError> {
+    monitor_config_text(c).map_err(SentryError)
+}
+
+fn monitor_config_text(c: &MonitorConfig) -> Result<Option<SentryMonitorConfig>, String> {
     let Some(schedule) = c.schedule.as_deref() else {
         return Ok(None);
     };
@@ -276,8 +312,18 @@ impl CronRun {
         slug: &str,
         config: Option<SentryMonitorConfig>,
         timeout: Duration,
+    ) -> Result<CronRun, SentryError> {
+        Self::start_text(dsn, environment, slug, config, timeout).map_err(SentryError)
+    }
+
+    fn start_text(
+        dsn: &str,
+        environment: Option<&str>,
+        slug: &str,
+        config: Option<SentryMonitorConfig>,
+        timeout: Duration,
     ) -> Result<CronRun, String> {
-        let sentry = Sentry::new(dsn, environment, timeout)?;
+        let sentry = Sentry::new_text(dsn, environment, timeout)?;
         let run = CronRun {
             sentry,
             id: uuid_v4(),
@@ -289,7 +335,7 @@ impl CronRun {
         };
         run.sentry
             .check_in(run.check_in(MonitorCheckInStatus::InProgress, None));
-        run.sentry.flush(timeout).map(|_| run)
+        run.sentry.flush_text(timeout).map(|_| run)
     }
 
     fn check_in(&self, status: MonitorCheckInStatus, duration: Option<f64>) -> MonitorCheckIn {
@@ -304,7 +350,11 @@ impl CronRun {
     }
 
     /// Sends `ok` (the run's status is OK or WARNING) or `error`, with the duration.
-    pub fn finish(self, status: Status) -> Result<(), String> {
+    pub fn finish(self, status: Status) -> Result<(), SentryError> {
+        self.finish_text(status).map_err(SentryError)
+    }
+
+    fn finish_text(self, status: Status) -> Result<(), String> {
         let outcome = if matches!(status, Status::Ok | Status::Warning) {
             MonitorCheckInStatus::Ok
         } else {
@@ -312,6 +362,6 @@ impl CronRun {
         };
         let duration = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         self.sentry.check_in(self.check_in(outcome, Some(duration)));
-        self.sentry.flush(self.timeout).map(|_| ())
+        self.sentry.flush_text(self.timeout).map(|_| ())
     }
 }

@@ -54,10 +54,26 @@ pub fn default_path(var: &dyn Fn(&str) -> Option<String>, cwd: &Path) -> PathBuf
     cwd.join(".opskit-notify-state.json")
 }
 
+/// The state file cannot be read, locked or written, or is damaged (it is never reset silently: that would send every alert again).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StateError(String);
+
+/// The message, for the internal code that reports failures as lines of text.
+impl From<StateError> for String {
+    fn from(e: StateError) -> String {
+        e.0
+    }
+}
+
 impl State {
     /// Reads the state; a missing file is an empty state, a damaged one is an error (it is
     /// not silently reset: that would re-send every alert).
-    pub fn load(path: &Path) -> Result<State, String> {
+    pub fn load(path: &Path) -> Result<State, StateError> {
+        Self::load_text(path).map_err(StateError)
+    }
+
+    fn load_text(path: &Path) -> Result<State, String> {
         match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 format!(
@@ -74,7 +90,11 @@ impl State {
     }
 
     /// Writes it atomically, creating the directory.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
+    pub fn save(&self, path: &Path) -> Result<(), StateError> {
+        self.save_text(path).map_err(StateError)
+    }
+
+    fn save_text(&self, path: &Path) -> Result<(), String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -87,7 +107,11 @@ impl State {
     /// Writes what this run changed (against `before`, the state it loaded) into the file as
     /// it is now, under an exclusive lock: two monitors started by the same cron minute do not
     /// lose each other's records.
-    pub fn save_merged(&self, before: &State, path: &Path) -> Result<(), String> {
+    pub fn save_merged(&self, before: &State, path: &Path) -> Result<(), StateError> {
+        self.save_merged_text(before, path).map_err(StateError)
+    }
+
+    fn save_merged_text(&self, before: &State, path: &Path) -> Result<(), String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -130,7 +154,7 @@ impl State {
                 entry.suppressed = sent.suppressed;
             }
         }
-        let saved = latest.save(path);
+        let saved = latest.save_text(path);
         drop(lock);
         saved
     }

@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::DeliveryError;
+
 /// The host of a URL, for messages.
 pub fn url_host(url: &str) -> String {
     opskit::redact::url_shown(url, opskit::redact::UrlView::Host)
@@ -13,6 +15,16 @@ pub fn url_host(url: &str) -> String {
 /// POSTs `body` as JSON; retries a network error, a 5xx or a 429 (waiting Retry-After when it
 /// fits) with doubling backoff, never past `deadline`. Returns the status and the body's start.
 pub fn post_json(
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    body: &Value,
+    retries: u32,
+    deadline: Instant,
+) -> Result<(u16, String), DeliveryError> {
+    post_json_text(url, headers, body, retries, deadline).map_err(DeliveryError)
+}
+
+pub(super) fn post_json_text(
     url: &str,
     headers: &BTreeMap<String, String>,
     body: &Value,

@@ -22,6 +22,18 @@ pub use pagerduty::pagerduty_events;
 pub use slack::slack_payload;
 pub use webhook::webhook_payload;
 
+/// A delivery that failed: the target, the host and the cause (never the URL, which may be a secret).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DeliveryError(String);
+
+/// The message, for the internal code that reports failures as lines of text.
+impl From<DeliveryError> for String {
+    fn from(e: DeliveryError) -> String {
+        e.0
+    }
+}
+
 /// What one target gets from one run.
 #[derive(Debug, Clone)]
 pub struct Delivery<'a> {
@@ -87,7 +99,11 @@ pub(crate) fn now_rfc3339() -> String {
 }
 
 /// Sends one delivery. `Ok` carries a short description of what was sent.
-pub fn deliver(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
+pub fn deliver(d: &Delivery<'_>, limits: Limits) -> Result<String, DeliveryError> {
+    deliver_text(d, limits).map_err(DeliveryError)
+}
+
+fn deliver_text(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
     if let Some(key) = d.target.unset_key() {
         return Err(format!(
             "[notify.targets.{}] (kind = \"{}\") needs {key}: it is empty here (is the variable it references set?)",
@@ -99,7 +115,7 @@ pub fn deliver(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
     let host = host();
     let none = std::collections::BTreeMap::new();
     match &d.target {
-        TargetConfig::Slack(t) => post_json(
+        TargetConfig::Slack(t) => http::post_json_text(
             &t.webhook_url,
             &none,
             &slack_payload(d, &host),
@@ -114,12 +130,12 @@ pub fn deliver(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
                 .unwrap_or("https://events.pagerduty.com/v2/enqueue");
             let mut sent = 0;
             for event in pagerduty_events(d, &t.routing_key, &host) {
-                post_json(url, &none, &event, limits.retries, deadline)?;
+                http::post_json_text(url, &none, &event, limits.retries, deadline)?;
                 sent += 1;
             }
             Ok(format!("{sent} PagerDuty event(s)"))
         }
-        TargetConfig::Webhook(t) => post_json(
+        TargetConfig::Webhook(t) => http::post_json_text(
             &t.url,
             &t.headers,
             &webhook_payload(d, &host),
@@ -127,6 +143,8 @@ pub fn deliver(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
             deadline,
         )
         .map(|(status, _)| format!("webhook answered {status}")),
-        TargetConfig::Sentry(t) => crate::sentry::send_changes(d, t, limits),
+        TargetConfig::Sentry(t) => {
+            crate::sentry::send_changes(d, t, limits).map_err(|e| e.to_string())
+        }
     }
 }

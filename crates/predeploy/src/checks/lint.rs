@@ -70,8 +70,24 @@ struct Message {
     column: Option<u32>,
 }
 
+/// A linter's report that cannot be read (not the JSON ESLint or Biome writes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReportError(pub(crate) String);
+
+/// The message, for the internal code that reports failures as lines of text.
+impl From<ReportError> for String {
+    fn from(e: ReportError) -> String {
+        e.0
+    }
+}
+
 /// ESLint's JSON output as findings, paths relative to `root`.
-pub fn parse(json: &str, root: &std::path::Path) -> Result<Vec<Finding>, String> {
+pub fn parse(json: &str, root: &std::path::Path) -> Result<Vec<Finding>, ReportError> {
+    parse_text(json, root).map_err(ReportError)
+}
+
+fn parse_text(json: &str, root: &std::path::Path) -> Result<Vec<Finding>, String> {
     let files: Vec<FileResult> = serde_json::from_str(json)
         .map_err(|e| format!("ESLint's JSON output did not parse: {e}"))?;
     let mut findings = Vec::new();
@@ -187,7 +203,11 @@ fn kebab(rule: &str) -> String {
 /// spans) and 2.x (string messages, line and column). Configuration notices (category
 /// `deserialize`) and infos are notes. Paths are as Biome printed them (relative to where it
 /// ran).
-pub fn parse_biome(stdout: &str) -> Result<Vec<Finding>, String> {
+pub fn parse_biome(stdout: &str) -> Result<Vec<Finding>, ReportError> {
+    parse_biome_text(stdout).map_err(ReportError)
+}
+
+fn parse_biome_text(stdout: &str) -> Result<Vec<Finding>, String> {
     let start = stdout.find('{').ok_or("Biome printed no JSON report")?;
     let mut stream =
         serde_json::Deserializer::from_str(&stdout[start..]).into_iter::<BiomeReport>();
