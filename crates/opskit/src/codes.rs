@@ -2,7 +2,7 @@
 //! emits them (`HP001` in health-probe's `codes.rs`, `ENV101` in [`crate::env::codes`]), as
 //! [`Code`] constants with a title, a default severity, an explanation and a fix. Everything a
 //! person reads about a code comes from that one entry: `--explain CODE` and `--list-rules`
-//! ([`CodeFlags`]), the SARIF rule descriptors ([`describe`]), and the tables of docs/<tool>.md
+//! ([`CodeFlags`]), the SARIF rule descriptors ([`describe`]), and the tables of `docs/<tool>.md`
 //! ([`markdown_table`], written by `cargo xtask codegen`). A tidy test fails on a code literal
 //! outside a registry, so a finding cannot carry a code nobody explains.
 //!
