@@ -37,6 +37,7 @@ pub use commands::check::{
     check_service, checked_services, has_values, public_names, resolved_schema, service_inputs,
 };
 use commands::explain::explain;
+pub use commands::explain::{describe, explain as explain_code};
 use commands::generate::generate_value;
 use commands::lint::lint_files;
 use commands::parse::parse_file;

@@ -253,6 +253,63 @@ pub const ALL: &[Registry] = &[
     opskit_health_probe::codes::REGISTRY,
 ];
 
+/// `--explain` of a code none of [`ALL`] holds: the tools predeploy runs explain their own
+/// (env-check's lint rules, dockerfile-lint's DL and OPS-DF rules, secret-scan's SEC rules).
+pub fn explain_elsewhere(
+    unknown: &opskit::codes::UnknownCode,
+) -> Result<opskit::report::Report, crate::Error> {
+    use opskit::report::{Check, Report};
+    let code = unknown.code.as_str();
+    let version = env!("CARGO_PKG_VERSION");
+    if let Ok(report) = opskit_env_check::explain_code(code) {
+        return Ok(report);
+    }
+    let summary = if let Some(r) = opskit_dockerfile_lint::rules::find(code) {
+        Some((
+            r.code,
+            format!(
+                "{} ({}, {}): {} {} See {}",
+                r.code,
+                r.name,
+                r.level,
+                r.summary,
+                r.why,
+                r.help_url()
+            ),
+        ))
+    } else {
+        opskit_secret_scan::rules::find(code).map(|r| {
+            (
+                r.code,
+                format!(
+                    "{} ({}, {}): {} {} Rotate: {}. See {}",
+                    r.code,
+                    r.id,
+                    r.severity.as_str(),
+                    r.title,
+                    r.impact,
+                    r.rotate,
+                    opskit_secret_scan::rules::help_url(r)
+                ),
+            )
+        })
+    };
+    match summary {
+        Some((code, text)) => Ok(Report::new(crate::NAME, version).with_check(Check::new(
+            code,
+            opskit::Status::Ok,
+            text,
+        ))),
+        None => Err(crate::Error::UnknownCode(opskit::codes::UnknownCode {
+            code: unknown.code.clone(),
+            known: format!(
+                "{}, the env-check lint rules (ENV001…), dockerfile-lint's and secret-scan's rules",
+                unknown.known
+            ),
+        })),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -262,5 +319,27 @@ mod tests {
             Ok(())
         );
         assert_eq!(super::CODES.len(), 25);
+    }
+
+    #[test]
+    fn codes_of_the_tools_predeploy_runs_are_explained_too() {
+        let unknown = |code: &str| opskit::codes::UnknownCode {
+            code: code.to_owned(),
+            known: "PD001-PD003".to_owned(),
+        };
+        for (code, words) in [
+            ("ENV006", "ENV006"),
+            ("DL3007", "latest"),
+            ("SEC001", "OpenRouter"),
+        ] {
+            let r = super::explain_elsewhere(&unknown(code)).unwrap();
+            assert!(
+                r.checks[0].summary.contains(words),
+                "{code}: {}",
+                r.checks[0].summary
+            );
+        }
+        let e = super::explain_elsewhere(&unknown("XX123")).unwrap_err();
+        assert!(e.to_string().contains("dockerfile-lint's"), "{e}");
     }
 }

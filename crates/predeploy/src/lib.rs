@@ -828,13 +828,14 @@ pub fn run_with(
         .codes
         .answer(NAME, env!("CARGO_PKG_VERSION"), codes::ALL)
     {
-        return Ok(answer?);
+        return answer.or_else(|unknown| codes::explain_elsewhere(&unknown));
     }
     let plan = plan(args, cx)?;
     let project = project::scan(&plan.root)?;
     ensure_installed(&plan, &project, args.install)?;
     let mut report = execute(&plan, &project, progress);
     opskit::codes::describe(&mut report, codes::ALL);
+    opskit_env_check::describe(&mut report);
     Ok(report)
 }
 

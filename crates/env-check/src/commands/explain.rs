@@ -28,7 +28,9 @@ fn lint_info(m: &rules::RuleMeta) -> RuleInfo {
     }
 }
 
-pub(crate) fn explain(code: &str) -> Result<Report, Error> {
+/// `env-check --explain CODE`: a lint rule (by code or name), a schema or drift code, or a
+/// listing code.
+pub fn explain(code: &str) -> Result<Report, Error> {
     let version = env!("CARGO_PKG_VERSION");
     if let Ok(report) = opskit::codes::explain(NAME, version, REGISTRIES, code) {
         return Ok(report);
@@ -78,9 +80,9 @@ pub(crate) fn list() -> Report {
     report
 }
 
-/// The SARIF descriptors of the lint rules a report's findings carry (the other codes are
-/// described by [`opskit::codes::describe`]).
-pub(crate) fn describe(report: &mut Report) {
+/// Adds the SARIF descriptors of every env-check code a report's findings carry: the lint
+/// rules, and the codes of [`REGISTRIES`] (through [`opskit::codes::describe`]).
+pub fn describe(report: &mut Report) {
     opskit::codes::describe(report, REGISTRIES);
     let mut add = Vec::new();
     for f in report.checks.iter().flat_map(|c| &c.findings) {
