@@ -81,7 +81,7 @@ pub(crate) fn list() -> Report {
 }
 
 /// Adds the SARIF descriptors of every env-check code a report's findings carry: the lint
-/// rules, and the codes of [`REGISTRIES`] (through [`opskit::codes::describe`]).
+/// rules, and the schema, drift and listing codes (through [`opskit::codes::describe`]).
 pub fn describe(report: &mut Report) {
     opskit::codes::describe(report, REGISTRIES);
     let mut add = Vec::new();
