@@ -161,19 +161,31 @@ struct UrlParts {
     query_start: Option<usize>,
 }
 
-/// The parts of `text` (a URL, or a scheme-less `user:pw@host/path`).
+/// The parts of `text` (a URL, or a scheme-less `user:pw@host/path`). The user information
+/// ends at the *last* `@` of the URL, wherever it is: a password may hold `/`, `?` or `#`
+/// unencoded (`postgres://u:pa/ss@h/db`, `redis://:P4ss#word@h`), and a URL that does not
+/// parse must not show it either. The URL ends at white space or a quote.
 fn url_parts(text: &str) -> UrlParts {
     let authority_start = text.find("://").map_or(0, |i| i + 3);
     let rest = &text[authority_start..];
-    let authority_end = authority_start + rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (userinfo, host_start) = match text[authority_start..authority_end].rfind('@') {
+    let token_end = authority_start
+        + rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .unwrap_or(rest.len());
+    let (userinfo, host_start) = match text[authority_start..token_end].rfind('@') {
         Some(at) => (
             Some(authority_start..authority_start + at),
             authority_start + at + 1,
         ),
         None => (None, authority_start),
     };
-    let query_start = text[authority_end..].find('?').map(|i| authority_end + i);
+    let authority_end = host_start
+        + text[host_start..token_end]
+            .find(['/', '?', '#'])
+            .unwrap_or(token_end - host_start);
+    let query_start = text[authority_end..token_end]
+        .find('?')
+        .map(|i| authority_end + i);
     UrlParts {
         authority_start,
         userinfo,
@@ -183,29 +195,47 @@ fn url_parts(text: &str) -> UrlParts {
     }
 }
 
-/// Hides the password of a URL such as `rediss://default:PASSWORD@host:6379/0`, keeping the
-/// rest readable. Text that is not a URL with a password comes back unchanged.
+/// Hides the password of every URL in `text`, such as `rediss://default:PASSWORD@host:6379/0`,
+/// keeping the rest readable, whether the URL parses or not. A Redis URL's lone user
+/// information (`redis://PASSWORD@host`) is a password too: Redis clients, ours included, send
+/// it to AUTH. Text without a URL with a password comes back unchanged.
 pub fn url(text: &str) -> String {
-    if !text.contains("://") {
-        return text.to_owned();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        // The scheme: the letters, digits and `+-.` just before `://`.
+        let scheme_start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        out.push_str(&rest[..scheme_start]);
+        let url_text = &rest[scheme_start..];
+        let p = url_parts(url_text);
+        let token_end = url_text[p.authority_start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .map_or(url_text.len(), |i| p.authority_start + i);
+        let scheme = url_text[..p.authority_start.saturating_sub(3)].to_ascii_lowercase();
+        let hidden = p.userinfo.clone().and_then(|u| {
+            let info = &url_text[u.clone()];
+            match info.find(':') {
+                Some(colon) if colon + 1 < info.len() => Some(u.start + colon + 1..u.end),
+                None if !info.is_empty() && matches!(scheme.as_str(), "redis" | "rediss") => {
+                    Some(u)
+                }
+                _ => None,
+            }
+        });
+        match hidden {
+            Some(secret) => {
+                out.push_str(&url_text[..secret.start]);
+                out.push_str(&redact(&url_text[secret.clone()]).to_string());
+                out.push_str(&url_text[secret.end..token_end]);
+            }
+            None => out.push_str(&url_text[..token_end]),
+        }
+        rest = &url_text[token_end..];
     }
-    let Some(userinfo) = url_parts(text).userinfo else {
-        return text.to_owned();
-    };
-    let Some(colon) = text[userinfo.clone()].find(':') else {
-        return text.to_owned();
-    };
-    let start = userinfo.start + colon + 1;
-    let password = &text[start..userinfo.end];
-    if password.is_empty() {
-        return text.to_owned();
-    }
-    format!(
-        "{}{}{}",
-        &text[..start],
-        redact(password),
-        &text[userinfo.end..]
-    )
+    out.push_str(rest);
+    out
 }
 
 /// How [`url_shown`] shows a URL.
@@ -230,9 +260,18 @@ pub fn url_shown(url: &str, view: UrlView) -> String {
     match view {
         UrlView::Host => hostport.to_owned(),
         UrlView::Name => {
-            let user = p.userinfo.map(|u| {
+            let redis = matches!(
+                scheme.to_ascii_lowercase().as_str(),
+                "redis://" | "rediss://"
+            );
+            let user = p.userinfo.and_then(|u| {
                 let info = &url[u];
-                format!("{}@", info.split_once(':').map_or(info, |(user, _)| user))
+                match info.split_once(':') {
+                    Some((user, _)) => Some(format!("{user}@")),
+                    // A Redis URL's lone user information is its password.
+                    None if redis => None,
+                    None => Some(format!("{info}@")),
+                }
             });
             format!("{scheme}{}{hostport}{path}", user.unwrap_or_default())
         }
@@ -315,6 +354,32 @@ mod tests {
     }
 
     #[test]
+    fn passwords_are_hidden_in_urls_that_do_not_parse() {
+        // Issue 18: each of these printed its whole password before.
+        for (text, secret) in [
+            ("redis://:P4ss#word123@host:6379", "P4ss#word123"),
+            ("redis://Tok3nAsUser@host:notaport", "Tok3nAsUser"),
+            ("postgres://user:pa/ss-w0rd@host/db", "pa/ss-w0rd"),
+            ("rediss://default:x?y=z&w0rd@h:6379/0", "x?y=z&w0rd"),
+        ] {
+            let shown = url(text);
+            assert!(!shown.contains(secret), "{text} -> {shown}");
+            assert!(shown.contains("@host") || shown.contains("@h:"), "{shown}");
+        }
+        // Every URL of a message, and the text around them, kept.
+        let m = url("cannot reach redis://:s3cretpass@a:1 nor postgres://u:an0therpw@b/x.");
+        assert!(
+            m.starts_with("cannot reach redis://:") && m.contains(" nor postgres://u:"),
+            "{m}"
+        );
+        assert!(!m.contains("s3cretpass") && !m.contains("an0therpw"), "{m}");
+        assert!(m.ends_with("@b/x."), "{m}");
+        // A lone user is a password only for Redis, whose clients send it to AUTH.
+        assert!(!url("redis://s3cretpass@host").contains("s3cretpass"));
+        assert_eq!(url("https://app@host/x"), "https://app@host/x");
+    }
+
+    #[test]
     fn url_views_cut_the_same_way_and_never_show_a_password() {
         let u = "rediss://default:tok3n@eu1.upstash.io:6379/0?family=6";
         assert_eq!(
@@ -334,6 +399,14 @@ mod tests {
         assert_eq!(url_shown("host:80/x", UrlView::Host), "host:80");
         assert_eq!(url_shown("u:pw@host/x", UrlView::Host), "host");
         assert_eq!(url_shown("u:pw@host/x?t=1", UrlView::Name), "u@host/x");
+        assert_eq!(
+            url_shown("redis://s3cretpass@host:6379", UrlView::Name),
+            "redis://host:6379"
+        );
+        assert_eq!(
+            url_shown("postgres://u:pa/ss@host/db", UrlView::Name),
+            "postgres://u@host/db"
+        );
         for view in [UrlView::Name, UrlView::Elided, UrlView::Host] {
             assert!(!url_shown(u, view).contains("tok3n"), "{view:?}");
         }
@@ -358,11 +431,9 @@ mod tests {
         assert!(u.ends_with("@eu1-fine-fox.upstash.io:6379/0"), "{u}");
         assert!(!u.contains("AXk4ASQgNzQ1YjE2"));
         assert_eq!(url("redis://localhost:6379"), "redis://localhost:6379");
-        assert_eq!(url("redis://user@host"), "redis://user@host");
+        assert_eq!(url("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(url("redis://user:@host"), "redis://user:@host");
         assert_eq!(url("not a url"), "not a url");
-        // An `@` in the path is not the userinfo separator.
-        assert_eq!(url("https://host/a:b@c"), "https://host/a:b@c");
         let pg = url("postgres://postgres:p%40ss@db:5432/app?sslmode=require");
         assert!(
             !pg.contains("p%40ss") && pg.ends_with("@db:5432/app?sslmode=require"),

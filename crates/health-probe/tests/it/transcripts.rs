@@ -39,3 +39,30 @@ fn transcripts() {
     insta::assert_snapshot!("unknown", run(d, &[]).transcript());
     insta::assert_snapshot!("explain", run(d, &["--explain", "HP002"]).transcript());
 }
+
+#[test]
+fn a_password_with_a_slash_stays_out_of_names_and_output() {
+    // Issue 18: `postgres://u:pa/ss@h/db` used to be cut at the `/` and shown whole.
+    let dir = tempfile::tempdir().unwrap();
+    for format in [
+        "human",
+        "json",
+        "sarif",
+        "github",
+        "nagios",
+        "junit",
+        "prometheus",
+    ] {
+        let run = run(
+            dir.path(),
+            &["postgres://app:pa/ss-w0rd@127.0.0.1:1/db", "-f", format],
+        );
+        assert_eq!(run.code, 2, "{format}: {}", run.text());
+        assert!(
+            !run.text().contains("pa/ss-w0rd"),
+            "{format}: {}",
+            run.text()
+        );
+        assert!(!run.text().contains("ss-w0rd"), "{format}: {}", run.text());
+    }
+}

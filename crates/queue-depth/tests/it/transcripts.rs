@@ -31,3 +31,23 @@ fn transcripts() {
     );
     insta::assert_snapshot!("explain", run(&["--explain", "QD001"]).transcript());
 }
+
+#[test]
+fn a_url_that_does_not_parse_never_shows_its_password() {
+    // Issue 18: a lone Redis user is the password (clients send it to AUTH), and a URL with a
+    // bad port used to be printed whole.
+    for url in [
+        "redis://Tok3nAsUser99@127.0.0.1:notaport",
+        "redis://:P4ss#word99@127.0.0.1:notaport",
+    ] {
+        for format in ["human", "json", "sarif", "github", "nagios", "junit"] {
+            let run = run(&["--url", url, "--queue", "q", "-f", format]);
+            assert_eq!(run.code, 3, "{url} {format}: {}", run.text());
+            let text = run.text();
+            assert!(
+                !text.contains("Tok3nAsUser99") && !text.contains("P4ss#word99"),
+                "{url} {format}: {text}"
+            );
+        }
+    }
+}
