@@ -92,9 +92,9 @@ pub struct SentryTarget {
     pub dsn: String,
     /// The environment (`production`).
     pub environment: Option<String>,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// The least status that notifies: `warning` (the default) or `critical`.
     pub min_status: Option<MinStatus>,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// Links shown with every notification (`runbook`, `dashboard`).
     pub links: BTreeMap<String, String>,
 }
 
@@ -103,9 +103,9 @@ pub struct SentryTarget {
 pub struct SlackTarget {
     /// The incoming webhook URL (`webhook_url = "${SLACK_WEBHOOK_URL}"`).
     pub webhook_url: String,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// The least status that notifies: `warning` (the default) or `critical`.
     pub min_status: Option<MinStatus>,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// Links shown with every notification (`runbook`, `dashboard`).
     pub links: BTreeMap<String, String>,
 }
 
@@ -116,9 +116,9 @@ pub struct PagerDutyTarget {
     pub routing_key: String,
     /// Another Events API endpoint (the EU service region).
     pub url: Option<String>,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// The least status that notifies: `warning` (the default) or `critical`.
     pub min_status: Option<MinStatus>,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// Links shown with every notification (`runbook`, `dashboard`).
     pub links: BTreeMap<String, String>,
 }
 
@@ -129,9 +129,9 @@ pub struct WebhookTarget {
     pub url: String,
     /// Extra headers (`Authorization = "Bearer ${HOOK_TOKEN}"`).
     pub headers: BTreeMap<String, String>,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// The least status that notifies: `warning` (the default) or `critical`.
     pub min_status: Option<MinStatus>,
-    /// See [`TargetConfig::min_status`] and [`TargetConfig::links`].
+    /// Links shown with every notification (`runbook`, `dashboard`).
     pub links: BTreeMap<String, String>,
 }
 
