@@ -275,25 +275,31 @@ pub fn rule_infos(check: &Check) -> Vec<RuleInfo> {
         .collect()
 }
 
+/// What a rule (by code, `DL3007`, or name, `latest-tag`) means, as `--explain` shows it;
+/// `None` for a rule dockerfile-lint does not have.
+pub fn explain(code: &str) -> Option<Report> {
+    let rule = rules::find(code)?;
+    let check = Check::new(
+        rule.code,
+        Status::Ok,
+        format!(
+            "{} ({}, {}): {} {} See {}",
+            rule.code,
+            rule.name,
+            rule.level,
+            rule.summary,
+            rule.why,
+            rule.help_url()
+        ),
+    );
+    Some(Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(check))
+}
+
 /// `dockerfile-lint`'s entry point.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     if let Some(code) = &args.explain {
-        let rule = rules::find(code).ok_or_else(|| Error::UnknownRule(code.clone()))?;
-        let check = Check::new(
-            rule.code,
-            Status::Ok,
-            format!(
-                "{} ({}, {}): {} {} See {}",
-                rule.code,
-                rule.name,
-                rule.level,
-                rule.summary,
-                rule.why,
-                rule.help_url()
-            ),
-        );
-        return Ok(report.with_check(check));
+        return explain(code).ok_or_else(|| Error::UnknownRule(code.clone()));
     }
     if args.list_rules {
         let all: Vec<&rules::Rule> = std::iter::once(&rules::DL1000)

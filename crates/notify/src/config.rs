@@ -161,21 +161,18 @@ impl TryFrom<RawTarget> for TargetConfig {
         let needs = |value: Option<String>, key: &str| {
             value.ok_or_else(|| format!("a {kind} target needs `{key}`"))
         };
-        let foreign: Vec<&str> = [
-            ("dsn", raw.dsn.is_some(), Kind::Sentry),
-            ("environment", raw.environment.is_some(), Kind::Sentry),
-            ("webhook_url", raw.webhook_url.is_some(), Kind::Slack),
-            ("routing_key", raw.routing_key.is_some(), Kind::Pagerduty),
-            ("headers", raw.headers.is_some(), Kind::Webhook),
+        // A key set here that this kind does not take (`Kind::keys` says which it takes).
+        let foreign = [
+            ("dsn", raw.dsn.is_some()),
+            ("environment", raw.environment.is_some()),
+            ("webhook_url", raw.webhook_url.is_some()),
+            ("routing_key", raw.routing_key.is_some()),
+            ("url", raw.url.is_some()),
+            ("headers", raw.headers.is_some()),
         ]
         .into_iter()
-        .filter(|(_, set, owner)| *set && *owner != raw.kind)
-        .map(|(key, _, _)| key)
-        .chain(
-            (raw.url.is_some() && matches!(raw.kind, Kind::Sentry | Kind::Slack)).then_some("url"),
-        )
-        .collect();
-        if let Some(key) = foreign.first() {
+        .find(|(key, set)| *set && !raw.kind.keys().contains(key));
+        if let Some((key, _)) = foreign {
             return Err(format!(
                 "`{key}` is not a key of a {kind} target (kind = \"{kind}\" takes {})",
                 raw.kind.keys().join(", ")

@@ -99,9 +99,7 @@ pub struct Registry {
 impl Registry {
     /// The registered code, if `code` is one (any case).
     pub fn find(&self, code: &str) -> Option<&'static Code> {
-        self.codes
-            .iter()
-            .find(|c| c.code.eq_ignore_ascii_case(code))
+        find(self.codes, code)
     }
 }
 
@@ -201,13 +199,10 @@ pub fn explain(
     registries: &[Registry],
     code: &str,
 ) -> Result<Report, UnknownCode> {
-    let (page, found) = registries
-        .iter()
-        .find_map(|r| r.find(code).map(|c| (r.page, c)))
-        .ok_or_else(|| UnknownCode {
-            code: code.to_owned(),
-            known: ranges(registries),
-        })?;
+    let (page, found) = lookup(registries, code).ok_or_else(|| UnknownCode {
+        code: code.to_owned(),
+        known: ranges(registries),
+    })?;
     Ok(Report::new(tool, version)
         .with_check(Check::new(
             found.code,
@@ -251,23 +246,26 @@ pub fn count_codes(n: usize) -> String {
 /// Adds a SARIF rule descriptor to `report` for each code its findings carry that one of
 /// `registries` holds and the report does not describe yet.
 pub fn describe(report: &mut Report, registries: &[Registry]) {
-    let mut seen: Vec<String> = report.rules.iter().map(|r| r.code.clone()).collect();
+    // Each distinct rule of the findings is looked up once (a monorepo's lint run carries
+    // thousands of findings of a few dozen rules).
+    let mut looked_up: std::collections::BTreeSet<&str> =
+        report.rules.iter().map(|r| r.code.as_str()).collect();
     let mut add = Vec::new();
-    for check in &report.checks {
-        for f in &check.findings {
-            if seen.contains(&f.rule) {
-                continue;
-            }
-            if let Some((page, c)) = registries
-                .iter()
-                .find_map(|r| r.find(&f.rule).map(|c| (r.page, c)))
-            {
-                seen.push(f.rule.clone());
-                add.push(c.rule_info(page));
-            }
+    for f in report.checks.iter().flat_map(|c| &c.findings) {
+        if looked_up.insert(f.rule.as_str())
+            && let Some((page, c)) = lookup(registries, &f.rule)
+        {
+            add.push(c.rule_info(page));
         }
     }
     report.rules.extend(add);
+}
+
+/// The code and its registry's docs page, from the first registry that holds it.
+fn lookup(registries: &[Registry], code: &str) -> Option<(&'static str, &'static Code)> {
+    registries
+        .iter()
+        .find_map(|r| r.find(code).map(|c| (r.page, c)))
 }
 
 /// The docs table of `codes`: code (with an anchor), severity, finding, what to do.

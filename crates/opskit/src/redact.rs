@@ -159,6 +159,8 @@ struct UrlParts {
     authority_end: usize,
     /// Where the query starts (its `?`), if there is one.
     query_start: Option<usize>,
+    /// Where the URL ends (white space, a quote, or the end of the text).
+    token_end: usize,
 }
 
 /// The parts of `text` (a URL, or a scheme-less `user:pw@host/path`). The user information
@@ -192,6 +194,7 @@ fn url_parts(text: &str) -> UrlParts {
         host_start,
         authority_end,
         query_start,
+        token_end,
     }
 }
 
@@ -210,9 +213,7 @@ pub fn url(text: &str) -> String {
         out.push_str(&rest[..scheme_start]);
         let url_text = &rest[scheme_start..];
         let p = url_parts(url_text);
-        let token_end = url_text[p.authority_start..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
-            .map_or(url_text.len(), |i| p.authority_start + i);
+        let token_end = p.token_end;
         let scheme = url_text[..p.authority_start.saturating_sub(3)].to_ascii_lowercase();
         let hidden = p.userinfo.clone().and_then(|u| {
             let info = &url_text[u.clone()];

@@ -254,52 +254,21 @@ pub const ALL: &[Registry] = &[
 ];
 
 /// `--explain` of a code none of [`ALL`] holds: the tools predeploy runs explain their own
-/// (env-check's lint rules, dockerfile-lint's DL and OPS-DF rules, secret-scan's SEC rules).
+/// (env-check's lint rules, dockerfile-lint's DL and OPS-DF rules, secret-scan's SEC rules),
+/// shown as predeploy's answer.
 pub fn explain_elsewhere(
     unknown: &opskit::codes::UnknownCode,
 ) -> Result<opskit::report::Report, crate::Error> {
-    use opskit::report::{Check, Report};
     let code = unknown.code.as_str();
-    let version = env!("CARGO_PKG_VERSION");
-    if let Ok(report) = opskit_env_check::explain_code(code) {
-        return Ok(report);
-    }
-    let summary = if let Some(r) = opskit_dockerfile_lint::rules::find(code) {
-        Some((
-            r.code,
-            format!(
-                "{} ({}, {}): {} {} See {}",
-                r.code,
-                r.name,
-                r.level,
-                r.summary,
-                r.why,
-                r.help_url()
-            ),
-        ))
-    } else {
-        opskit_secret_scan::rules::find(code).map(|r| {
-            (
-                r.code,
-                format!(
-                    "{} ({}, {}): {} {} Rotate: {}. See {}",
-                    r.code,
-                    r.id,
-                    r.severity.as_str(),
-                    r.title,
-                    r.impact,
-                    r.rotate,
-                    opskit_secret_scan::rules::help_url(r)
-                ),
-            )
-        })
-    };
-    match summary {
-        Some((code, text)) => Ok(Report::new(crate::NAME, version).with_check(Check::new(
-            code,
-            opskit::Status::Ok,
-            text,
-        ))),
+    let answer = opskit_env_check::explain_code(code)
+        .ok()
+        .or_else(|| opskit_dockerfile_lint::explain(code))
+        .or_else(|| opskit_secret_scan::explain(code));
+    match answer {
+        Some(mut report) => {
+            crate::NAME.clone_into(&mut report.tool);
+            Ok(report)
+        }
         None => Err(crate::Error::UnknownCode(opskit::codes::UnknownCode {
             code: unknown.code.clone(),
             known: format!(

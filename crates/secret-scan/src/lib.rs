@@ -486,28 +486,36 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
     check.took(took)
 }
 
+/// What a rule (by code, `SEC001`, or name, `openrouter-api-key`) or a SCAN code means, as
+/// `--explain` shows it; `None` for a code secret-scan does not have.
+pub fn explain(code: &str) -> Option<Report> {
+    let version = env!("CARGO_PKG_VERSION");
+    let Some(r) = rules::find(code) else {
+        return opskit::codes::explain(NAME, version, &[codes::REGISTRY], code).ok();
+    };
+    let summary = format!(
+        "{} ({}, {}, {} confidence): {} {} Rotate: {}. See {}",
+        r.code,
+        r.id,
+        r.severity.as_str(),
+        r.confidence.as_str(),
+        r.title,
+        r.impact,
+        r.rotate,
+        rules::help_url(r)
+    );
+    Some(
+        Report::new(NAME, version)
+            .with_check(Check::new(r.code, Status::Ok, summary))
+            .with_rule(rule_info(r)),
+    )
+}
+
 /// `secret-scan`'s entry point.
 pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     if let Some(code) = &args.explain {
-        if let Some(r) = rules::find(code) {
-            let summary = format!(
-                "{} ({}, {}, {} confidence): {} {} Rotate: {}. See {}",
-                r.code,
-                r.id,
-                r.severity.as_str(),
-                r.confidence.as_str(),
-                r.title,
-                r.impact,
-                r.rotate,
-                rules::help_url(r)
-            );
-            return Ok(report
-                .with_check(Check::new(r.code, Status::Ok, summary))
-                .with_rule(rule_info(r)));
-        }
-        return opskit::codes::explain(NAME, env!("CARGO_PKG_VERSION"), &[codes::REGISTRY], code)
-            .map_err(|_| Error::UnknownRule(code.clone()));
+        return explain(code).ok_or_else(|| Error::UnknownRule(code.clone()));
     }
     if args.list_rules {
         let all = rules::all();

@@ -167,7 +167,7 @@ pub const ENV209: Code = Code {
 
 /// The registered code, if `code` is one (any case).
 pub fn find(code: &str) -> Option<&'static Code> {
-    CODES.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    REGISTRY.find(code)
 }
 
 #[cfg(test)]
