@@ -308,8 +308,12 @@ impl Target {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        for (_, value) in &request.headers {
+            opskit::redact::secrets().register_header(value);
+        }
         request.body.clone_from(&c.body);
-        request.phase_timeout = self.timeout();
+        request.timeout = self.timeout();
+        request.connect_timeout = self.timeout();
         request.max_body = c.max_body.unwrap_or(1 << 20);
         request.max_redirects = c.follow_redirects.unwrap_or(5);
         request.ca_file.clone_from(&c.ca_file);
@@ -607,7 +611,9 @@ impl Target {
         request
             .headers
             .push(("Authorization".to_owned(), format!("Bearer {token}")));
-        request.phase_timeout = self.timeout();
+        opskit::redact::secrets().register(token);
+        request.timeout = self.timeout();
+        request.connect_timeout = self.timeout();
         request.ca_file.clone_from(&c.ca_file);
         let response = match http::probe(&request) {
             Ok(r) => r,

@@ -295,11 +295,22 @@ impl Config {
         let Some(section) = table.get_mut().get_mut(name) else {
             return Ok(None);
         };
-        self.interpolate(section, name, env)?;
+        // What came from the environment may be a secret: registered with the output layer,
+        // and never quoted back by an error about its key.
+        let resolved = std::cell::RefCell::new(Vec::new());
+        let recording = |var: &str| {
+            let value = env(var);
+            if let Some(v) = &value {
+                crate::redact::secrets().register_value(v);
+                resolved.borrow_mut().push((var.to_owned(), v.clone()));
+            }
+            value
+        };
+        self.interpolate(section, name, &recording)?;
         let deserializer = toml::de::ValueDeserializer::from(section.clone());
         T::deserialize(deserializer)
             .map(Some)
-            .map_err(|e| self.section_error(&e, name))
+            .map_err(|e| self.section_error(&e, name, &resolved.borrow()))
     }
 
     fn interpolate(
@@ -323,6 +334,9 @@ impl Config {
                         message,
                     },
                 })?;
+                if secret_key(key) {
+                    crate::redact::secrets().register(&resolved);
+                }
                 *s = resolved.into();
             }
             DeValue::Array(items) => {
@@ -363,8 +377,14 @@ impl Config {
         .into()
     }
 
-    fn section_error(&self, e: &toml::de::Error, section: &str) -> ConfigError {
-        let at = self.position(e.span().map_or(0, |s| s.start));
+    fn section_error(
+        &self,
+        e: &toml::de::Error,
+        section: &str,
+        resolved: &[(String, String)],
+    ) -> ConfigError {
+        let offset = e.span().map_or(0, |s| s.start);
+        let at = self.position(offset);
         let message = e.message().trim();
         if let Some((key, valid)) = parse_unknown_field(message) {
             let suggestion = closest(&key, valid.iter().map(String::as_str)).map(str::to_owned);
@@ -377,12 +397,64 @@ impl Config {
             }
             .into();
         }
+        // The key and what was expected, never the value: a value that came from `${VAR}`
+        // is named by its variable, and serde's quoted values are left out.
+        let mut message = without_quoted_value(message);
+        for (var, value) in resolved {
+            if !value.is_empty() {
+                message = message.replace(value.as_str(), &format!("${{{var}}}"));
+            }
+        }
+        let key = self.key_at(offset);
+        let key = key.map(|k| format!("`{k}` ")).unwrap_or_default();
         ConfigErrorKind::Invalid {
             at,
-            message: format!("in [{section}]: {message}"),
+            message: format!("{key}in [{section}]: {message}"),
         }
         .into()
     }
+
+    /// The key of the `key = value` line holding `offset`, if that line is one.
+    fn key_at(&self, offset: usize) -> Option<String> {
+        let offset = offset.min(self.source.len());
+        let start = self.source.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+        let line = self.source.get(start..)?.lines().next()?;
+        let (key, _) = line.split_once('=')?;
+        let key = key.trim().trim_matches('"');
+        (!key.is_empty() && !key.starts_with('[') && !key.starts_with('#'))
+            .then(|| key.chars().take(64).collect())
+    }
+}
+
+/// Whether a key's name says its value is a secret.
+fn secret_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    [
+        "token",
+        "password",
+        "secret",
+        "key",
+        "auth",
+        "dsn",
+        "webhook",
+        "credential",
+    ]
+    .iter()
+    .any(|w| last.contains(w))
+}
+
+/// serde's `invalid type: string "VALUE", expected …` and `invalid value: …` without the
+/// value: `invalid type: a string, expected …`.
+fn without_quoted_value(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((found, expected)) = rest.split_once(", expected ")
+        {
+            let kind = found.split([' ', '`', '"']).next().unwrap_or("value");
+            return format!("{prefix}a {kind}, expected {expected}");
+        }
+    }
+    message.to_owned()
 }
 
 /// Reads serde's "unknown field `x`, expected one of `a`, `b`" message.

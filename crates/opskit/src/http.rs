@@ -42,6 +42,24 @@ pub fn agent_builder(
         .max_redirects(0)
 }
 
+/// `request` bounded by `deadline`: the call (connect, send, the whole response) gets what is
+/// left of it, connecting at most the deadline's connect limit. ureq re-arms the socket timeout
+/// from that limit before every read and write, so a dripping server is cut off at the
+/// deadline. An expired deadline leaves a millisecond, so the call fails at once as a timeout.
+pub fn bounded<B>(
+    request: ureq::RequestBuilder<B>,
+    deadline: &crate::deadline::Deadline,
+) -> ureq::RequestBuilder<B> {
+    let floor = Duration::from_millis(1);
+    let left = deadline.remaining().max(floor);
+    let connect = deadline.connect_limit().unwrap_or(floor).max(floor);
+    request
+        .config()
+        .timeout_global(Some(left))
+        .timeout_connect(Some(connect))
+        .build()
+}
+
 /// An agent with the options applied (see [`agent_builder`]).
 pub fn agent(options: &HttpOptions) -> ureq::Agent {
     agent_builder(options).build().into()

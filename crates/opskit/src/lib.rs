@@ -13,6 +13,7 @@
 //! | [`config`]    | `opskit.toml` discovery, `${VAR}` references, errors with line and column |
 //! | [`redact`]    | the only way a secret is shown                                           |
 //! | [`env`](mod@env) | `.env` files, parsed exactly as the npm `dotenv` package does         |
+//! | [`deadline`] | one deadline per network operation, enforced on every read and write |
 //! | [`fs`]        | atomic file writes: temporary name, fsync, rename                        |
 //! | [`http`]      | the HTTP client factory: timeouts, user agent, bounded bodies            |
 //! | [`redis`]     | Redis reads, native (TCP/TLS) or Upstash REST, one round trip per batch  |
@@ -67,6 +68,7 @@
 pub mod cli;
 pub mod codes;
 pub mod config;
+pub mod deadline;
 pub mod docs;
 pub mod encoding;
 pub mod env;

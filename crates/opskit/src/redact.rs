@@ -19,6 +19,7 @@
 //! ```
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
@@ -145,6 +146,145 @@ pub fn scrub(text: &str, secret: &str) -> String {
 
 /// The shortest secret [`scrub`] looks for.
 pub const SCRUB_MIN: usize = 6;
+
+/// `text` with the control characters that came from outside escaped: a server's reply or a
+/// file's bytes must not move the cursor, clear a terminal, ring its bell or end a GitHub
+/// workflow command. C0 controls (but `\n` and `\t`), DEL and the C1 controls become `\xNN`
+/// or `\u{NN}`; `\r` is escaped too, since it hides what came before it on a line.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_override(c);
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            let n = u32::from(c);
+            if n < 0x80 {
+                let _ = write!(out, "\\x{n:02x}");
+            } else {
+                let _ = write!(out, "\\u{{{n:x}}}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The Unicode bidirectional overrides and isolates, which can make text read in another
+/// order than it is ("Trojan Source").
+fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The secrets a run holds (tokens, URL passwords, values that came from `${VAR}`, header
+/// values), so the output layer can replace them wherever they appear: in findings, errors,
+/// check names and text a server echoed back. Clients register what they are given; the CLI
+/// edge passes every text it prints through [`Secrets::clean`].
+#[derive(Debug, Default)]
+pub struct Secrets {
+    known: std::sync::RwLock<Vec<String>>,
+}
+
+impl Secrets {
+    /// Remembers a secret (and its percent-encoded form, as it appears in a URL). Values
+    /// shorter than [`SCRUB_MIN`] are not kept: they would match ordinary words.
+    pub fn register(&self, secret: &str) {
+        let secret = secret.trim();
+        if secret.chars().count() < SCRUB_MIN {
+            return;
+        }
+        let Ok(mut known) = self.known.write() else {
+            return;
+        };
+        for form in [secret.to_owned(), percent_encode(secret)] {
+            if !known.contains(&form) {
+                known.push(form);
+            }
+        }
+        // Longest first, so a secret that holds another is replaced whole.
+        known.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// Remembers a header's value: the whole value and, for `Bearer x`/`Basic x`/`token x`,
+    /// the credential alone.
+    pub fn register_header(&self, value: &str) {
+        self.register(value);
+        if let Some((_, credential)) = value.trim().split_once(' ') {
+            self.register(credential);
+        }
+    }
+
+    /// Remembers a value that came from outside the configuration file (a `${VAR}`), when it
+    /// may be a secret: anything but a number, a boolean, a duration, a plain word or a URL
+    /// without credentials (a URL's password and query values are registered on their own).
+    pub fn register_value(&self, value: &str) {
+        let value = value.trim();
+        if value.contains("://") {
+            let p = url_parts(value);
+            if let Some(u) = p.userinfo {
+                let info = &value[u];
+                self.register(info.split_once(':').map_or(info, |(_, pw)| pw));
+            }
+            if let Some(q) = p.query_start {
+                for pair in value[q + 1..p.token_end].split('&') {
+                    self.register(pair.split_once('=').map_or(pair, |(_, v)| v));
+                }
+            }
+            return;
+        }
+        let plain = value
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | ' ' | '.' | '/'));
+        let number = value
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse::<f64>()
+            .is_ok();
+        if !plain && !number {
+            self.register(value);
+        }
+    }
+
+    /// Whether anything is registered.
+    pub fn is_empty(&self) -> bool {
+        self.known.read().map_or(true, |k| k.is_empty())
+    }
+
+    /// `text` as it may be shown: every registered secret replaced by its redacted form, URL
+    /// passwords hidden ([`url`]), control characters escaped ([`escape_controls`]).
+    pub fn clean(&self, text: &str) -> String {
+        let mut out = url(text);
+        if let Ok(known) = self.known.read() {
+            for secret in known.iter() {
+                if out.contains(secret.as_str()) {
+                    out = out.replace(secret.as_str(), &redact(secret).to_string());
+                }
+            }
+        }
+        escape_controls(&out).into_owned()
+    }
+}
+
+/// The registry of this process: what every client registers with and the CLI edge cleans
+/// with. One per process, since a secret found anywhere must be hidden everywhere.
+pub fn secrets() -> &'static Secrets {
+    static SECRETS: std::sync::OnceLock<Secrets> = std::sync::OnceLock::new();
+    SECRETS.get_or_init(Secrets::default)
+}
+
+/// Percent-encodes the characters a URL's user information cannot hold as they are.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
 
 /// Where the parts of a URL-shaped text are: the one parser every view of a URL below uses,
 /// so a URL is cut the same way wherever it is shown.

@@ -65,6 +65,37 @@ impl Report {
         }
     }
 
+    /// Passes every text of the report that can hold what came from outside (check names and
+    /// summaries, finding messages, locations, help and properties, metric labels) through
+    /// `f`. The CLI edge uses it with [`crate::redact::Secrets::clean`] before rendering. The
+    /// `output` text the user asked for is left as it is.
+    pub fn map_text(&mut self, f: &dyn Fn(&str) -> String) {
+        for check in &mut self.checks {
+            check.name = f(&check.name);
+            check.summary = f(&check.summary);
+            for finding in &mut check.findings {
+                finding.message = f(&finding.message);
+                if let Some(help) = &mut finding.help {
+                    *help = f(help);
+                }
+                if let Some(location) = &mut finding.location {
+                    location.path = f(&location.path);
+                }
+                for value in finding.properties.values_mut() {
+                    *value = f(value);
+                }
+            }
+            for metric in &mut check.metrics {
+                metric.label = f(&metric.label);
+                if let Some(name) = &mut metric.prometheus {
+                    for (_, value) in &mut name.labels {
+                        *value = f(value);
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds a check.
     #[must_use]
     pub fn with_check(mut self, check: Check) -> Report {

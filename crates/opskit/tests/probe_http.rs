@@ -69,7 +69,7 @@ fn caps_the_body_and_bounds_each_phase() {
     let r = probe(&req).unwrap();
     assert!(r.truncated && r.body.len() == 1024);
     let mut slow = Request::get(format!("{}/slow", server.url()));
-    slow.phase_timeout = Duration::from_millis(300);
+    slow.timeout = Duration::from_millis(300);
     let started = std::time::Instant::now();
     assert!(matches!(
         probe(&slow).unwrap_err(),
@@ -141,7 +141,7 @@ fn stalling(first: &'static [u8]) -> (u16, std::thread::JoinHandle<()>) {
 fn slow_headers_and_slow_bodies_time_out_by_phase() {
     let (port, h) = stalling(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n");
     let mut req = Request::get(format!("http://127.0.0.1:{port}/"));
-    req.phase_timeout = Duration::from_millis(300);
+    req.timeout = Duration::from_millis(300);
     assert!(matches!(
         probe(&req).unwrap_err(),
         ProbeError::Timeout {
@@ -152,7 +152,7 @@ fn slow_headers_and_slow_bodies_time_out_by_phase() {
     h.join().unwrap();
     let (port, h) = stalling(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
     let mut req = Request::get(format!("http://127.0.0.1:{port}/"));
-    req.phase_timeout = Duration::from_millis(300);
+    req.timeout = Duration::from_millis(300);
     assert!(matches!(
         probe(&req).unwrap_err(),
         ProbeError::Timeout { phase: "body", .. }

@@ -5,7 +5,9 @@
 //! ports, each in its own temporary directory, ready-checked before the constructor returns,
 //! and stopped and cleaned up on drop, so tests run in parallel without sharing state. For
 //! SaaS that cannot run here (Upstash REST, Sentry, Slack), [`HttpServer`] is a small local
-//! HTTP server that records what it was sent and answers with what the test says.
+//! HTTP server that records what it was sent and answers with what the test says. A
+//! [`HostileServer`] misbehaves on purpose (a slow drip, endless headers, broken framing, a
+//! peer that never answers) for the deadline and hostile-input tests.
 //!
 //! A missing binary is a loud failure with the command that installs it, never a silent pass:
 //!
@@ -29,6 +31,7 @@
 
 mod cli;
 mod fs;
+mod hostile;
 mod http;
 mod postgres;
 mod process;
@@ -40,6 +43,7 @@ mod upstash;
 
 pub use cli::{Cli, Run, cli};
 pub use fs::copy_tree;
+pub use hostile::{Behaviour, HostileServer};
 pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, output_text, process_alive, wait_for_stdin_eof};

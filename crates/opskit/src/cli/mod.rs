@@ -181,8 +181,31 @@ impl Context {
     }
 
     /// An environment variable, as the tool should see it.
+    /// The value of a variable whose name says it is a secret (`*_TOKEN`, `*_KEY`,
+    /// `*PASSWORD*`, `*_DSN`, `*_URL` with credentials...) is registered with the output layer,
+    /// so it is hidden wherever it appears.
     pub fn var(&self, name: &str) -> Option<String> {
-        (self.env)(name)
+        let value = (self.env)(name)?;
+        let upper = name.to_ascii_uppercase();
+        if [
+            "TOKEN",
+            "KEY",
+            "SECRET",
+            "PASSWORD",
+            "PASS",
+            "AUTH",
+            "DSN",
+            "WEBHOOK",
+            "CREDENTIAL",
+        ]
+        .iter()
+        .any(|w| upper.contains(w))
+        {
+            crate::redact::secrets().register(&value);
+        } else {
+            crate::redact::secrets().register_value(&value);
+        }
+        Some(value)
     }
 
     /// The tool's section of `opskit.toml`, with references resolved; `None` without a file or
@@ -320,7 +343,7 @@ pub fn run_main<A: Tool, E: std::error::Error>(
     let config = match load_config(common.config.as_deref(), &cwd) {
         Ok(config) => config,
         Err(e) => {
-            let report = failure_report(&tool_name, &e);
+            let report = cleaned(failure_report(&tool_name, &e));
             return finish(
                 &report,
                 &common,
@@ -377,9 +400,10 @@ fn run_once<A: Tool, E: std::error::Error>(
     tool_name: &str,
     stderr: &mut dyn Write,
 ) -> Report {
+    let secrets = crate::redact::secrets();
     if let Some(h) = hook.as_mut() {
         for line in h.before(context) {
-            let _ = writeln!(stderr, "warning: {line}");
+            let _ = writeln!(stderr, "warning: {}", secrets.clean(&line));
         }
     }
     let report = match run(args, context) {
@@ -389,18 +413,35 @@ fn run_once<A: Tool, E: std::error::Error>(
         }
         Err(e) => failure_report(tool_name, &e),
     };
+    // Cleaned before anything sees it, the alert hooks included.
+    let report = cleaned(report);
     if let Some(h) = hook {
         let status = args.exit_status(&report, context);
         for line in h.after(&report, status, context) {
-            let _ = writeln!(stderr, "warning: {line}");
+            let _ = writeln!(stderr, "warning: {}", secrets.clean(&line));
         }
     }
     report
 }
 
+/// The report as it may be shown: every registered secret replaced, URL passwords hidden and
+/// control characters from outside escaped, in every text (see [`Report::map_text`]).
+pub fn cleaned(mut report: Report) -> Report {
+    let secrets = crate::redact::secrets();
+    report.map_text(&|text| secrets.clean(text));
+    report
+}
+
 fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
-    use clap::error::ErrorKind;
-    let plain = e.render().to_string();
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let mut plain = e.render().to_string();
+    // A value given to the wrong flag may be a secret (`--timeout "$TOKEN"`): shown redacted.
+    if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue)
+        && value.chars().count() >= crate::redact::SCRUB_MIN
+    {
+        plain = plain.replace(value.as_str(), &crate::redact::redact(value).to_string());
+    }
+    let plain = crate::redact::escape_controls(&crate::redact::url(&plain)).into_owned();
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = write!(stdout, "{plain}");

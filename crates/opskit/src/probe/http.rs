@@ -1,18 +1,28 @@
 //! An HTTP(S) probe that times each phase: DNS, connect, TLS, first byte, total.
 //!
 //! It speaks HTTP/1.1 over a plain `TcpStream` (or rustls over it) so every phase can be timed
-//! and bounded on its own, which a general HTTP client does not expose. One request, no
-//! keep-alive; redirects are followed up to a limit, each hop timed anew; the body is read up
-//! to a cap (the response says whether it was cut). The server's certificate expiry is read
-//! from the handshake.
+//! on its own, which a general HTTP client does not expose. One request, no keep-alive;
+//! redirects are followed up to a limit, each hop timed anew; the body is read up to a cap (the
+//! response says whether it was cut). The server's certificate expiry is read from the
+//! handshake.
+//!
+//! Hostile servers are expected:
+//! - one [`Deadline`] covers the whole probe, redirects included, and bounds every read and
+//!   write ([`DeadlineStream`]): a server that drips a byte a second is cut off at the deadline;
+//! - the headers the caller gave (tokens, cookies) go only to the origin of the first URL and
+//!   never after a redirect from https to http; only http and https redirects are followed;
+//! - broken framing (a bad chunk size, a chunked body that stops before its last chunk, a
+//!   Content-Length that is not a length or that the body never reaches) is an error, never a
+//!   success.
 
 use std::fmt::Write as _;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::deadline::{Deadline, DeadlineStream};
 use crate::redact::scrub;
 
 /// What to request.
@@ -26,8 +36,10 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// A request body.
     pub body: Option<String>,
-    /// Limit for each phase (resolve, connect, TLS, first byte, the rest of the body).
-    pub phase_timeout: Duration,
+    /// The whole probe, from the first DNS lookup to the last byte of the last redirect.
+    pub timeout: Duration,
+    /// Resolving and connecting, each hop (capped by what is left of `timeout`).
+    pub connect_timeout: Duration,
     /// Most bytes of body kept.
     pub max_body: usize,
     /// Redirects followed (0: report the 3xx itself).
@@ -37,14 +49,15 @@ pub struct Request {
 }
 
 impl Request {
-    /// A GET with 5 s per phase, a 1 MiB body cap and up to 5 redirects.
+    /// A GET within 5 s, a 1 MiB body cap and up to 5 redirects.
     pub fn get(url: impl Into<String>) -> Request {
         Request {
             url: url.into(),
             method: "GET".to_owned(),
             headers: Vec::new(),
             body: None,
-            phase_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
             max_body: 1 << 20,
             max_redirects: 5,
             ca_file: None,
@@ -86,6 +99,9 @@ pub struct Response {
     pub cert_not_after: Option<i64>,
     /// The URL that answered.
     pub final_url: String,
+    /// The caller's headers were not sent to the URL that answered (another origin, or http
+    /// after https).
+    pub headers_withheld: bool,
 }
 
 impl Response {
@@ -129,10 +145,10 @@ pub enum ProbeError {
         /// Why.
         reason: String,
     },
-    /// A phase took longer than its timeout.
-    #[error("{phase} took longer than {seconds:.1} s")]
+    /// The deadline passed during a phase.
+    #[error("no answer within {seconds:.1} s (stopped during {phase})")]
     Timeout {
-        /// `connect`, `TLS handshake`, `first byte`, `body`.
+        /// `connect`, `TLS handshake`, `first byte`, `headers`, `body`.
         phase: &'static str,
         /// The limit.
         seconds: f64,
@@ -140,9 +156,18 @@ pub enum ProbeError {
     /// The server's answer is not HTTP/1.x.
     #[error("not an HTTP response: {0}")]
     Protocol(String),
+    /// The answer is HTTP but its body's framing is broken.
+    #[error("broken HTTP framing: {0}")]
+    Framing(String),
     /// More redirects than allowed.
     #[error("more than {0} redirects")]
     TooManyRedirects(u8),
+    /// A redirect to a scheme that is not http or https.
+    #[error("redirected to a `{scheme}:` URL, which is not followed (only http and https are)")]
+    RedirectScheme {
+        /// The scheme of the `Location`.
+        scheme: String,
+    },
 }
 
 /// A parsed URL.
@@ -213,31 +238,57 @@ fn scrub_url(url: &str) -> String {
 trait Stream: Read + Write {}
 impl<T: Read + Write> Stream for T {}
 
-fn timeout(phase: &'static str, limit: Duration) -> ProbeError {
+fn timeout(phase: &'static str, deadline: &Deadline) -> ProbeError {
     ProbeError::Timeout {
         phase,
-        seconds: limit.as_secs_f64(),
+        seconds: deadline.total().as_secs_f64(),
     }
 }
 
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-    )
+use crate::deadline::is_timeout;
+
+impl Target {
+    /// Scheme, host and port: where the caller's headers may go.
+    fn origin(&self) -> (bool, &str, u16) {
+        (self.tls, &self.host, self.port)
+    }
 }
 
-/// Sends the request and reads the response, following redirects.
+/// The scheme of an absolute URL (`file` of `file:///etc/passwd`), lower-cased.
+fn scheme_of(url: &str) -> Option<String> {
+    let (scheme, _) = url.split_once(':')?;
+    let mut chars = scheme.chars();
+    (chars.next()?.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then(|| scheme.to_ascii_lowercase())
+}
+
+/// Sends the request and reads the response, following redirects, all within
+/// `request.timeout`.
 pub fn probe(request: &Request) -> Result<Response, ProbeError> {
-    let started = Instant::now();
+    let deadline = Deadline::new(request.timeout, request.connect_timeout);
+    let first = parse_url(&request.url)?;
     let mut url = request.url.clone();
     let mut redirects = Vec::new();
+    // Once a redirect has gone from https to http, the caller's headers are never sent again.
+    let mut downgraded = false;
+    let mut was_tls = first.tls;
     loop {
-        let mut response = once(request, &url)?;
+        let target = parse_url(&url)?;
+        downgraded |= was_tls && !target.tls;
+        was_tls = target.tls;
+        let trusted = !downgraded && target.origin() == first.origin();
+        let mut response = once(request, &target, trusted, &deadline)?;
         let location = response.header("location").map(str::to_owned);
         let redirect = (300..400).contains(&response.status) && response.status != 304;
         match location {
             Some(next) if redirect && request.max_redirects > 0 => {
+                if let Some(scheme) = scheme_of(&next)
+                    && scheme != "http"
+                    && scheme != "https"
+                {
+                    return Err(ProbeError::RedirectScheme { scheme });
+                }
                 if redirects.len() >= usize::from(request.max_redirects) {
                     return Err(ProbeError::TooManyRedirects(request.max_redirects));
                 }
@@ -245,9 +296,10 @@ pub fn probe(request: &Request) -> Result<Response, ProbeError> {
                 url = resolve_location(&url, &next);
             }
             _ => {
-                response.timing.total = started.elapsed();
+                response.timing.total = deadline.started().elapsed();
                 response.redirects = redirects;
                 response.final_url = scrub_url(&url);
+                response.headers_withheld = !trusted && !request.headers.is_empty();
                 return Ok(response);
             }
         }
@@ -279,19 +331,26 @@ fn resolve_location(base: &str, location: &str) -> String {
     }
 }
 
-fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
-    let target = parse_url(url)?;
-    let limit = request.phase_timeout;
+/// One request to `target`; the caller's headers are sent only when `trusted`.
+fn once(
+    request: &Request,
+    target: &Target,
+    trusted: bool,
+    deadline: &Deadline,
+) -> Result<Response, ProbeError> {
     let mut timing = Timing::default();
 
     let t = Instant::now();
-    let addrs: Vec<SocketAddr> = (target.host.as_str(), target.port)
-        .to_socket_addrs()
-        .map_err(|e| ProbeError::Dns {
-            host: target.host.clone(),
-            reason: e.to_string(),
-        })?
-        .collect();
+    let addrs: Vec<SocketAddr> = deadline.resolve(&target.host, target.port).map_err(|e| {
+        if is_timeout(&e) {
+            timeout("name resolution", deadline)
+        } else {
+            ProbeError::Dns {
+                host: target.host.clone(),
+                reason: e.to_string(),
+            }
+        }
+    })?;
     timing.dns = t.elapsed();
     let addr = *addrs.first().ok_or_else(|| ProbeError::Dns {
         host: target.host.clone(),
@@ -299,9 +358,9 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
     })?;
 
     let t = Instant::now();
-    let tcp = TcpStream::connect_timeout(&addr, limit).map_err(|e| {
+    let tcp = deadline.connect(&[addr]).map_err(|e| {
         if is_timeout(&e) {
-            timeout("connect", limit)
+            timeout("connect", deadline)
         } else {
             ProbeError::Connect {
                 addr: addr.to_string(),
@@ -310,13 +369,7 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
         }
     })?;
     timing.connect = t.elapsed();
-    let io = |e: std::io::Error| ProbeError::Connect {
-        addr: addr.to_string(),
-        reason: e.to_string(),
-    };
-    tcp.set_read_timeout(Some(limit)).map_err(io)?;
-    tcp.set_write_timeout(Some(limit)).map_err(io)?;
-    let _ = tcp.set_nodelay(true);
+    let tcp = DeadlineStream::new(tcp, *deadline);
 
     let mut cert_not_after = None;
     let mut stream: Box<dyn Stream> = if target.tls {
@@ -336,7 +389,7 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
         while tls.conn.is_handshaking() {
             tls.conn.complete_io(&mut tls.sock).map_err(|e| {
                 if is_timeout(&e) {
-                    timeout("TLS handshake", limit)
+                    timeout("TLS handshake", deadline)
                 } else {
                     tls_err(e.to_string())
                 }
@@ -370,7 +423,7 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
         target.path,
         env!("CARGO_PKG_VERSION")
     );
-    for (k, v) in &request.headers {
+    for (k, v) in request.headers.iter().filter(|_| trusted) {
         let _ = write!(head, "{k}: {v}\r\n");
     }
     if let Some(body) = &request.body {
@@ -408,7 +461,7 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
                     } else {
                         "headers"
                     },
-                    limit,
+                    deadline,
                 ));
             }
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !buf.is_empty() => 0,
@@ -455,17 +508,18 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
     let chunked = headers
         .iter()
         .any(|(k, v)| k == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
-    let length: Option<usize> = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok());
     let no_body =
         request.method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status);
+    let length = if chunked || no_body {
+        None
+    } else {
+        content_length(&headers)?
+    };
     let truncated = if no_body {
         body.clear();
         false
     } else {
-        read_body(&mut *stream, &mut body, chunked, length, request)?
+        read_body(&mut *stream, &mut body, chunked, length, request, deadline)?
     };
     Ok(Response {
         status,
@@ -476,7 +530,36 @@ fn once(request: &Request, url: &str) -> Result<Response, ProbeError> {
         redirects: Vec::new(),
         cert_not_after,
         final_url: String::new(),
+        headers_withheld: false,
     })
+}
+
+/// The Content-Length, when there is one: digits only, and every copy the same (RFC 9110
+/// 8.6); anything else is broken framing, since a client that guesses may read another
+/// response's bytes as this body.
+fn content_length(headers: &[(String, String)]) -> Result<Option<usize>, ProbeError> {
+    let mut length = None;
+    for (_, value) in headers.iter().filter(|(k, _)| k == "content-length") {
+        for part in value.split(',').map(str::trim) {
+            let shown: String = part.chars().take(24).collect();
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ProbeError::Framing(format!(
+                    "Content-Length `{}` is not a length",
+                    crate::redact::escape_controls(&shown)
+                )));
+            }
+            let n: usize = part.parse().map_err(|_| {
+                ProbeError::Framing(format!("Content-Length `{shown}` is too large"))
+            })?;
+            if length.is_some_and(|l| l != n) {
+                return Err(ProbeError::Framing(
+                    "two Content-Length headers that disagree".to_owned(),
+                ));
+            }
+            length = Some(n);
+        }
+    }
+    Ok(length)
 }
 
 /// Reads the rest of the body (the connection closes after it), keeping at most `max_body`
@@ -487,8 +570,8 @@ fn read_body(
     chunked: bool,
     length: Option<usize>,
     request: &Request,
+    deadline: &Deadline,
 ) -> Result<bool, ProbeError> {
-    let limit = request.phase_timeout;
     let keep = request
         .max_body
         .saturating_add(if chunked { 64 << 10 } else { 0 });
@@ -496,6 +579,10 @@ fn read_body(
     let mut truncated = false;
     loop {
         if length.is_some_and(|l| body.len() >= l) {
+            break;
+        }
+        // A server that ignores `Connection: close` after its last chunk is not waited for.
+        if chunked && body.ends_with(b"\r\n\r\n") && matches!(dechunk(body), Ok((_, true))) {
             break;
         }
         match stream.read(&mut chunk) {
@@ -509,16 +596,29 @@ fn read_body(
                     break;
                 }
             }
-            Err(e) if is_timeout(&e) => return Err(timeout("body", limit)),
+            Err(e) if is_timeout(&e) => return Err(timeout("body", deadline)),
             // rustls reports a peer that closes without close_notify as UnexpectedEof.
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
             Err(e) => return Err(ProbeError::Protocol(e.to_string())),
         }
     }
     if chunked {
-        *body = dechunk(body);
+        let (payload, complete) = dechunk(body)?;
+        if !complete && !truncated {
+            return Err(ProbeError::Framing(format!(
+                "the chunked body stopped after {} bytes, before its last chunk",
+                payload.len()
+            )));
+        }
+        *body = payload;
     }
     if let Some(l) = length {
+        if body.len() < l && !truncated {
+            return Err(ProbeError::Framing(format!(
+                "the body ended after {} of its {l} bytes (Content-Length)",
+                body.len()
+            )));
+        }
         body.truncate(l);
     }
     if body.len() > request.max_body {
@@ -528,25 +628,44 @@ fn read_body(
     Ok(truncated)
 }
 
-/// The payload of a chunked body (as much as is complete).
-fn dechunk(data: &[u8]) -> Vec<u8> {
+/// The payload of a chunked body as far as it goes, and whether its last (zero-size) chunk
+/// came; a chunk size that is not hexadecimal is broken framing.
+fn dechunk(data: &[u8]) -> Result<(Vec<u8>, bool), ProbeError> {
     let mut out = Vec::new();
     let mut rest = data;
     while let Some(i) = rest.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&rest[..i]);
-        let Ok(size) = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-        else {
-            break;
-        };
+        let digits = size_text.split(';').next().unwrap_or("").trim();
+        let size = (!digits.is_empty() && digits.len() <= 15)
+            .then(|| usize::from_str_radix(digits, 16).ok())
+            .flatten()
+            .ok_or_else(|| {
+                let shown: String = digits.chars().take(24).collect();
+                ProbeError::Framing(format!(
+                    "the chunk size `{}` is not a hexadecimal number",
+                    crate::redact::escape_controls(&shown)
+                ))
+            })?;
         rest = &rest[i + 2..];
-        if size == 0 || rest.len() < size {
-            out.extend_from_slice(&rest[..size.min(rest.len())]);
-            break;
+        if size == 0 {
+            return Ok((out, true));
+        }
+        if rest.len() < size {
+            out.extend_from_slice(rest);
+            return Ok((out, false));
         }
         out.extend_from_slice(&rest[..size]);
-        rest = rest.get(size + 2..).unwrap_or_default();
+        match rest.get(size..size + 2) {
+            Some(b"\r\n") => rest = &rest[size + 2..],
+            Some(_) => {
+                return Err(ProbeError::Framing(
+                    "a chunk is longer than its size says".to_owned(),
+                ));
+            }
+            None => return Ok((out, false)),
+        }
     }
-    out
+    Ok((out, false))
 }
 
 #[cfg(test)]
@@ -583,10 +702,14 @@ mod tests {
     #[test]
     fn chunks() {
         assert_eq!(
-            dechunk(b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n"),
-            b"Wikipedia"
+            dechunk(b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n").unwrap(),
+            (b"Wikipedia".to_vec(), true)
         );
-        assert_eq!(dechunk(b"4\r\nWi"), b"Wi");
-        assert_eq!(dechunk(b"zz\r\n"), b"");
+        assert_eq!(dechunk(b"4\r\nWi").unwrap(), (b"Wi".to_vec(), false));
+        assert!(dechunk(b"zz\r\n").is_err());
+        assert!(dechunk(b"2\r\nabc\r\n").is_err());
+        assert_eq!(scheme_of("file:///etc/passwd").as_deref(), Some("file"));
+        assert_eq!(scheme_of("/next"), None);
+        assert_eq!(scheme_of("HTTPS://x"), Some("https".to_owned()));
     }
 }

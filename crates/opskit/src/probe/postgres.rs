@@ -6,8 +6,9 @@
 //! The password is never shown: errors name the user, host and database only.
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
+
+use crate::deadline::{Deadline, DeadlineStream};
 
 use crate::encoding::percent_decode;
 
@@ -99,6 +100,9 @@ impl std::str::FromStr for PgUrl {
         } else {
             percent_decode(database, false)
         };
+        if let Some(password) = &password {
+            crate::redact::secrets().register(password);
+        }
         Ok(PgUrl {
             host,
             port,
@@ -198,22 +202,25 @@ pub struct PgAnswer {
     pub tls: bool,
 }
 
-/// A connection, plain or TLS, that can reach its TCP socket (for timeouts).
+/// A connection, plain or TLS, that can reach its socket (for its deadline).
 trait Stream: Read + Write + Send {
-    fn tcp(&self) -> Option<&TcpStream>;
+    fn socket(&mut self) -> &mut DeadlineStream;
 }
 
-impl Stream for TcpStream {
-    fn tcp(&self) -> Option<&TcpStream> {
-        Some(self)
+impl Stream for DeadlineStream {
+    fn socket(&mut self) -> &mut DeadlineStream {
+        self
     }
 }
 
-impl Stream for rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
-    fn tcp(&self) -> Option<&TcpStream> {
-        Some(&self.sock)
+impl Stream for rustls::StreamOwned<rustls::ClientConnection, DeadlineStream> {
+    fn socket(&mut self) -> &mut DeadlineStream {
+        &mut self.sock
     }
 }
+
+/// "No deadline" for a query that may run long on purpose (counting a big table): a year.
+const UNBOUNDED: Duration = Duration::from_hours(365 * 24);
 
 /// HMAC-SHA-256 (RFC 2104).
 fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -308,13 +315,14 @@ fn server_error(payload: &[u8]) -> PgError {
     }
 }
 
-/// Connects, authenticates, runs `sql` (a single statement) and returns the first value.
+/// Connects, authenticates, runs `sql` (a single statement) and returns the first value, all
+/// within `timeout`.
 pub fn probe(url: &PgUrl, sql: &str, timeout: Duration) -> Result<PgAnswer, PgError> {
     let t = Instant::now();
-    let (stream, tls) = open(url, timeout)?;
+    let (stream, tls) = open(url, Deadline::after(timeout))?;
     let connect = t.elapsed();
     let t = Instant::now();
-    let mut session = Session::start(stream, url, "opskit-health-probe")?;
+    let mut session = Session::start(stream, url, "opskit-health-probe", None)?;
     let startup_time = t.elapsed();
     let t = Instant::now();
     let value = session
@@ -341,6 +349,8 @@ pub type Row = Vec<Option<String>>;
 pub struct Session {
     stream: Box<dyn Stream>,
     who: String,
+    /// Each query's own deadline; `None` keeps the one in force (a probe's whole deadline).
+    timeout: Option<Duration>,
     /// `server_version` as the server reported it at startup.
     pub server_version: Option<String>,
     /// The connection is encrypted.
@@ -357,15 +367,16 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Connects (TLS as `sslmode` says) and authenticates; `timeout` bounds the connect and
-    /// every read and write after it. `application_name` shows in `pg_stat_activity`.
+    /// Connects (TLS as `sslmode` says) and authenticates, all within `timeout`; each query
+    /// after it gets a deadline of `timeout` of its own (see [`Session::set_timeout`]).
+    /// `application_name` shows in `pg_stat_activity`.
     pub fn connect(
         url: &PgUrl,
         timeout: Duration,
         application_name: &str,
     ) -> Result<Session, PgError> {
-        let (stream, tls) = open(url, timeout)?;
-        let mut session = Session::start(stream, url, application_name)?;
+        let (stream, tls) = open(url, Deadline::after(timeout))?;
+        let mut session = Session::start(stream, url, application_name, Some(timeout))?;
         session.tls = tls;
         Ok(session)
     }
@@ -374,11 +385,13 @@ impl Session {
         mut stream: Box<dyn Stream>,
         url: &PgUrl,
         application_name: &str,
+        timeout: Option<Duration>,
     ) -> Result<Session, PgError> {
         let server_version = startup(&mut *stream, url, application_name)?;
         Ok(Session {
             stream,
             who: format!("{}@{}/{}", url.user, url.host, url.database),
+            timeout,
             server_version,
             tls: false,
         })
@@ -388,6 +401,9 @@ impl Session {
     /// and returns every row of every result, as text. A server error is returned after the
     /// server is ready again, so the session stays usable (outside a failed transaction).
     pub fn query(&mut self, sql: &str) -> Result<Vec<Row>, PgError> {
+        if let Some(timeout) = self.timeout {
+            self.stream.socket().set_deadline(Deadline::after(timeout));
+        }
         let mut q = sql.as_bytes().to_vec();
         q.push(0);
         self.stream
@@ -410,17 +426,10 @@ impl Session {
         }
     }
 
-    /// Changes the read and write timeout (long queries such as counting a big table).
+    /// Changes each query's deadline; `None` lets queries run as long as they take (counting
+    /// a big table, a restore).
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
-        // Timeouts live on the TCP socket, under the TLS layer when there is one.
-        if let Some(tcp) = self.tcp() {
-            let _ = tcp.set_read_timeout(timeout);
-            let _ = tcp.set_write_timeout(timeout);
-        }
-    }
-
-    fn tcp(&self) -> Option<&TcpStream> {
-        self.stream.tcp()
+        self.timeout = Some(timeout.unwrap_or(UNBOUNDED));
     }
 }
 
@@ -458,20 +467,18 @@ fn data_row(payload: &[u8]) -> Row {
 }
 
 /// TCP, then TLS when the server offers it and `sslmode` wants it.
-fn open(url: &PgUrl, timeout: Duration) -> Result<(Box<dyn Stream>, bool), PgError> {
-    let unreachable = |m: String| PgError::new(PgErrorKind::Unreachable, m);
+fn open(url: &PgUrl, deadline: Deadline) -> Result<(Box<dyn Stream>, bool), PgError> {
     let tls_error = |m: String| PgError::new(PgErrorKind::Tls, m);
-    let addr = (url.host.as_str(), url.port)
-        .to_socket_addrs()
-        .map_err(|e| unreachable(format!("cannot resolve {}: {e}", url.host)))?
-        .next()
-        .ok_or_else(|| unreachable(format!("{} has no address", url.host)))?;
-    let tcp = TcpStream::connect_timeout(&addr, timeout)
+    let addrs = deadline
+        .resolve(&url.host, url.port)
+        .map_err(|e| io_error(&e).context(&format!("cannot resolve {}: ", url.host)))?;
+    let addr = addrs
+        .first()
+        .map_or_else(|| url.host.clone(), ToString::to_string);
+    let tcp = deadline
+        .connect(&addrs)
         .map_err(|e| io_error(&e).context(&format!("cannot connect to {addr}: ")))?;
-    tcp.set_read_timeout(Some(timeout))
-        .map_err(|e| io_error(&e))?;
-    tcp.set_write_timeout(Some(timeout))
-        .map_err(|e| io_error(&e))?;
+    let tcp = DeadlineStream::new(tcp, deadline);
     let mut tls = false;
     let stream: Box<dyn Stream> = if url.sslmode == "disable" {
         Box::new(tcp)

@@ -153,7 +153,8 @@ pub enum RedisError {
 pub struct Limits {
     /// Connecting (TCP and TLS, or the HTTP connect phase).
     pub connect_timeout: Duration,
-    /// Each batch, from the first byte sent to the last byte read.
+    /// The whole session: connecting, every batch, the last byte read (native); each REST
+    /// request gets what is left of it (Upstash).
     pub timeout: Duration,
     /// The largest reply or response body accepted.
     pub max_reply: u64,

@@ -2,9 +2,10 @@
 
 use std::fmt;
 use std::io::{BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use crate::deadline::{Deadline, DeadlineStream, is_timeout};
 
 use super::resp::{ReadError, Reader, encode};
 use super::{Backend, Command, Limits, RedisError, Value};
@@ -137,6 +138,9 @@ impl FromStr for RedisUrl {
                 .parse()
                 .map_err(|_| bad(&format!("`{d}` is not a database index")))?,
         };
+        if let Some(password) = &password {
+            crate::redact::secrets().register(password);
+        }
         Ok(RedisUrl {
             tls,
             host,
@@ -156,7 +160,6 @@ impl<T: Read + Write + Send> Stream for T {}
 pub struct NativeRedis {
     url: RedisUrl,
     stream: BufReader<Box<dyn Stream>>,
-    tcp: TcpStream,
     limits: Limits,
     round_trips: u64,
 }
@@ -171,41 +174,38 @@ impl fmt::Debug for NativeRedis {
 }
 
 impl NativeRedis {
-    /// Connects, then authenticates and selects the database when the URL says so.
+    /// Connects, then authenticates and selects the database when the URL says so. The whole
+    /// session, from the first DNS lookup to the last reply, runs under one deadline of
+    /// `limits.timeout` (connecting under `limits.connect_timeout`), enforced on every read and
+    /// write: a server that drips its replies cannot hold the caller past it.
     pub fn connect(url: &RedisUrl, limits: &Limits) -> Result<NativeRedis, RedisError> {
         let target = url.to_string();
         let connect_err = |reason: String| RedisError::Connect {
             target: target.clone(),
             reason,
         };
-        let addrs: Vec<_> = (url.host.as_str(), url.port)
-            .to_socket_addrs()
-            .map_err(|e| connect_err(format!("cannot resolve {}: {e}", url.host)))?
-            .collect();
-        let mut last = String::from("no address");
-        let mut tcp = None;
-        for addr in addrs {
-            match TcpStream::connect_timeout(&addr, limits.connect_timeout) {
-                Ok(s) => {
-                    tcp = Some(s);
-                    break;
+        let deadline = Deadline::new(limits.timeout, limits.connect_timeout);
+        let addrs = deadline.resolve(&url.host, url.port).map_err(|e| {
+            if is_timeout(&e) {
+                RedisError::Timeout {
+                    target: target.clone(),
+                    timeout: limits.connect_timeout,
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                    return Err(RedisError::Timeout {
-                        target,
-                        timeout: limits.connect_timeout,
-                    });
-                }
-                Err(e) => last = e.to_string(),
+            } else {
+                connect_err(format!("cannot resolve {}: {e}", url.host))
             }
-        }
-        let tcp = tcp.ok_or_else(|| connect_err(last))?;
-        let _ = tcp.set_nodelay(true);
-        tcp.set_read_timeout(Some(limits.timeout))
-            .map_err(|e| connect_err(e.to_string()))?;
-        tcp.set_write_timeout(Some(limits.timeout))
-            .map_err(|e| connect_err(e.to_string()))?;
-        let handle = tcp.try_clone().map_err(|e| connect_err(e.to_string()))?;
+        })?;
+        let tcp = deadline.connect(&addrs).map_err(|e| {
+            if is_timeout(&e) {
+                RedisError::Timeout {
+                    target: target.clone(),
+                    timeout: limits.connect_timeout,
+                }
+            } else {
+                connect_err(e.to_string())
+            }
+        })?;
+        let tcp = DeadlineStream::new(tcp, deadline);
         let stream: Box<dyn Stream> = if url.tls {
             let name = rustls::pki_types::ServerName::try_from(url.host.clone()).map_err(|_| {
                 connect_err(format!("`{}` is not a valid TLS server name", url.host))
@@ -219,10 +219,7 @@ impl NativeRedis {
             // says so rather than a failure of the first batch.
             while stream.conn.is_handshaking() {
                 if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) {
+                    if is_timeout(&e) {
                         return Err(RedisError::Timeout {
                             target,
                             timeout: limits.timeout,
@@ -238,7 +235,6 @@ impl NativeRedis {
         let mut redis = NativeRedis {
             url: url.clone(),
             stream: BufReader::new(stream),
-            tcp: handle,
             limits: *limits,
             round_trips: 0,
         };
@@ -269,17 +265,10 @@ impl NativeRedis {
     fn fail(&self, e: ReadError, started: Instant) -> RedisError {
         let target = self.url.to_string();
         match e {
-            ReadError::Io(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                RedisError::Timeout {
-                    target,
-                    timeout: self.limits.timeout,
-                }
-            }
+            ReadError::Io(e) if is_timeout(&e) => RedisError::Timeout {
+                target,
+                timeout: self.limits.timeout,
+            },
             ReadError::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => RedisError::Io {
                 target,
                 reason: format!(
@@ -316,22 +305,11 @@ impl Backend for NativeRedis {
         if let Err(e) = write {
             return Err(self.fail(ReadError::Io(e), started));
         }
-        // The socket timeout bounds each read; the deadline bounds the whole batch, so a
-        // server trickling bytes cannot hold us past it.
-        let deadline = started + self.limits.timeout;
+        // The session's deadline bounds every read (the stream re-arms the socket timeout with
+        // what is left before each one), so a server trickling bytes cannot hold us past it.
         let mut replies = Vec::with_capacity(commands.len());
         let mut reader = Reader::new(&mut self.stream, self.limits.max_reply);
         for _ in commands {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                return Err(RedisError::Timeout {
-                    target: self.url.to_string(),
-                    timeout: self.limits.timeout,
-                });
-            }
-            let _ = self
-                .tcp
-                .set_read_timeout(Some(remaining.max(Duration::from_millis(1))));
             match reader.read() {
                 Ok(v) => replies.push(v),
                 Err(e) => return Err(self.fail(e, started)),

@@ -15,6 +15,7 @@ pub struct Upstash {
     token: String,
     agent: ureq::Agent,
     limits: Limits,
+    deadline: crate::deadline::Deadline,
     requests: u64,
 }
 
@@ -48,7 +49,8 @@ fn from_json(v: &serde_json::Value) -> Value {
 }
 
 impl Upstash {
-    /// A client for the REST URL (`https://….upstash.io`) with its token.
+    /// A client for the REST URL (`https://….upstash.io`) with its token. Its requests share
+    /// one deadline of `limits.timeout` from now: each gets what is left of it.
     pub fn new(url: &str, token: &str, limits: &Limits) -> Result<Upstash, RedisError> {
         let base = url.trim().trim_end_matches('/').to_owned();
         if !(base.starts_with("https://") || base.starts_with("http://")) {
@@ -68,11 +70,13 @@ impl Upstash {
             connect_timeout: limits.connect_timeout,
             max_body: limits.max_reply,
         });
+        crate::redact::secrets().register(token.trim());
         Ok(Upstash {
             base,
             token: token.trim().to_owned(),
             agent,
             limits: *limits,
+            deadline: crate::deadline::Deadline::new(limits.timeout, limits.connect_timeout),
             requests: 0,
         })
     }
@@ -155,9 +159,8 @@ impl Backend for Upstash {
             reason: e.to_string(),
         })?;
         self.requests += 1;
-        let response = self
-            .agent
-            .post(format!("{}/pipeline", self.base))
+        let request = self.agent.post(format!("{}/pipeline", self.base));
+        let response = crate::http::bounded(request, &self.deadline)
             .header("Authorization", format!("Bearer {}", self.token))
             .header("Upstash-Encoding", "base64")
             .header("Content-Type", "application/json")
