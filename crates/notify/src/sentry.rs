@@ -94,6 +94,8 @@ impl Sentry {
             format!("the Sentry DSN is not valid ({e}); copy it from Project Settings > Client Keys (DSN)")
         })?;
         let host = parsed.host().to_owned();
+        opskit::redact::secrets().register(parsed.public_key());
+        opskit::redact::secrets().register(dsn.trim());
         let outcomes: Outcomes = Arc::default();
         let recorder = Arc::clone(&outcomes);
         let agent: ureq::Agent = opskit::http::agent_builder(&opskit::http::HttpOptions {

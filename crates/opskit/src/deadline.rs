@@ -127,28 +127,16 @@ impl Deadline {
         Err(last)
     }
 
-    /// Waits for a child process until the deadline; past it, kills the child and returns
-    /// `Ok(None)`.
+    /// Waits for a child process until the deadline; past it, kills the child and every
+    /// process it started (an `npx` runs its tool as a grandchild, which would otherwise keep
+    /// running and keep the pipes open) and returns `Ok(None)`.
     pub fn wait(&self, child: &mut Child) -> io::Result<Option<ExitStatus>> {
-        self.wait_for(child, false)
-    }
-
-    /// [`Deadline::wait`] for a child spawned as the leader of its own process group
-    /// (`CommandExt::process_group(0)`): past the deadline the whole group is killed, so a
-    /// launcher's grandchildren (`npx` running `tsc`) do not outlive it and hold its pipes open.
-    pub fn wait_group(&self, child: &mut Child) -> io::Result<Option<ExitStatus>> {
-        self.wait_for(child, true)
-    }
-
-    fn wait_for(&self, child: &mut Child, group: bool) -> io::Result<Option<ExitStatus>> {
         loop {
             if let Some(status) = child.try_wait()? {
                 return Ok(Some(status));
             }
             if self.expired() {
-                if group {
-                    kill_group(child.id());
-                }
+                kill_tree(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 return Ok(None);
@@ -162,26 +150,48 @@ impl Deadline {
     }
 }
 
-/// Sends SIGKILL to the process group `leader` leads.
+/// The processes `pid` started, and theirs, from Linux's `/proc/PID/task/TID/children`.
+fn descendants(pid: u32, out: &mut Vec<u32>) {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return;
+    };
+    for task in tasks.flatten() {
+        let Ok(children) = std::fs::read_to_string(task.path().join("children")) else {
+            continue;
+        };
+        for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+            if !out.contains(&child) && out.len() < 4096 {
+                out.push(child);
+                descendants(child, out);
+            }
+        }
+    }
+}
+
+/// Sends SIGKILL to the descendants of `root` (the root itself is killed through its
+/// `Child`). The parents go first, so none is left to start another.
 #[cfg(unix)]
 #[expect(
     unsafe_code,
-    reason = "kill(2) has no memory preconditions; the group is one we spawned as its leader"
+    reason = "kill(2) has no memory preconditions; the pids are our own descendants"
 )]
-fn kill_group(leader: u32) {
-    if let Ok(pid) = libc::pid_t::try_from(leader)
-        && pid > 1
-    {
-        // SAFETY: kill(2) takes plain integers and touches no memory of ours; a negative pid
-        // names the process group whose id is `pid`, which `wait_group`'s caller spawned.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
+fn kill_tree(root: u32) {
+    let mut pids = Vec::new();
+    descendants(root, &mut pids);
+    for pid in pids {
+        if let Ok(pid) = libc::pid_t::try_from(pid)
+            && pid > 1
+        {
+            // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
         }
     }
 }
 
 #[cfg(not(unix))]
-fn kill_group(_leader: u32) {}
+fn kill_tree(_root: u32) {}
 
 /// Whether an I/O error is a socket timeout (`WouldBlock` on Unix, `TimedOut` elsewhere).
 pub fn is_timeout(e: &io::Error) -> bool {
@@ -306,8 +316,7 @@ mod tests {
     }
 
     #[test]
-    fn a_late_process_group_is_killed_whole() {
-        use std::os::unix::process::CommandExt as _;
+    fn a_late_childs_children_are_killed_too() {
         let dir = tempfile::tempdir().unwrap();
         let marker = dir.path().join("grandchild.pid");
         let mut child = std::process::Command::new("sh")
@@ -315,18 +324,17 @@ mod tests {
                 "-c",
                 &format!("sleep 30 & echo $! > {}; wait", marker.display()),
             ])
-            .process_group(0)
             .spawn()
             .unwrap();
         let deadline = Deadline::after(Duration::from_millis(300));
-        assert_eq!(deadline.wait_group(&mut child).unwrap(), None);
+        assert_eq!(deadline.wait(&mut child).unwrap(), None);
         let pid = std::fs::read_to_string(&marker).unwrap();
         std::thread::sleep(Duration::from_millis(100));
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
         // Gone, or a zombie waiting for init to reap it.
         assert!(
             stat.is_err() || stat.unwrap().split(' ').nth(2) == Some("Z"),
-            "the grandchild outlived its group"
+            "the grandchild outlived its parent"
         );
     }
 

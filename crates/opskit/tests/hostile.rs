@@ -360,15 +360,11 @@ fn the_http_agent_keeps_its_deadline() {
 
 #[test]
 fn a_late_child_process_is_stopped_at_its_deadline() {
-    use std::os::unix::process::CommandExt as _;
     let mut child = std::process::Command::new("sh")
         .args(["-c", "sleep 30 & sleep 30"])
-        .process_group(0)
         .spawn()
         .unwrap();
     let deadline = Deadline::after(LIMIT);
-    let status = bounded("a child that sleeps", || {
-        deadline.wait_group(&mut child).unwrap()
-    });
+    let status = bounded("a child that sleeps", || deadline.wait(&mut child).unwrap());
     assert_eq!(status, None);
 }

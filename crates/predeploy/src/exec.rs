@@ -58,7 +58,8 @@ pub enum ExecError {
     },
 }
 
-/// Runs `program args` in `dir` with `env` added, killing it after `timeout`.
+/// Runs `program args` in `dir` with `env` added, killing it and every process it started
+/// after `timeout`.
 pub fn run(
     program: &Path,
     args: &[&str],
@@ -71,6 +72,7 @@ pub fn run(
         |n| n.to_string_lossy().into_owned(),
     );
     let started = Instant::now();
+    let deadline = opskit::deadline::Deadline::after(timeout);
     let mut child = Command::new(program)
         .args(args)
         .current_dir(dir)
@@ -102,24 +104,19 @@ pub fn run(
         }
         s
     });
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ExecError::Timeout {
-                    program: name,
-                    limit: timeout,
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => {
-                return Err(ExecError::Spawn {
-                    program: name,
-                    reason: e.to_string(),
-                });
-            }
+    let status = match deadline.wait(&mut child) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            return Err(ExecError::Timeout {
+                program: name,
+                limit: timeout,
+            });
+        }
+        Err(e) => {
+            return Err(ExecError::Spawn {
+                program: name,
+                reason: e.to_string(),
+            });
         }
     };
     Ok(Output {

@@ -1,7 +1,9 @@
 //! One JSON POST with bounded retries inside a deadline, on the core's HTTP agent.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use opskit::deadline::Deadline;
 
 use serde_json::Value;
 
@@ -13,13 +15,16 @@ pub fn url_host(url: &str) -> String {
 }
 
 /// POSTs `body` as JSON; retries a network error, a 5xx or a 429 (waiting Retry-After when it
-/// fits) with doubling backoff, never past `deadline`. Returns the status and the body's start.
+/// fits) with doubling backoff, never past `deadline`, which bounds every attempt's reads and
+/// writes too. Returns the status and the body's start. The URL (its path and query may be
+/// the secret, as a Slack webhook's are) and the header values never appear in an error, even
+/// when the target echoes them back.
 pub fn post_json(
     url: &str,
     headers: &BTreeMap<String, String>,
     body: &Value,
     retries: u32,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> Result<(u16, String), DeliveryError> {
     post_json_text(url, headers, body, retries, deadline).map_err(DeliveryError)
 }
@@ -29,24 +34,39 @@ pub(super) fn post_json_text(
     headers: &BTreeMap<String, String>,
     body: &Value,
     retries: u32,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> Result<(u16, String), String> {
     let host = url_host(url);
+    let secrets = opskit::redact::secrets();
+    secrets.register(url);
+    secrets.register_value(url);
+    for value in headers.values() {
+        secrets.register_header(value);
+    }
+    // What a target says back is shown only after what it was sent is taken out of it.
+    let echo_free = |text: &str| -> String {
+        let mut text = text.replace(url, &format!("<the URL of {host}>"));
+        if let Some((_, path)) = url.split_once(&host) {
+            if path.len() > 1 {
+                text = text.replace(path, "<its path>");
+            }
+        }
+        secrets.clean(&text)
+    };
     let payload = body.to_string();
     let mut backoff = Duration::from_millis(500);
     let mut attempt = 0u32;
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        if deadline.expired() {
             return Err(format!("{host}: no answer within the time limit"));
         }
         let options = opskit::http::HttpOptions {
-            timeout: left,
-            connect_timeout: left.min(Duration::from_secs(5)),
             max_body: 64 * 1024,
+            ..opskit::http::HttpOptions::default()
         };
         let agent = opskit::http::agent(&options);
-        let mut request = agent.post(url).header("Content-Type", "application/json");
+        let mut request = opskit::http::bounded(agent.post(url), deadline)
+            .header("Content-Type", "application/json");
         for (k, v) in headers {
             request = request.header(k.as_str(), v.as_str());
         }
@@ -68,7 +88,9 @@ pub(super) fn post_json_text(
                     .map(Duration::from_secs);
                 let error = format!(
                     "{host} answered {status}: {}",
-                    opskit::render::one_line(&text.chars().take(200).collect::<String>())
+                    opskit::render::one_line(
+                        &echo_free(&text).chars().take(200).collect::<String>()
+                    )
                 );
                 (status == 429 || status >= 500, retry_after, error)
             }
@@ -77,13 +99,13 @@ pub(super) fn post_json_text(
                 None,
                 format!("{host}: no answer within the time limit"),
             ),
-            Err(e) => (true, None, format!("{host}: {e}")),
+            Err(e) => (true, None, format!("{host}: {}", echo_free(&e.to_string()))),
         };
         if !retry || attempt >= retries {
             return Err(error);
         }
         let wait = wait.unwrap_or(backoff);
-        if Instant::now() + wait >= deadline {
+        if wait >= deadline.remaining() {
             return Err(format!("{error} (no time left to retry)"));
         }
         std::thread::sleep(wait);

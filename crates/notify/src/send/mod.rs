@@ -5,7 +5,7 @@
 //! A target's URL is never shown (a Slack webhook URL is itself a secret): errors name the
 //! target and the host only.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use opskit::Status;
 
@@ -111,7 +111,10 @@ fn deliver_text(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
             d.target.kind().as_str()
         ));
     }
-    let deadline = Instant::now() + limits.timeout;
+    let deadline = opskit::deadline::Deadline::new(
+        limits.timeout,
+        limits.timeout.min(std::time::Duration::from_secs(5)),
+    );
     let host = host();
     let none = std::collections::BTreeMap::new();
     match &d.target {
@@ -120,7 +123,7 @@ fn deliver_text(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
             &none,
             &slack_payload(d, &host),
             limits.retries,
-            deadline,
+            &deadline,
         )
         .map(|_| format!("{} change(s) posted to Slack", d.changes.len())),
         TargetConfig::Pagerduty(t) => {
@@ -128,9 +131,10 @@ fn deliver_text(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
                 .url
                 .as_deref()
                 .unwrap_or("https://events.pagerduty.com/v2/enqueue");
+            opskit::redact::secrets().register(&t.routing_key);
             let mut sent = 0;
             for event in pagerduty_events(d, &t.routing_key, &host) {
-                http::post_json_text(url, &none, &event, limits.retries, deadline)?;
+                http::post_json_text(url, &none, &event, limits.retries, &deadline)?;
                 sent += 1;
             }
             Ok(format!("{sent} PagerDuty event(s)"))
@@ -140,7 +144,7 @@ fn deliver_text(d: &Delivery<'_>, limits: Limits) -> Result<String, String> {
             &t.headers,
             &webhook_payload(d, &host),
             limits.retries,
-            deadline,
+            &deadline,
         )
         .map(|(status, _)| format!("webhook answered {status}")),
         TargetConfig::Sentry(t) => {
