@@ -230,7 +230,10 @@ pub fn gather(
             .map(|e| (e.key.clone(), e.value.clone()))
             .collect();
         let pairs = if expand {
-            opskit::env::expand::expand(&pairs, lookup)
+            opskit::env::expand::expand(&pairs, lookup).map_err(|e| Error::Invalid {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?
         } else {
             pairs
         };

@@ -23,8 +23,17 @@ pub const SCAN002: Code = Code {
     fix: "Fix the permissions, or exclude the path.",
 };
 
+/// SCAN003: a file whose content is binary.
+pub const SCAN003: Code = Code {
+    code: "SCAN003",
+    title: "not scanned: binary",
+    severity: Severity::Note,
+    explanation: "A file's content is a known binary format (an image, an archive, an executable, a database) or is mostly NUL bytes, so it was not scanned. A text file with a stray NUL byte is scanned: one NUL does not make a file binary.",
+    fix: "Nothing, if the file is what the reason says. A secret in a binary file (a keystore, an archive) needs a tool that reads that format.",
+};
+
 /// Every code, in order.
-pub const CODES: &[Code] = &[SCAN001, SCAN002];
+pub const CODES: &[Code] = &[SCAN001, SCAN002, SCAN003];
 
 /// The registry.
 pub const REGISTRY: Registry = Registry {
@@ -37,6 +46,6 @@ mod tests {
     #[test]
     fn the_registry_is_complete() {
         assert_eq!(opskit::codes::validate(super::CODES, &["SCAN"]), Ok(()));
-        assert_eq!(super::CODES.len(), 2);
+        assert_eq!(super::CODES.len(), 3);
     }
 }

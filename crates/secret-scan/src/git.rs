@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use crate::Error;
 use crate::engine::Hit;
 use crate::scan::Scanner;
-use crate::walk::{is_binary, is_generated_name};
+use crate::walk::{Stats, binary_kind, is_generated_name};
 
 /// Where in history a secret was added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,17 +86,37 @@ fn hunk_new_range(line: &[u8]) -> Option<(u32, u32)> {
     Some((start.parse().ok()?, count.parse().ok()?))
 }
 
-/// Scans the staged version of every staged file, reporting only lines the commit adds.
+/// What a git mode did not scan, file by file, the same way the tree walk reports it.
+fn skip(stats: &mut Stats, path: &str, data: &[u8], max_file_size: u64) -> bool {
+    if data.len() as u64 > max_file_size {
+        stats.too_large.push((path.to_owned(), data.len() as u64));
+        return true;
+    }
+    if let Some(kind) = binary_kind(data) {
+        stats.binary += 1;
+        stats.binary_content.push((path.to_owned(), kind));
+        return true;
+    }
+    stats.files += 1;
+    stats.bytes += data.len() as u64;
+    false
+}
+
+/// Scans the staged version of every staged file, reporting only lines the commit adds; with
+/// what it skipped.
 pub fn scan_staged(
     root: &Path,
     scanner: &Scanner,
     max_file_size: u64,
-) -> Result<Vec<GitHit>, Error> {
+) -> Result<(Vec<GitHit>, Stats), Error> {
     let diff = run(
         root,
         &[
             "diff",
             "--cached",
+            // Diffs of files git calls binary (one NUL byte is enough) as text: what is
+            // binary is decided by the scanner, which says so for each file it skips.
+            "--text",
             "--no-color",
             "--no-ext-diff",
             "--no-renames",
@@ -105,13 +125,22 @@ pub fn scan_staged(
         ],
     )?;
     let mut out = Vec::new();
+    let mut stats = Stats::default();
     for (path, lines) in added_lines(&diff) {
-        if lines.is_empty() || scanner.path_allowed(&path) || is_generated_name(&path) {
+        if lines.is_empty() {
+            continue;
+        }
+        if scanner.path_allowed(&path) {
+            stats.allowlisted += 1;
+            continue;
+        }
+        if is_generated_name(&path) {
+            stats.generated += 1;
             continue;
         }
         let spec = format!(":{path}");
         let data = run(root, &["show", &spec])?;
-        if data.len() as u64 > max_file_size || is_binary(&data) {
+        if skip(&mut stats, &path, &data, max_file_size) {
             continue;
         }
         for hit in scanner.scan_bytes(&path, &data) {
@@ -124,7 +153,7 @@ pub fn scan_staged(
             }
         }
     }
-    Ok(out)
+    Ok((out, stats))
 }
 
 /// One file's added lines in one commit, joined, with their line numbers.
@@ -145,7 +174,7 @@ pub fn scan_history(
     range: Option<&str>,
     scanner: &Scanner,
     max_file_size: u64,
-) -> Result<Vec<GitHit>, Error> {
+) -> Result<(Vec<GitHit>, Stats), Error> {
     if let Some(r) = range
         && r.starts_with('-')
     {
@@ -157,6 +186,7 @@ pub fn scan_history(
         .args([
             "log",
             "-p",
+            "--text",
             "-U0",
             "--no-color",
             "--no-ext-diff",
@@ -179,9 +209,15 @@ pub fn scan_history(
     let mut commit: Option<Commit> = None;
     let mut file: Option<Added> = None;
     let mut line = Vec::new();
-    let flush = |file: &mut Option<Added>, commit: &Option<Commit>, out: &mut Vec<GitHit>| {
+    let mut stats = Stats::default();
+    let (mut allowlisted, mut generated, mut commits) = (0u64, 0u64, 0u64);
+    let mut flush = |file: &mut Option<Added>, commit: &Option<Commit>, out: &mut Vec<GitHit>| {
         let Some(f) = file.take() else { return };
-        if f.text.is_empty() || f.text.len() as u64 > max_file_size || is_binary(&f.text) {
+        let shown = match commit {
+            Some(c) => format!("{} ({})", f.path, c.hash.get(..12).unwrap_or(&c.hash)),
+            None => f.path.clone(),
+        };
+        if f.text.is_empty() || skip(&mut stats, &shown, &f.text, max_file_size) {
             return;
         }
         for mut hit in scanner.scan_bytes(&f.path, &f.text) {
@@ -207,6 +243,7 @@ pub fn scan_history(
         }
         if let Some(rest) = line.strip_prefix(b"opskit-commit ") {
             flush(&mut file, &commit, &mut out);
+            commits += 1;
             let text = String::from_utf8_lossy(rest);
             let mut parts = text.splitn(3, '\t');
             commit = Some(Commit {
@@ -218,7 +255,11 @@ pub fn scan_history(
             flush(&mut file, &commit, &mut out);
         } else if let Some(path) = line.strip_prefix(b"+++ b/") {
             let path = String::from_utf8_lossy(path).into_owned();
-            if !scanner.path_allowed(&path) && !is_generated_name(&path) {
+            if scanner.path_allowed(&path) {
+                allowlisted += 1;
+            } else if is_generated_name(&path) {
+                generated += 1;
+            } else {
                 file = Some(Added {
                     path,
                     text: Vec::new(),
@@ -251,7 +292,10 @@ pub fn scan_history(
     if !status.success() {
         return Err(Error::Git(format!("git log failed: {}", stderr.trim())));
     }
-    Ok(out)
+    stats.allowlisted += allowlisted;
+    stats.generated += generated;
+    stats.commits = Some(commits);
+    Ok((out, stats))
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ use opskit::redact::redact;
 use opskit::report::{Check, Finding, Location, Metric, Report, RuleInfo, Severity, Unit};
 use serde::Deserialize;
 
-use crate::codes::{SCAN001, SCAN002};
+use crate::codes::{SCAN001, SCAN002, SCAN003};
 use crate::engine::Hit;
 use crate::rules::Confidence;
 use crate::scan::{Baseline, BaselineEntry, Scanner, Settings};
@@ -92,7 +92,8 @@ pub struct Args {
     /// Record every current finding in FILE (no secrets, only fingerprints) and exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Skip files larger than this many bytes (reported) [default: 5242880].
+    /// Skip files larger than this many bytes, in every mode (reported); 0 means no limit
+    /// [default: 5242880].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
     /// Scan minified files and source maps too.
@@ -251,7 +252,9 @@ impl Options {
                 max_file_size: args
                     .max_file_size
                     .or(file.max_file_size)
-                    .unwrap_or(WalkOptions::default().max_file_size),
+                    .unwrap_or(WalkOptions::default().max_file_size)
+                    .checked_sub(1)
+                    .map_or(u64::MAX, |n| n + 1),
                 include_generated: args.include_generated,
                 no_ignore: args.no_ignore,
                 follow_links: args.follow,
@@ -342,19 +345,21 @@ fn scan_stdin(options: &Options) -> Result<Outcome, Error> {
     let scanner = scanner(options)?;
     let mut data = Vec::new();
     std::io::stdin()
-        .take(options.walk.max_file_size + 1)
+        .take(options.walk.max_file_size.saturating_add(1))
         .read_to_end(&mut data)
         .map_err(|e| Error::file(Path::new("-"), e))?;
-    if data.len() as u64 > options.walk.max_file_size {
-        return Err(Error::Usage(format!(
-            "stdin is larger than --max-file-size ({} bytes)",
-            options.walk.max_file_size
-        )));
-    }
     let mut outcome = Outcome {
         scope: "stdin".to_owned(),
         ..Outcome::default()
     };
+    // The same limit as for files, with the same outcome: skipped, and said so.
+    if data.len() as u64 > options.walk.max_file_size {
+        outcome
+            .stats
+            .too_large
+            .push(("-".to_owned(), data.len() as u64));
+        return Ok(outcome);
+    }
     outcome.stats.files = 1;
     outcome.stats.bytes = data.len() as u64;
     for hit in scanner.scan_bytes("-", &data) {
@@ -366,7 +371,7 @@ fn scan_stdin(options: &Options) -> Result<Outcome, Error> {
 fn scan_git(root: &Path, args: &Args, options: &Options) -> Result<Outcome, Error> {
     let scanner = scanner(options)?;
     let max = options.walk.max_file_size;
-    let (hits, scope) = if args.staged {
+    let ((hits, stats), scope) = if args.staged {
         (
             git::scan_staged(root, &scanner, max)?,
             "staged changes".to_owned(),
@@ -380,6 +385,7 @@ fn scan_git(root: &Path, args: &Args, options: &Options) -> Result<Outcome, Erro
     };
     let mut outcome = Outcome {
         scope,
+        stats,
         ..Outcome::default()
     };
     for g in hits {
@@ -417,6 +423,13 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
             .at(Location::new(path)),
         );
     }
+    for (path, kind) in &stats.binary_content {
+        findings.push(
+            SCAN003
+                .finding(format!("not scanned: binary ({kind})"))
+                .at(Location::new(path)),
+        );
+    }
     for (path, reason) in &stats.unreadable {
         findings.push(
             SCAN002
@@ -445,6 +458,16 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
         0 => "no secrets".to_owned(),
         1 => "1 secret".to_owned(),
         n => format!("{n} secrets"),
+    };
+    let scope = match stats.commits {
+        Some(n) => format!(
+            "{scope}: {n} commit{}, {} file version{}, {} bytes",
+            if n == 1 { "" } else { "s" },
+            stats.files,
+            if stats.files == 1 { "" } else { "s" },
+            stats.bytes
+        ),
+        None => scope,
     };
     let mut summary = if secrets > 0 {
         format!(

@@ -69,6 +69,9 @@ pub struct Stats {
     pub bytes: u64,
     /// Files skipped as binary.
     pub binary: u64,
+    /// Files skipped as binary by their content, with the reason (files skipped by their
+    /// name, `.png`, `.woff2`, are only counted).
+    pub binary_content: Vec<(String, &'static str)>,
     /// Files skipped as generated (minified, source maps).
     pub generated: u64,
     /// Files skipped for size, with their sizes.
@@ -79,6 +82,8 @@ pub struct Stats {
     pub unreadable: Vec<(String, String)>,
     /// Symbolic-link loops that were not followed.
     pub loops: Vec<String>,
+    /// Commits read (`--git`).
+    pub commits: Option<u64>,
 }
 
 /// The findings of one file.
@@ -98,6 +103,7 @@ struct Shared {
     generated: AtomicU64,
     allowlisted: AtomicU64,
     too_large: Mutex<Vec<(String, u64)>>,
+    binary_content: Mutex<Vec<(String, &'static str)>>,
     unreadable: Mutex<Vec<(String, String)>>,
     loops: Mutex<Vec<String>>,
     found: Mutex<Vec<FileHits>>,
@@ -161,9 +167,54 @@ fn is_binary_name(name: &str) -> bool {
         .is_some_and(|(_, ext)| BINARY_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
-/// Binary content: a NUL byte in the first 8 KiB (what git and ripgrep go by).
+/// Why content is binary, or `None` for text: a known binary format by its first bytes, or a
+/// high share of NUL bytes in the first 8 KiB (one in sixteen or more). One stray NUL does not
+/// make a file binary: git and ripgrep skip a file for a single NUL, so a `.env` holding a
+/// live key and one NUL byte would pass unscanned.
+pub fn binary_kind(data: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"%PDF-", "a PDF document"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\x1f\x8b", "gzip data"),
+        (b"\x28\xb5\x2f\xfd", "zstd data"),
+        (b"BZh", "bzip2 data"),
+        (b"\xfd7zXZ\x00", "xz data"),
+        (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+        (b"\x7fELF", "an ELF executable"),
+        (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
+        (b"\xca\xfe\xba\xbe", "a Mach-O or Java class file"),
+        (b"MZ", "a Windows executable"),
+        (b"\x00asm", "a WebAssembly module"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+        (b"PGDMP", "a PostgreSQL custom-format dump"),
+        (b"RIFF", "a RIFF media file"),
+        (b"wOFF", "a WOFF font"),
+        (b"wOF2", "a WOFF2 font"),
+        (b"\x00\x01\x00\x00\x00", "a TrueType font"),
+        (b"OTTO", "an OpenType font"),
+    ];
+    if let Some((_, kind)) = MAGIC.iter().find(|(magic, _)| data.starts_with(magic)) {
+        // `MZ` and `BZh` are also how text can start; a real header has binary bytes after it.
+        let head = &data[..data.len().min(512)];
+        let texty = head
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace());
+        if !texty {
+            return Some(kind);
+        }
+    }
+    let head = &data[..data.len().min(8192)];
+    let nuls = memchr::memchr_iter(0, head).count();
+    (nuls > 0 && nuls * 16 >= head.len()).then_some("mostly NUL bytes")
+}
+
+/// Whether content is binary (see [`binary_kind`]).
 pub fn is_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
+    binary_kind(data).is_some()
 }
 
 /// Minified content: long files whose lines average more than 500 bytes.
@@ -214,7 +265,11 @@ pub fn scan_tree(
     unreadable.sort();
     let mut loops = take(shared.loops);
     loops.sort();
+    let mut binary_content = take(shared.binary_content);
+    binary_content.sort();
     let stats = Stats {
+        binary_content,
+        commits: None,
         files: shared.files.into_inner(),
         bytes: shared.bytes.into_inner(),
         binary: shared.binary.into_inner(),
@@ -280,15 +335,18 @@ fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions,
     }
     // Read at most one byte past the limit: a file that grew since stat is still bounded.
     let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    if let Err(e) = file.take(options.max_file_size + 1).read_to_end(&mut data) {
+    if let Err(e) = file
+        .take(options.max_file_size.saturating_add(1))
+        .read_to_end(&mut data)
+    {
         return push(&shared.unreadable, (display.clone(), e.to_string()));
     }
     if data.len() as u64 > options.max_file_size {
         return push(&shared.too_large, (display.clone(), data.len() as u64));
     }
-    if is_binary(&data) {
+    if let Some(kind) = binary_kind(&data) {
         shared.binary.fetch_add(1, Ordering::Relaxed);
-        return;
+        return push(&shared.binary_content, (display.clone(), kind));
     }
     if !options.include_generated && is_minified(&data) {
         shared.generated.fetch_add(1, Ordering::Relaxed);

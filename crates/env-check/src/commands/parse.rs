@@ -34,6 +34,10 @@ pub(crate) fn parse_file(
             .map(|e| (e.key.clone(), e.value.clone()))
             .collect();
         opskit::env::expand::expand(&pairs, &|k| cx.var(k))
+            .map_err(|e| Error::Invalid {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?
             .into_iter()
             .collect()
     } else {

@@ -32,27 +32,54 @@
 //!     ("URL".to_owned(), "postgres://${HOST}:${PORT:-5432}/app".to_owned()),
 //!     ("PRICE".to_owned(), "\\$5".to_owned()),
 //! ];
-//! let out = expand(&parsed, &|_| None);
+//! let out = expand(&parsed, &|_| None)?;
 //! assert_eq!(out[1].1, "postgres://db.internal:5432/app");
 //! assert_eq!(out[2].1, "$5");
+//! # Ok::<(), opskit::env::expand::BudgetError>(())
 //! ```
+//!
+//! ## Budgets
+//!
+//! dotenv-expand has no limits, so a 29 KB file (`L1=${L0}${L0}…`, then 2,000 keys `=${L1}`)
+//! makes it, and any tool that follows it blindly, build gigabytes. Here one file's expansion
+//! is bounded three ways, each a [`BudgetError`] naming the key where it ran out: a value at
+//! most [`MAX_VALUE`] bytes, all values together at most [`MAX_TOTAL`], and the work (the bytes
+//! of every intermediate value built) at most [`MAX_WORK`]. Real files are far below all three.
 
 use std::collections::{HashMap, HashSet};
 
-/// Expansion stops after this many substitutions in one value, or once the value is longer
-/// than [`MAX_LEN`]. dotenv-expand has no limit: a substituted value holding `$&` (which
-/// JavaScript's replace turns back into the reference) makes it loop until Node runs out of
-/// memory; opskit returns what it has at that point.
+/// Expansion of one value stops after this many substitutions. dotenv-expand has no limit: a
+/// substituted value holding `$&` (which JavaScript's replace turns back into the reference)
+/// makes it loop until Node runs out of memory; opskit returns what it has at that point.
 const MAX_STEPS: usize = 10_000;
-/// See [`MAX_STEPS`].
-const MAX_LEN: usize = 1 << 20;
+/// The longest expanded value, in bytes.
+pub const MAX_VALUE: usize = 256 << 10;
+/// The most bytes all expanded values of one file may hold together.
+pub const MAX_TOTAL: usize = 8 << 20;
+/// The most bytes of intermediate values one file's expansion may build.
+pub const MAX_WORK: usize = 64 << 20;
+
+/// An expansion that ran past one of its budgets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "expanding `{key}` would exceed {what} ({limit} bytes); a value built from other values this large is an expansion bomb, not configuration"
+)]
+pub struct BudgetError {
+    /// The key being expanded.
+    pub key: String,
+    /// Which budget: `the length of one value`, `the total of all values`, `the work allowed`.
+    pub what: &'static str,
+    /// The budget, in bytes.
+    pub limit: usize,
+}
 
 /// Expands `parsed` (key, value pairs in file order, duplicates allowed) against the process
-/// environment; returns one pair per key, in the order dotenv-expand visits them.
+/// environment; returns one pair per key, in the order dotenv-expand visits them, or the
+/// budget it ran out of.
 pub fn expand(
     parsed: &[(String, String)],
     process: &dyn Fn(&str) -> Option<String>,
-) -> Vec<(String, String)> {
+) -> Result<Vec<(String, String)>, BudgetError> {
     // A JavaScript object: first position, last value.
     let mut order: Vec<String> = Vec::new();
     let mut last: HashMap<&str, &str> = HashMap::new();
@@ -66,18 +93,36 @@ pub fn expand(
     ints.sort_by_key(|k| array_index(k));
     let mut running: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
+    let mut total = 0usize;
+    let mut work = 0usize;
     for key in ints.into_iter().chain(strings) {
         let value = last.get(key.as_str()).copied().unwrap_or_default();
         let from_process = process(&key).filter(|p| !p.is_empty() && p != value);
         let expanded = match from_process {
             Some(p) => p,
-            None => expand_value(value, process, &running),
+            None => {
+                expand_value(value, process, &running, &mut work).map_err(|(what, limit)| {
+                    BudgetError {
+                        key: key.clone(),
+                        what,
+                        limit,
+                    }
+                })?
+            }
         };
         let resolved = expanded.replace("\\$", "$");
+        total += resolved.len();
+        if total > MAX_TOTAL {
+            return Err(BudgetError {
+                key,
+                what: "the total of all values",
+                limit: MAX_TOTAL,
+            });
+        }
         running.insert(key.clone(), resolved.clone());
         out.push((key, resolved));
     }
-    out
+    Ok(out)
 }
 
 /// A canonical array index (`0`, `17`; not `017`), which JavaScript objects iterate first.
@@ -132,16 +177,20 @@ fn operator(expr: &str) -> Option<&'static str> {
 }
 
 /// JavaScript's `s.replace(pattern, replacement)` with a string pattern: the first occurrence,
-/// with `$$`, `$&`, `` $` `` and `$'` in the replacement interpreted.
-fn js_replace_first(s: &str, pattern: &str, replacement: &str) -> String {
+/// with `$$`, `$&`, `` $` `` and `$'` in the replacement interpreted; `None` as soon as the
+/// result would pass `cap` bytes (those patterns multiply a value in one step).
+fn js_replace_first(s: &str, pattern: &str, replacement: &str, cap: usize) -> Option<String> {
     let Some(at) = s.find(pattern) else {
-        return s.to_owned();
+        return Some(s.to_owned());
     };
     let (before, after) = (&s[..at], &s[at + pattern.len()..]);
     let mut out = String::with_capacity(s.len() + replacement.len());
     out.push_str(before);
     let mut chars = replacement.chars().peekable();
     while let Some(c) = chars.next() {
+        if out.len() > cap {
+            return None;
+        }
         if c != '$' {
             out.push(c);
             continue;
@@ -159,14 +208,15 @@ fn js_replace_first(s: &str, pattern: &str, replacement: &str) -> String {
         chars.next();
     }
     out.push_str(after);
-    out
+    (out.len() <= cap).then_some(out)
 }
 
 fn expand_value(
     value: &str,
     process: &dyn Fn(&str) -> Option<String>,
     running: &HashMap<String, String>,
-) -> String {
+    work: &mut usize,
+) -> Result<String, (&'static str, usize)> {
     let lookup = |key: &str| process(key).or_else(|| running.get(key).cloned());
     let mut result = value.to_owned();
     let mut seen: HashSet<String> = HashSet::new();
@@ -205,12 +255,18 @@ fn expand_value(
                 _ => rest,
             },
         };
-        result = js_replace_first(&result, &template, &replacement);
-        if running.get(&key) == Some(&result) || result.len() > MAX_LEN {
+        // No value past its budget is ever built: the replacement stops at the cap.
+        result = js_replace_first(&result, &template, &replacement, MAX_VALUE)
+            .ok_or(("the length of one value", MAX_VALUE))?;
+        *work += result.len();
+        if *work > MAX_WORK {
+            return Err(("the work allowed", MAX_WORK));
+        }
+        if running.get(&key) == Some(&result) {
             break;
         }
     }
-    result
+    Ok(result)
 }
 
 #[cfg(test)]
@@ -226,7 +282,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        expand(&parsed, &|k| env.get(k).cloned())
+        expand(&parsed, &|k| env.get(k).cloned()).unwrap()
     }
 
     fn get(out: &[(String, String)], key: &str) -> String {
@@ -289,10 +345,31 @@ mod tests {
     #[test]
     fn a_runaway_expansion_stops() {
         // dotenv-expand never returns from these.
-        let out = run(&[("Q", "$P")], &[("P", "$&$&")]);
-        assert!(get(&out, "Q").len() <= MAX_LEN + 8);
+        let parsed = vec![("Q".to_owned(), "$P".to_owned())];
+        let e = expand(&parsed, &|k| (k == "P").then(|| "$&$&".to_owned())).unwrap_err();
+        assert_eq!((e.key.as_str(), e.limit), ("Q", MAX_VALUE));
         let out = run(&[("P", "$&"), ("Q", "$P")], &[]);
         assert_eq!(get(&out, "Q"), "$P");
+    }
+
+    #[test]
+    fn an_expansion_bomb_is_refused_within_its_budget() {
+        // L1 holds L0 a thousand times, then 2,000 keys copy L1: dotenv-expand builds 2 GB.
+        let mut parsed = vec![("L0".to_owned(), "x".repeat(100))];
+        parsed.push(("L1".to_owned(), "${L0}".repeat(1000)));
+        for i in 0..2000 {
+            parsed.push((format!("K{i}"), "${L1}".to_owned()));
+        }
+        let e = expand(&parsed, &|_| None).unwrap_err();
+        assert_eq!(e.what, "the total of all values");
+        assert!(e.key.starts_with('K'), "{e}");
+        // Doubling: each key twice the one before.
+        let mut parsed = vec![("D0".to_owned(), "ab".to_owned())];
+        for i in 1..40 {
+            parsed.push((format!("D{i}"), format!("${{D{}}}${{D{}}}", i - 1, i - 1)));
+        }
+        let e = expand(&parsed, &|_| None).unwrap_err();
+        assert_eq!(e.what, "the length of one value");
     }
 
     #[test]

@@ -11,7 +11,7 @@ fn bin() -> Command {
     testkit::cli(env!("CARGO_BIN_EXE_secret-scan")).into_command()
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Output {
     testkit::cli(env!("CARGO_BIN_EXE_secret-scan"))
         .dir(dir)
         .args(args)
@@ -22,11 +22,11 @@ fn code(o: &Output) -> i32 {
     o.status.code().unwrap()
 }
 
-fn token(seed: u64) -> String {
+pub(crate) fn token(seed: u64) -> String {
     expand("ghp_{a62:36}", &mut Rng::new(seed))
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
         .args(args)
