@@ -136,6 +136,7 @@ impl Partial {
         }
         std::fs::rename(&self.tmp, &self.target)?;
         self.committed = true;
+        crate::cleanup::unregister(&self.tmp);
         if let Some(dir) = self.target.parent() {
             let dir = if dir.as_os_str().is_empty() {
                 Path::new(".")
@@ -152,6 +153,7 @@ impl Drop for Partial {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_file(&self.tmp);
+            crate::cleanup::unregister(&self.tmp);
         }
     }
 }
@@ -172,6 +174,8 @@ pub fn write(
         .create_new(true)
         .mode(0o600)
         .open(&tmp)?;
+    // A signal mid-write removes it too, not only a drop.
+    crate::cleanup::register(&tmp);
     let partial = Partial {
         tmp,
         target: target.to_owned(),

@@ -48,6 +48,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod cleanup;
 pub mod codes;
 pub mod inventory;
 pub mod manifest;

@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::cleanup::PrivateDir;
 use opskit::probe::postgres::PgUrl;
 
 /// One client program, found and versioned.
@@ -171,15 +172,17 @@ pub fn conninfo(url: &PgUrl, database: &str) -> String {
     )
 }
 
-/// A `.pgpass` file holding one password, readable by this user only, removed on drop.
+/// A `.pgpass` file holding one password, in a [`PrivateDir`] (mode 0700; the file 0600),
+/// removed on drop, on SIGTERM/SIGINT/SIGHUP, and by the next run's sweep after a SIGKILL.
 #[derive(Debug)]
 pub struct PassFile {
+    dir: PrivateDir,
     path: PathBuf,
 }
 
 impl PassFile {
     /// Writes `host:port:*:user:password` (the database is a wildcard, so the same file serves
-    /// a scratch database) to a new file in the temporary directory, mode 0600.
+    /// a scratch database) to a new private directory.
     pub fn new(url: &PgUrl) -> std::io::Result<PassFile> {
         use std::os::unix::fs::OpenOptionsExt;
         fn field(v: &str) -> String {
@@ -192,46 +195,26 @@ impl PassFile {
             field(&url.user),
             field(url.password.as_deref().unwrap_or_default())
         );
-        let dir = std::env::temp_dir();
-        let mut last = None;
-        for attempt in 0..16u32 {
-            let path = dir.join(format!(
-                "opskit-pgpass-{}-{}-{attempt}",
-                std::process::id(),
-                nanos()
-            ));
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    let pass = PassFile { path };
-                    f.write_all(line.as_bytes())?;
-                    return Ok(pass);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+        let dir = PrivateDir::new()?;
+        let path = dir.path().join("pgpass");
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        f.write_all(line.as_bytes())?;
+        Ok(PassFile { dir, path })
     }
 
     /// Where it is.
     pub fn path(&self) -> &Path {
         &self.path
     }
-}
 
-impl Drop for PassFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+    /// The private directory it is in.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
-}
-
-fn nanos() -> u128 {
-    opskit::time::since_epoch().as_nanos()
 }
 
 /// A command for a client program with the connection's environment: the password file, no
@@ -341,8 +324,9 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "h:5:*:app:a\\:b\\\\c\n"
         );
+        let dir = pass.dir().to_owned();
         drop(pass);
-        assert!(!path.exists());
+        assert!(!path.exists() && !dir.exists());
     }
 
     #[test]

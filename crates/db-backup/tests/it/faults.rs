@@ -236,3 +236,101 @@ fn failures_are_clear_and_leave_nothing_under_a_final_name() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("DB202"), "{}", text(&out));
 }
+
+/// The private password directories (and legacy password files) in `tmp`.
+fn password_dirs(tmp: &Path) -> Vec<String> {
+    all_files(tmp)
+        .into_iter()
+        .filter(|n| n.starts_with("opskit-db-backup-") || n.starts_with("opskit-pgpass-"))
+        .collect()
+}
+
+#[expect(unsafe_code, reason = "kill(2) of a child we spawned")]
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: plain integers; the pid is our own child, not yet reaped.
+    unsafe {
+        libc::kill(pid, sig);
+    }
+}
+
+#[test]
+fn signals_leave_no_password_file_and_a_killed_run_is_swept() {
+    use std::os::unix::process::ExitStatusExt;
+    let pg = server_with_app();
+    let work = tempfile::tempdir().unwrap();
+    let tmp = work.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let backups = work.path().join("b");
+    let good = pg.url("app");
+    let slow = wrappers(
+        pg.bin_dir(),
+        &format!(
+            "case \"$*\" in *--format=custom*) {} \"$@\" | {{ head -c 200000; sleep 20; cat; }}; exit $?;; esac",
+            pg.bin_dir().join("pg_dump").display()
+        ),
+    );
+    let start = || {
+        cmd(
+            work.path(),
+            &[
+                "run",
+                "--url",
+                "DB",
+                "--dir",
+                "b",
+                "--pg-bin",
+                slow.path().to_str().unwrap(),
+            ],
+        )
+        .env("DB", &good)
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    // Waits until the dump is under way: its partial file and its password file exist.
+    let under_way = || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let partial = all_files(&backups).iter().any(|n| n.contains(".partial-"));
+            if partial && !password_dirs(&tmp).is_empty() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the dump never got under way");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        let mut child = start();
+        under_way();
+        signal(&child, sig);
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(sig), "{status:?}");
+        assert!(
+            password_dirs(&tmp).is_empty(),
+            "signal {sig}: {:?}",
+            password_dirs(&tmp)
+        );
+        assert!(
+            all_files(&backups).is_empty(),
+            "signal {sig}: {:?}",
+            all_files(&backups)
+        );
+    }
+    // SIGKILL cannot be caught: the password file stays until the next run sweeps it.
+    let mut child = start();
+    under_way();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = password_dirs(&tmp);
+    assert_eq!(left.len(), 1, "{left:?}");
+    let out = cmd(work.path(), &["run", "--url", "DB", "--dir", "b"])
+        .env("DB", &good)
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(password_dirs(&tmp).is_empty(), "{:?}", password_dirs(&tmp));
+}
