@@ -7,7 +7,7 @@
 //!
 //! - http: status codes, latency thresholds, body text or regex, conditions on the JSON body
 //!   (`status == "ok"`, `checks.redis == "up"`, `uptime > 60`), TLS certificate expiry in
-//!   days, redirects, retries with backoff, a timeout per phase and a body cap; timing split
+//!   days, redirects, retries with backoff, one deadline per probe and a body cap; timing split
 //!   into resolve, connect, TLS, processing (first byte) and transfer.
 //! - http with `metrics`: conditions on a Prometheus/OpenMetrics endpoint: a sample's value,
 //!   a quantile from histogram buckets (p95 job duration), a counter's rate between two scrapes.
@@ -103,7 +103,8 @@ pub struct Args {
     /// Extra attempts before a URL given here counts as down.
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
-    /// Limit per phase in milliseconds [default: 5000].
+    /// The whole probe of a URL, redirects included, in milliseconds [default: 5000]; every
+    /// read and write is held to it, so a server that drips cannot hold the run past it.
     #[arg(long, value_name = "MS")]
     pub timeout: Option<u64>,
     /// Trust only this CA (PEM) for the URLs given here.

@@ -348,8 +348,9 @@ pub fn url(text: &str) -> String {
     while let Some(at) = rest.find("://") {
         // The scheme: the letters, digits and `+-.` just before `://`.
         let scheme_start = rest[..at]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rfind(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         out.push_str(&rest[..scheme_start]);
         let url_text = &rest[scheme_start..];
         let p = url_parts(url_text);
@@ -429,6 +430,15 @@ mod tests {
     use super::*;
 
     const KEY: &str = "sk-proj-Zx8Qm2LrT5vN9wK4jH7gF3dS1aP6oI0uY";
+
+    #[test]
+    fn a_scheme_after_a_multibyte_character_is_cut_at_a_boundary() {
+        assert_eq!(
+            url("é://u:pw-secret@h"),
+            format!("é://u:{}@h", redact("pw-secret"))
+        );
+        assert_eq!(url("�redis://pw@h"), format!("�redis://{}@h", redact("pw")));
+    }
 
     #[test]
     fn never_shows_more_than_the_prefix() {

@@ -40,6 +40,15 @@ pub enum Behaviour {
     Reply(Vec<u8>),
     /// Sends these bytes, then holds the connection open without a word more.
     ReplyThenHold(Vec<u8>),
+    /// Sends `before`, then what the client sent (line breaks turned into spaces, so it stays
+    /// one line of the protocol), then `after`, and closes: a server that quotes the request,
+    /// credentials and all, in its error.
+    Echo {
+        /// Sent first.
+        before: Vec<u8>,
+        /// Sent last.
+        after: Vec<u8>,
+    },
 }
 
 impl Behaviour {
@@ -69,6 +78,22 @@ impl Behaviour {
             prefix: b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".to_vec(),
             drip: b"ok ".to_vec(),
             every: Duration::from_millis(200),
+        }
+    }
+
+    /// A Redis error quoting the command it got (`-ERR you sent: *2 $4 AUTH …`).
+    pub fn redis_echo() -> Behaviour {
+        Behaviour::Echo {
+            before: b"-ERR you sent: ".to_vec(),
+            after: b"\r\n".to_vec(),
+        }
+    }
+
+    /// An HTTP 400 whose body quotes the whole request, headers included.
+    pub fn http_echo() -> Behaviour {
+        Behaviour::Echo {
+            before: b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nyou sent: ".to_vec(),
+            after: Vec::new(),
         }
     }
 
@@ -170,10 +195,19 @@ fn serve(
     let n = stream.read(&mut first).unwrap_or(0);
     first.truncate(n);
     if let Ok(mut s) = seen.lock() {
-        s.push(first);
+        s.push(first.clone());
     }
     match behaviour {
         Behaviour::Silent => hold(&mut stream, stopping),
+        Behaviour::Echo { before, after } => {
+            let echoed: Vec<u8> = first
+                .iter()
+                .map(|b| if matches!(b, b'\r' | b'\n') { b' ' } else { *b })
+                .collect();
+            let _ = stream.write_all(before);
+            let _ = stream.write_all(&echoed);
+            let _ = stream.write_all(after);
+        }
         Behaviour::Reply(bytes) => {
             let _ = stream.write_all(bytes);
         }

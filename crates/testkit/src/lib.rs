@@ -35,6 +35,7 @@ mod hostile;
 mod http;
 mod postgres;
 mod process;
+pub mod property;
 mod redis;
 mod saas;
 mod tls;
@@ -47,6 +48,7 @@ pub use hostile::{Behaviour, HostileServer};
 pub use http::{HttpServer, Recorded, Reply};
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, output_text, process_alive, wait_for_stdin_eof};
+pub use property::PeakAlloc;
 pub use redis::{RedisServer, Resp};
 pub use saas::{
     Envelope, PAGERDUTY_KEY, PagerDutyStandIn, SENTRY_KEY, SentryStandIn, SlackStandIn,

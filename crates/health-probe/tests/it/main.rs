@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
+mod hostile;
 mod http;
 mod metrics;
 mod monitor;

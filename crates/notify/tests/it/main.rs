@@ -432,3 +432,79 @@ fn the_slack_stand_in_answers_the_official_client() {
     assert_eq!(slack.messages().len(), 1);
     assert_eq!(slack.messages()[0]["text"], "deploy done");
 }
+
+/// Targets that quote the request back in their error, headers, path and query included, and
+/// one that drips: the token, the webhook's secret path and its `?token=` never appear, and
+/// the drip is cut off at the deadline.
+#[test]
+fn echoed_requests_never_show_what_the_target_was_sent() {
+    let echo = testkit::HostileServer::start(testkit::Behaviour::http_echo());
+    let drip = testkit::HostileServer::start(testkit::Behaviour::http_dripping_body());
+    let dir = tempfile::tempdir().unwrap();
+    let header_token = "hdr-7c6b5a4f3e2d1c0b9a8f";
+    let query_token = "qry-1a2b3c4d5e6f7a8b9c0d";
+    let path_secret = "T0PATH/B0PATH/p4th5ecret9x8y7z";
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        format!(
+            r#"[notify]
+state_file = "state.json"
+timeout_ms = 1000
+retries = 0
+
+[notify.targets.echo]
+kind = "webhook"
+url = "{}/services/{path_secret}?token=${{HOOK_TOKEN}}"
+headers = {{ Authorization = "Bearer ${{HOOK_AUTH}}" }}
+
+[notify.targets.slackecho]
+kind = "slack"
+webhook_url = "{}/services/{path_secret}"
+
+[notify.targets.drip]
+kind = "webhook"
+url = "{}/hook"
+"#,
+            echo.url(),
+            echo.url(),
+            drip.url()
+        ),
+    )
+    .unwrap();
+    for format in ["human", "json", "nagios", "github", "sarif", "junit"] {
+        let started = Instant::now();
+        let out = testkit::cli(env!("CARGO_BIN_EXE_notify"))
+            .dir(dir.path())
+            .env("HOOK_TOKEN", query_token)
+            .env("HOOK_AUTH", header_token)
+            .args([
+                "send",
+                "--target",
+                "echo",
+                "--target",
+                "slackecho",
+                "--target",
+                "drip",
+                "--status",
+                "critical",
+                "--summary",
+                "x",
+                "-f",
+                format,
+                "-v",
+            ])
+            .output();
+        let took = started.elapsed();
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{format}: {t}");
+        assert!(t.contains("answered 400"), "{format}: {t}");
+        for secret in [header_token, query_token, path_secret, "p4th5ecret9x8y7z"] {
+            assert!(!t.contains(secret), "{format}: {secret} in {t}");
+        }
+        assert!(
+            took < Duration::from_secs(4),
+            "{format}: the drip held it {took:?}"
+        );
+        let _ = std::fs::remove_file(dir.path().join("state.json"));
+    }
+}

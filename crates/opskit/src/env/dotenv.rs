@@ -324,7 +324,10 @@ pub fn parse(source: &str) -> Parsed {
                 });
                 pos = end.max(s + 1);
             }
-            None => pos = s + 1,
+            // Every line start up to the first non-space after `s` skips to that same place
+            // (`\s*` crosses line breaks, as in the JavaScript regex), so it fails the same
+            // way: going there at once keeps a run of blank lines linear, not quadratic.
+            None => pos = sc.spaces_from(s).max(s + 1),
         }
     }
     Parsed { entries }

@@ -43,8 +43,9 @@
 //! dotenv-expand has no limits, so a 29 KB file (`L1=${L0}${L0}…`, then 2,000 keys `=${L1}`)
 //! makes it, and any tool that follows it blindly, build gigabytes. Here one file's expansion
 //! is bounded three ways, each a [`BudgetError`] naming the key where it ran out: a value at
-//! most [`MAX_VALUE`] bytes, all values together at most [`MAX_TOTAL`], and the work (the bytes
-//! of every intermediate value built) at most [`MAX_WORK`]. Real files are far below all three.
+//! most [`MAX_VALUE`] bytes, all values together at most [`MAX_TOTAL`] plus four times the
+//! file's own, and the work (the bytes of every intermediate value built) at most
+//! [`MAX_WORK`]. Real files are far below all three.
 
 use std::collections::{HashMap, HashSet};
 
@@ -53,11 +54,13 @@ use std::collections::{HashMap, HashSet};
 /// makes it loop until Node runs out of memory; opskit returns what it has at that point.
 const MAX_STEPS: usize = 10_000;
 /// The longest expanded value, in bytes.
-pub const MAX_VALUE: usize = 256 << 10;
-/// The most bytes all expanded values of one file may hold together.
-pub const MAX_TOTAL: usize = 8 << 20;
+pub const MAX_VALUE: usize = 64 << 10;
+/// The most bytes all expanded values of one file may hold together, beyond four times the
+/// file's own values (so the budget grows with the input, and a large honest file is never
+/// refused).
+pub const MAX_TOTAL: usize = 1 << 20;
 /// The most bytes of intermediate values one file's expansion may build.
-pub const MAX_WORK: usize = 64 << 20;
+pub const MAX_WORK: usize = 16 << 20;
 
 /// An expansion that ran past one of its budgets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,6 +98,8 @@ pub fn expand(
     let mut out = Vec::new();
     let mut total = 0usize;
     let mut work = 0usize;
+    let given: usize = parsed.iter().map(|(_, v)| v.len()).sum();
+    let total_limit = MAX_TOTAL.saturating_add(given.saturating_mul(4));
     for key in ints.into_iter().chain(strings) {
         let value = last.get(key.as_str()).copied().unwrap_or_default();
         let from_process = process(&key).filter(|p| !p.is_empty() && p != value);
@@ -112,17 +117,24 @@ pub fn expand(
         };
         let resolved = expanded.replace("\\$", "$");
         total += resolved.len();
-        if total > MAX_TOTAL {
+        if total > total_limit {
             return Err(BudgetError {
                 key,
                 what: "the total of all values",
-                limit: MAX_TOTAL,
+                limit: total_limit,
             });
         }
         running.insert(key.clone(), resolved.clone());
         out.push((key, resolved));
     }
     Ok(out)
+}
+
+fn hash(value: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
 }
 
 /// A canonical array index (`0`, `17`; not `017`), which JavaScript objects iterate first.
@@ -219,12 +231,14 @@ fn expand_value(
 ) -> Result<String, (&'static str, usize)> {
     let lookup = |key: &str| process(key).or_else(|| running.get(key).cloned());
     let mut result = value.to_owned();
-    let mut seen: HashSet<String> = HashSet::new();
+    // The values expansion has produced so far, by hash: holding them whole would make the
+    // memory of a long expansion the sum of all its steps.
+    let mut seen: HashSet<u64> = HashSet::new();
     for _ in 0..MAX_STEPS {
         let Some((start, end, expr)) = next_reference(&result) else {
             break;
         };
-        seen.insert(result.clone());
+        seen.insert(hash(&result));
         let template = result[start..end].to_owned();
         let (key, rest, op) = match operator(expr) {
             Some(op) => {
@@ -251,7 +265,7 @@ fn expand_value(
                 }
             }
             _ => match current {
-                Some(v) if !seen.contains(&v) => v,
+                Some(v) if !seen.contains(&hash(&v)) => v,
                 _ => rest,
             },
         };
@@ -347,7 +361,7 @@ mod tests {
         // dotenv-expand never returns from these.
         let parsed = vec![("Q".to_owned(), "$P".to_owned())];
         let e = expand(&parsed, &|k| (k == "P").then(|| "$&$&".to_owned())).unwrap_err();
-        assert_eq!((e.key.as_str(), e.limit), ("Q", MAX_VALUE));
+        assert_eq!(e.key, "Q", "{e}");
         let out = run(&[("P", "$&"), ("Q", "$P")], &[]);
         assert_eq!(get(&out, "Q"), "$P");
     }
@@ -355,7 +369,7 @@ mod tests {
     #[test]
     fn an_expansion_bomb_is_refused_within_its_budget() {
         // L1 holds L0 a thousand times, then 2,000 keys copy L1: dotenv-expand builds 2 GB.
-        let mut parsed = vec![("L0".to_owned(), "x".repeat(100))];
+        let mut parsed = vec![("L0".to_owned(), "x".repeat(50))];
         parsed.push(("L1".to_owned(), "${L0}".repeat(1000)));
         for i in 0..2000 {
             parsed.push((format!("K{i}"), "${L1}".to_owned()));

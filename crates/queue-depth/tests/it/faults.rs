@@ -221,3 +221,49 @@ fn tls_is_verified() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_server_that_drips_is_cut_off_at_the_timeout() {
+    // One byte every 100 ms of an endless stream of replies: every read succeeds, none
+    // finishes the batch. This held `--timeout 3` for 60 s before the session deadline.
+    let drip = testkit::HostileServer::start(testkit::Behaviour::drip(
+        b":1\r\n",
+        Duration::from_millis(100),
+    ));
+    expect_unknown(
+        &format!("redis://127.0.0.1:{}", drip.port()),
+        "did not answer within 1s",
+    );
+}
+
+#[test]
+fn an_error_that_echoes_the_password_or_holds_escapes_is_shown_clean() {
+    let secret = "Pw-9f8e7d6c5b4a3f2e1d";
+    let echo = testkit::HostileServer::start(testkit::Behaviour::redis_echo());
+    let url = format!("redis://:{secret}@127.0.0.1:{}/0", echo.port());
+    let hostile = testkit::HostileServer::start(testkit::Behaviour::Reply(
+        b"-ERR \x1b[2J\x1b]0;owned\x07 go away\r\n".to_vec(),
+    ));
+    let escapes = format!("redis://127.0.0.1:{}/0", hostile.port());
+    for format in [
+        "human",
+        "json",
+        "nagios",
+        "github",
+        "sarif",
+        "junit",
+        "prometheus",
+    ] {
+        for url in [&url, &escapes] {
+            let (code, stdout, stderr) =
+                output(bin().args(["--url", url, "--queue", "q", "--format", format, "-v"]));
+            assert_eq!(code, 3, "{format}: {stdout} {stderr}");
+            let all = format!("{stdout}{stderr}");
+            assert!(!all.contains(secret), "{format}: {all}");
+            assert!(
+                !all.contains('\u{1b}') && !all.contains('\u{7}'),
+                "{format}: {all:?}"
+            );
+        }
+    }
+}
