@@ -234,21 +234,32 @@ pub struct Dockerfile {
 }
 
 impl Dockerfile {
-    /// The stage an instruction belongs to (`None` for ARGs before the first FROM).
+    /// The stage an instruction belongs to (`None` for ARGs before the first FROM). Stages are
+    /// in order, so this is a binary search: rules ask it for every instruction.
     pub fn stage_of(&self, instruction: usize) -> Option<&Stage> {
-        self.stages
-            .iter()
-            .find(|s| s.from <= instruction && instruction < s.end)
+        let after = self.stages.partition_point(|s| s.from <= instruction);
+        after
+            .checked_sub(1)
+            .map(|i| &self.stages[i])
+            .filter(|s| instruction < s.end)
     }
 
     /// The stage called `name` (case-insensitive) or numbered `name`, defined before
-    /// instruction `before`.
+    /// instruction `before`: the first such stage, as BuildKit resolves it.
     pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
+        let defined = &self.stages[..self.stages.partition_point(|s| s.from < before)];
+        let by_number = name
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| defined.iter().find(|s| s.index == n));
         let lower = name.to_ascii_lowercase();
-        self.stages
+        let by_name = defined
             .iter()
-            .filter(|s| s.from < before)
-            .find(|s| s.name.as_deref() == Some(lower.as_str()) || lower.parse() == Ok(s.index))
+            .find(|s| s.name.as_deref() == Some(lower.as_str()));
+        match (by_name, by_number) {
+            (Some(a), Some(b)) => Some(if a.index <= b.index { a } else { b }),
+            (a, b) => a.or(b),
+        }
     }
 }
 
