@@ -617,6 +617,30 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_value_from_a_variable_names_the_key_never_the_value() {
+        let cfg = Config::parse("opskit.toml", "[queue-depth]\nwarning = \"${LEVEL}\"\n").unwrap();
+        let secret = "CfgSecretValue-93ab";
+        let err = cfg
+            .section::<Queue>("queue-depth", &|n| {
+                (n == "LEVEL").then(|| secret.to_owned())
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains(secret) && !err.contains("CfgS"), "{err}");
+        assert!(
+            err.contains("`warning`") && err.contains("expected u32"),
+            "{err}"
+        );
+        // A literal in the file is not quoted either: the key and the type say enough.
+        let cfg = Config::parse("opskit.toml", "[queue-depth]\nwarning = \"lots\"\n").unwrap();
+        let err = cfg
+            .section::<Queue>("queue-depth", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`warning`") && !err.contains("lots"), "{err}");
+    }
+
+    #[test]
     fn nested_keys_are_named_in_errors() {
         let err = load("[queue-depth.upstash]\nurl = \"${NOPE}\"\n").unwrap_err();
         assert!(

@@ -237,6 +237,35 @@ fn scenarios() -> Vec<String> {
         ),
     );
 
+    // A wrong-typed value from a variable, in the tools the issue names: the error names the
+    // key and the type, never the value.
+    cases.push(
+        case("db-backup", "config type", &["run", "--dir", "b"])
+            .env("DB_LEVEL", &s.secret("db config level"))
+            .file(
+                "opskit.toml",
+                "[db-backup]\nurl = \"postgres://u@127.0.0.1:1/d\"\nlevel = \"${DB_LEVEL}\"\n"
+                    .to_owned(),
+            ),
+    );
+    cases.push(
+        case("health-probe", "config type", &[])
+            .env("HP_TIMEOUT", &s.secret("hp config timeout"))
+            .file("opskit.toml", "[[health-probe.targets]]\nname = \"api\"\nurl = \"http://127.0.0.1:1/\"\ntimeout_ms = \"${HP_TIMEOUT}\"\n".to_owned()),
+    );
+    cases.push(
+        case(
+            "notify",
+            "config type",
+            &["send", "--status", "critical", "--summary", "x"],
+        )
+        .env("NT_TIMEOUT", &s.secret("nt config timeout"))
+        .file(
+            "opskit.toml",
+            "[notify]\ntimeout_ms = \"${NT_TIMEOUT}\"\n".to_owned(),
+        ),
+    );
+
     // notify: a webhook's query token and header, a Slack URL's secret path.
     cases.push(
         case("notify", "target secrets", &["send", "--status", "critical", "--summary", "x"])
