@@ -430,7 +430,7 @@ mod tests {
             ),
             (
                 "kind = \"teams\"",
-                "/app/opskit.toml:2:8: in [notify]: unknown variant `teams`, expected one of `sentry`, `slack`, `pagerduty`, `webhook`",
+                "/app/opskit.toml:2:8: `kind` in [notify]: unknown variant `teams`, expected one of `sentry`, `slack`, `pagerduty`, `webhook`",
             ),
         ] {
             assert_eq!(load(text).unwrap_err(), error, "{text}");

@@ -234,14 +234,7 @@ impl Secrets {
             }
             return;
         }
-        let plain = value
-            .chars()
-            .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | ' ' | '.' | '/'));
-        let number = value
-            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
-            .parse::<f64>()
-            .is_ok();
-        if !plain && !number {
+        if looks_secret(value) {
             self.register(value);
         }
     }
@@ -264,6 +257,24 @@ impl Secrets {
         }
         escape_controls(&out).into_owned()
     }
+}
+
+/// Whether a value may be a secret by its shape: anything of [`SCRUB_MIN`] characters or more
+/// but a number, a duration, a plain word or phrase (`production`, `emails`, `us-east-1`'s
+/// letters), a path of plain words.
+pub fn looks_secret(value: &str) -> bool {
+    let value = value.trim();
+    if value.chars().count() < SCRUB_MIN {
+        return false;
+    }
+    let plain = value
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | ' ' | '.' | '/'));
+    let number = value
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse::<f64>()
+        .is_ok();
+    !plain && !number
 }
 
 /// The registry of this process: what every client registers with and the CLI edge cleans

@@ -271,10 +271,14 @@ fn scenarios() -> Vec<String> {
         case("notify", "target secrets", &["send", "--status", "critical", "--summary", "x"])
             .env("NT_TOKEN", &s.secret("nt query token"))
             .env("NT_AUTH", &s.secret("nt header"))
+            .env(
+                "NT_DSN",
+                &format!("http://{}@127.0.0.1:{}/1", s.secret("nt sentry key"), http_echo.port()),
+            )
             .file(
                 "opskit.toml",
                 format!(
-                    "[notify]\nstate_file = \"state.json\"\ntimeout_ms = 1500\nretries = 0\n\n[notify.targets.hook]\nkind = \"webhook\"\nurl = \"{http}/hook?token=${{NT_TOKEN}}\"\nheaders = {{ Authorization = \"Bearer ${{NT_AUTH}}\" }}\n\n[notify.targets.slack]\nkind = \"slack\"\nwebhook_url = \"{http}/services/T01/B02/{}\"\n",
+                    "[notify]\nstate_file = \"state.json\"\ntimeout_ms = 1500\nretries = 0\n\n[notify.targets.hook]\nkind = \"webhook\"\nurl = \"{http}/hook?token=${{NT_TOKEN}}\"\nheaders = {{ Authorization = \"Bearer ${{NT_AUTH}}\" }}\n\n[notify.targets.slack]\nkind = \"slack\"\nwebhook_url = \"{http}/services/T01/B02/{}\"\n\n[notify.targets.sentry]\nkind = \"sentry\"\ndsn = \"${{NT_DSN}}\"\n",
                     s.secret("nt slack path")
                 ),
             ),

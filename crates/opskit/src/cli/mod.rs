@@ -434,14 +434,19 @@ pub fn cleaned(mut report: Report) -> Report {
 
 fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let mut plain = e.render().to_string();
-    // A value given to the wrong flag may be a secret (`--timeout "$TOKEN"`): shown redacted.
-    if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue)
-        && value.chars().count() >= crate::redact::SCRUB_MIN
-    {
-        plain = plain.replace(value.as_str(), &crate::redact::redact(value).to_string());
-    }
-    let plain = crate::redact::escape_controls(&crate::redact::url(&plain)).into_owned();
+    let plain = e.render().to_string();
+    // Help and version are our own text, printed as they are.
+    let error_text = || {
+        let mut text = plain.clone();
+        // A value given to the wrong flag may be a secret (`--timeout "$TOKEN"`): shown
+        // redacted when it looks like one (`spelling` for `--only` stays readable).
+        if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue)
+            && crate::redact::looks_secret(value)
+        {
+            text = text.replace(value.as_str(), &crate::redact::redact(value).to_string());
+        }
+        crate::redact::escape_controls(&crate::redact::url(&text)).into_owned()
+    };
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = write!(stdout, "{plain}");
@@ -453,7 +458,7 @@ fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             Status::Unknown
         }
         _ => {
-            let _ = write!(stderr, "{plain}");
+            let _ = write!(stderr, "{}", error_text());
             let _ = writeln!(stderr, "(exit 3: UNKNOWN, the tool could not run)");
             Status::Unknown
         }

@@ -375,8 +375,10 @@ mod tests {
             parsed.push((format!("K{i}"), "${L1}".to_owned()));
         }
         let e = expand(&parsed, &|_| None).unwrap_err();
-        assert_eq!(e.what, "the total of all values");
-        assert!(e.key.starts_with('K'), "{e}");
+        assert!(
+            matches!(e.what, "the total of all values" | "the work allowed"),
+            "{e}"
+        );
         // Doubling: each key twice the one before.
         let mut parsed = vec![("D0".to_owned(), "ab".to_owned())];
         for i in 1..40 {

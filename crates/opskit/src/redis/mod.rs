@@ -24,7 +24,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use native::{NativeRedis, RedisUrl};
-pub use resp::{MAX_REPLY_BYTES, parse_reply};
+pub use resp::{MAX_REPLY_BYTES, ReplyError, parse_reply};
 pub use upstash::{Upstash, decode_base64};
 
 /// A command: its name and arguments.

@@ -38,13 +38,20 @@ impl From<std::io::Error> for ReadError {
 /// Parses one RESP2 reply from the start of `bytes`, reading at most `max_reply` bytes: what
 /// the native client does with each reply, exposed for property tests and tools that read
 /// captured traffic. A reply cut short is an error, as is one over the budget.
-pub fn parse_reply(bytes: &[u8], max_reply: u64) -> Result<Value, String> {
-    Reader::new(bytes, max_reply).read().map_err(|e| match e {
-        ReadError::Io(e) => e.to_string(),
-        ReadError::Malformed(m) => m,
-        ReadError::TooLarge => format!("the reply is larger than {max_reply} bytes"),
+pub fn parse_reply(bytes: &[u8], max_reply: u64) -> Result<Value, ReplyError> {
+    Reader::new(bytes, max_reply).read().map_err(|e| {
+        ReplyError(match e {
+            ReadError::Io(e) => e.to_string(),
+            ReadError::Malformed(m) => m,
+            ReadError::TooLarge => format!("the reply is larger than {max_reply} bytes"),
+        })
     })
 }
+
+/// Why [`parse_reply`] could not read a reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a RESP2 reply: {0}")]
+pub struct ReplyError(String);
 
 /// Reads replies, counting the bytes against a budget.
 pub(crate) struct Reader<R> {

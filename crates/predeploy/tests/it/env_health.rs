@@ -144,3 +144,37 @@ fn health_targets_are_probed_when_reachable() {
         "{report}"
     );
 }
+
+#[test]
+fn a_dripping_health_endpoint_is_cut_off_at_its_timeout() {
+    // One byte of headers every 200 ms: every read succeeds and none finishes. The health
+    // check held predeploy for 21 s with `timeout_ms = 1000` before the probe had one deadline.
+    let f = Fixture::new();
+    let drip = testkit::HostileServer::start(testkit::Behaviour::drip(
+        b"HTTP/1.1 200 OK\r\nX-Slow: 1\r\n",
+        std::time::Duration::from_millis(200),
+    ));
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .args([
+            "--root",
+            &f.path("").display().to_string(),
+            "--format",
+            "json",
+            "--no-cache",
+            "--only",
+            "health",
+            "--require-health",
+        ])
+        .env_remove("OPSKIT_FORMAT")
+        .env("FRONTEND_URL", drip.url())
+        .env("WORKER_URL", drip.url())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{report}");
+    assert!(report.to_string().contains("no answer within"), "{report}");
+    // The targets' own timeouts (5 s at most in the example), probed in parallel.
+    assert!(took < std::time::Duration::from_secs(12), "took {took:?}");
+}
