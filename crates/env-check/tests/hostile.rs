@@ -3,10 +3,10 @@
 /// 29 KB: `L1` holds `L0` a thousand times, then 2,000 keys copy `L1`. dotenv-expand builds
 /// about 2 GB from it; env-check must refuse it within its budgets.
 fn expansion_bomb() -> String {
-    let mut text = format!("L0={}\n", "x".repeat(100));
-    text.push_str(&format!("L1={}\n", "${L0}".repeat(1000)));
+    use std::fmt::Write as _;
+    let mut text = format!("L0={}\nL1={}\n", "x".repeat(100), "${L0}".repeat(1000));
     for i in 0..2000 {
-        text.push_str(&format!("K{i}=${{L1}}\n"));
+        let _ = writeln!(text, "K{i}=${{L1}}");
     }
     text
 }

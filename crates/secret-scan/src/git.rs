@@ -286,10 +286,10 @@ pub fn scan_history(
     if let Some(mut e) = child.stderr.take() {
         let _ = e.read_to_string(&mut stderr);
     }
-    let status = child
+    let exit = child
         .wait()
         .map_err(|e| Error::Git(format!("waiting for git log: {e}")))?;
-    if !status.success() {
+    if !exit.success() {
         return Err(Error::Git(format!("git log failed: {}", stderr.trim())));
     }
     stats.allowlisted += allowlisted;

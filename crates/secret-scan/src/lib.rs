@@ -384,8 +384,8 @@ fn scan_git(root: &Path, args: &Args, options: &Options) -> Result<Outcome, Erro
         )
     };
     let mut outcome = Outcome {
-        scope,
         stats,
+        scope,
         ..Outcome::default()
     };
     for g in hits {
@@ -399,6 +399,20 @@ fn scan_git(root: &Path, args: &Args, options: &Options) -> Result<Outcome, Erro
         outcome.findings.push(f);
     }
     Ok(outcome)
+}
+
+/// What was scanned, with what `--git` read (commits, file versions, bytes).
+fn scope_text(scope: String, stats: &Stats) -> String {
+    match stats.commits {
+        Some(n) => format!(
+            "{scope}: {n} commit{}, {} file version{}, {} bytes",
+            if n == 1 { "" } else { "s" },
+            stats.files,
+            if stats.files == 1 { "" } else { "s" },
+            stats.bytes
+        ),
+        None => scope,
+    }
 }
 
 /// The `secrets` check of an outcome: CRITICAL on a secret, UNKNOWN when files could not be
@@ -459,16 +473,7 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
         1 => "1 secret".to_owned(),
         n => format!("{n} secrets"),
     };
-    let scope = match stats.commits {
-        Some(n) => format!(
-            "{scope}: {n} commit{}, {} file version{}, {} bytes",
-            if n == 1 { "" } else { "s" },
-            stats.files,
-            if stats.files == 1 { "" } else { "s" },
-            stats.bytes
-        ),
-        None => scope,
-    };
+    let scope = scope_text(scope, &stats);
     let mut summary = if secrets > 0 {
         format!(
             "{found} in {files_with} file{} ({scope})",

@@ -46,10 +46,10 @@ pub(super) fn post_json_text(
     // What a target says back is shown only after what it was sent is taken out of it.
     let echo_free = |text: &str| -> String {
         let mut text = text.replace(url, &format!("<the URL of {host}>"));
-        if let Some((_, path)) = url.split_once(&host) {
-            if path.len() > 1 {
-                text = text.replace(path, "<its path>");
-            }
+        if let Some((_, path)) = url.split_once(&host)
+            && path.len() > 1
+        {
+            text = text.replace(path, "<its path>");
         }
         secrets.clean(&text)
     };
