@@ -370,8 +370,17 @@ pub fn url(text: &str) -> String {
         let hidden = p.userinfo.clone().and_then(|u| {
             let info = &url_text[u.clone()];
             match info.find(':') {
-                Some(colon) if colon + 1 < info.len() => Some(u.start + colon + 1..u.end),
-                None if !info.is_empty() && matches!(scheme.as_str(), "redis" | "rediss") => {
+                // A password already hidden (`***`, or a redacted form) is left alone, so
+                // cleaning a text twice changes nothing.
+                Some(colon) if colon + 1 < info.len() && !is_mask(&info[colon + 1..]) => {
+                    Some(u.start + colon + 1..u.end)
+                }
+                // `default` is Redis's own user name, which names show (`rediss://default@h`).
+                None if !info.is_empty()
+                    && info != "default"
+                    && !is_mask(info)
+                    && matches!(scheme.as_str(), "redis" | "rediss") =>
+                {
                     Some(u)
                 }
                 _ => None,
@@ -389,6 +398,12 @@ pub fn url(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A password as this module hides it: `***` or a [`Redacted`] form.
+fn is_mask(text: &str) -> bool {
+    (!text.is_empty() && text.chars().all(|c| c == '*'))
+        || (text.contains('…') && text.contains(" chars, fp "))
 }
 
 /// How [`url_shown`] shows a URL.
@@ -420,6 +435,11 @@ pub fn url_shown(url: &str, view: UrlView) -> String {
             let user = p.userinfo.and_then(|u| {
                 let info = &url[u];
                 match info.split_once(':') {
+                    // A Redis ACL user other than `default` is shown with its password masked,
+                    // since a lone Redis user name reads as a password (see [`url`]).
+                    Some((user, _)) if redis && !user.is_empty() && user != "default" => {
+                        Some(format!("{user}:***@"))
+                    }
                     Some((user, _)) => Some(format!("{user}@")),
                     // A Redis URL's lone user information is its password.
                     None if redis => None,
@@ -539,6 +559,16 @@ mod tests {
         // A lone user is a password only for Redis, whose clients send it to AUTH.
         assert!(!url("redis://s3cretpass@host").contains("s3cretpass"));
         assert_eq!(url("https://app@host/x"), "https://app@host/x");
+        // What is already hidden stays as it is: cleaning twice changes nothing.
+        for shown in [
+            "redis://default:***@h:6379/0",
+            "rediss://default@h:6379",
+            "redis://:***@h:1/0",
+        ] {
+            assert_eq!(url(shown), shown);
+        }
+        let once = url("postgres://u:s3cretpass@h/db");
+        assert_eq!(url(&once), once);
     }
 
     #[test]
