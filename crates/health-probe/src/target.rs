@@ -82,7 +82,7 @@ pub struct TargetConfig {
     pub cert_critical_days: Option<f64>,
     /// Extra attempts before the target counts as down [default: 0].
     pub retries: Option<u32>,
-    /// Limit per phase in milliseconds [default: 5000].
+    /// The whole probe (each attempt), redirects included, in milliseconds [default: 5000].
     pub timeout_ms: Option<u64>,
     /// http: most body bytes read [default: 1 MiB].
     pub max_body: Option<usize>,

@@ -1,6 +1,5 @@
 //! A plain TCP connect probe: resolve, connect, close, timed.
 
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 /// How long resolving and connecting took.
@@ -41,26 +40,31 @@ pub enum TcpError {
     },
 }
 
-/// Connects to `host:port` within `timeout`; the error says which phase failed.
+/// Connects to `host:port` within `timeout` (name resolution included, under the same
+/// [`Deadline`](crate::deadline::Deadline)); the error says which phase failed.
 pub fn connect(host: &str, port: u16, timeout: Duration) -> Result<Connected, TcpError> {
+    let deadline = crate::deadline::Deadline::after(timeout);
     let t = Instant::now();
     let resolve = |reason: String| TcpError::Resolve {
         host: host.to_owned(),
         reason,
     };
-    let addr = (host, port)
-        .to_socket_addrs()
+    let addr = *deadline
+        .resolve(host, port)
         .map_err(|e| resolve(e.to_string()))?
-        .next()
+        .first()
         .ok_or_else(|| resolve("it has no address".to_owned()))?;
     let dns = t.elapsed();
     let t = Instant::now();
-    TcpStream::connect_timeout(&addr, timeout).map_err(|source| match source.kind() {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TcpError::Timeout {
-            addr,
-            limit: timeout,
-        },
-        _ => TcpError::Connect { addr, source },
+    deadline.connect(&[addr]).map_err(|source| {
+        if crate::deadline::is_timeout(&source) {
+            TcpError::Timeout {
+                addr,
+                limit: timeout,
+            }
+        } else {
+            TcpError::Connect { addr, source }
+        }
     })?;
     Ok(Connected {
         dns,
