@@ -256,6 +256,26 @@ pub fn url_config(url: &str, args: Option<&Args>) -> TargetConfig {
     c
 }
 
+/// A URL from the command line must say what to speak: without a scheme it is a usage error
+/// (exit 3) that shows the URL to write, not a probe that fails (exit 2).
+pub(crate) fn check_scheme(url: &str) -> Result<(), Error> {
+    const SCHEMES: [&str; 6] = ["http", "https", "redis", "rediss", "postgres", "postgresql"];
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match scheme {
+        Some(s) if SCHEMES.contains(&s.as_str()) => Ok(()),
+        Some(s) => Err(Error::Usage(format!(
+            "`{}`: health-probe speaks {}, not `{s}://`",
+            display_name(url),
+            SCHEMES.map(|s| format!("{s}://")).join(", ")
+        ))),
+        None => Err(Error::Usage(format!(
+            "`{}` has no scheme: write https://{} (or http://, redis://, rediss://, postgres://)",
+            display_name(url),
+            display_name(url)
+        ))),
+    }
+}
+
 /// The targets of a run: the configured ones (or those `--target` names), then the URLs.
 pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
     let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
@@ -284,6 +304,7 @@ pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
         headers.insert(k.trim().to_owned(), v.trim().to_owned());
     }
     for url in &args.urls {
+        check_scheme(url)?;
         let mut c = url_config(url, Some(args));
         c.headers.clone_from(&headers);
         configs.push(c);

@@ -27,6 +27,24 @@ fn resolve(query: &str, configured: &[Target]) -> Result<Target, String> {
     if let Some(t) = configured.iter().find(|t| t.config.name == target) {
         return Ok(t.clone());
     }
+    // Neither a configured name nor a URL: a typo, answered 400 with the names, never a probe
+    // that fails (`probe_success 0` would page someone for a scrape config mistake).
+    if !target.contains("://") {
+        let names: Vec<&str> = configured.iter().map(|t| t.config.name.as_str()).collect();
+        let close = opskit::config::closest(&target, names.iter().copied())
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        return Err(format!(
+            "no target `{}`{close} (configured: {}; or give a URL with its scheme)",
+            opskit::redact::escape_controls(&target),
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
+        ));
+    }
+    crate::check_scheme(&target).map_err(|e| e.to_string())?;
     Target::new(crate::url_config(&target, None))
         .map_err(|e| format!("`{}`: {e}", crate::display_name(&target)))
 }

@@ -179,3 +179,17 @@ fn bad_configuration_is_unknown_with_the_reason() {
     assert_eq!(run(dir.path(), &["--help"]).status.code(), Some(0));
     assert_eq!(run(dir.path(), &["--nope"]).status.code(), Some(3));
 }
+
+#[test]
+fn a_url_without_a_scheme_is_a_usage_error_that_shows_the_url_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["example.com/health", "-f", "nagios"]);
+    let text = testkit::output_text(&out);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("has no scheme: write https://example.com/health"),
+        "{text}"
+    );
+    let out = run(dir.path(), &["ftp://example.com", "-f", "nagios"]);
+    assert_eq!(out.status.code(), Some(3), "{}", testkit::output_text(&out));
+}

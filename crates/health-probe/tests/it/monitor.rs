@@ -124,6 +124,12 @@ fn the_exporter_probes_on_scrape() {
     );
     let (status, _) = get("/probe");
     assert_eq!(status, 400);
+    // A typo is a scrape configuration mistake, not a target that is down.
+    let (status, body) = get("/probe?target=apii");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("did you mean `api`?"), "{body}");
+    let (status, body) = get("/probe?target=ftp://example.com");
+    assert_eq!(status, 400, "{body}");
     let (status, metrics) = get("/metrics");
     assert_eq!(status, 200);
     assert!(
