@@ -2,7 +2,7 @@
 //! the poll's cost, and `queue-depth failed QUEUE`'s list of failed jobs.
 
 use opskit::Status;
-use opskit::redis::Connection;
+use opskit::redis::{Backend, Connection, Value};
 use opskit::report::{Check, Finding, Metric, Report, Unit};
 
 use crate::bullmq::{self, Layout, QueueRef};
@@ -312,10 +312,30 @@ pub fn failed(settings: &Settings, queue: &str, limit: usize) -> Result<Report, 
     } else {
         format!("{} most recent failed jobs", jobs.len())
     };
+    // No failed jobs in a queue that does not exist is not "all fine": the name is wrong.
+    let missing = jobs.is_empty() && !queue_exists(&mut redis, &q)?;
     let mut check =
         Check::from_findings(format!("failed:{}", q.name), findings).took(started.elapsed());
     check.summary = summary;
+    if missing {
+        check.status = Status::Unknown;
+        check.summary = format!("no queue {}:{}", q.prefix, q.name);
+        check.findings.push(QD001.finding(format!(
+            "no keys under {}:{}: — no producer has used this queue name; check the name and --prefix (`queue-depth` without --queue lists the queues)",
+            q.prefix, q.name
+        )));
+    }
     Ok(Report::new(NAME, env!("CARGO_PKG_VERSION")).with_check(check))
+}
+
+/// Whether any key of the queue's bookkeeping exists (BullMQ and Bull alike).
+fn queue_exists(redis: &mut Connection, q: &QueueRef) -> Result<bool, Error> {
+    let commands: Vec<Vec<String>> = ["meta", "id", "failed", "wait", "completed", "stalled-check"]
+        .iter()
+        .map(|k| vec!["EXISTS".to_owned(), q.key(k)])
+        .collect();
+    let replies = redis.pipeline(&commands)?;
+    Ok(replies.iter().any(|v| matches!(v, Value::Int(n) if *n > 0)))
 }
 
 #[cfg(test)]

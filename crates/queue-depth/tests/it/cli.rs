@@ -229,6 +229,17 @@ fn failed_subcommand_shows_reasons_not_data() {
         "{stdout}"
     );
     assert!(!stdout.contains("\"n\""), "job data leaked: {stdout}");
+    // A queue that does not exist has no failed jobs because it has nothing: UNKNOWN, not OK.
+    let (code, stdout, _) = output(
+        bin()
+            .args(["failed", "agent-task", "--format", "nagios"])
+            .env("REDIS_URL", redis.url()),
+    );
+    assert_eq!(code, 3, "{stdout}");
+    assert!(
+        stdout.contains("no queue bull:agent-task") && stdout.contains("QD001"),
+        "{stdout}"
+    );
 }
 
 #[test]
