@@ -43,6 +43,10 @@ fn progress_line(event: Progress) {
 }
 
 fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
+    // `-q` means nothing on stderr but errors: no progress line either.
+    if args.common.quiet {
+        return opskit_predeploy::run_with(args, cx, &mut |_| {});
+    }
     opskit_predeploy::run_with(args, cx, &mut progress_line)
 }
 

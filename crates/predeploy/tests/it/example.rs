@@ -237,3 +237,29 @@ fn unchanged_inputs_reuse_the_last_result() {
     );
     finding(&changed, "typescript", "TS2322");
 }
+
+/// `-q` keeps stderr free of the progress line on a terminal too (`script` gives the run one).
+#[test]
+fn quiet_means_no_progress_line_on_a_terminal() {
+    let f = Fixture::new();
+    let run = |quiet: bool| {
+        let command = format!(
+            "{} --root {} --no-cache --only files{}",
+            env!("CARGO_BIN_EXE_predeploy"),
+            f.path("").display(),
+            if quiet { " -q" } else { "" }
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("OPSKIT_FORMAT")
+            .output()
+            .expect("script (util-linux) runs the command on a pseudo-terminal");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(
+        run(false).contains("running files"),
+        "the progress line shows without -q"
+    );
+    let quiet = run(true);
+    assert!(!quiet.contains("running"), "{quiet:?}");
+}
