@@ -235,6 +235,10 @@ impl Target {
             Kind::Postgres => "postgres",
             Kind::Openrouter => "openrouter",
         };
+        // A URL given as the target says its kind itself (`http://…`, not `http:http://…`).
+        if self.config.name.contains("://") {
+            return self.config.name.clone();
+        }
         format!("{kind}:{}", self.config.name)
     }
 
