@@ -163,6 +163,20 @@ pub fn keep(entries: &[Entry], policy: &Policy) -> BTreeMap<usize, Vec<String>> 
             .or_default()
             .push("the newest verified backup".to_owned());
     }
+    // A restore that compared every table is a stronger proof than pg_restore reading the
+    // archive: the newest backup that passed one is kept too, even behind a newer one that was
+    // only listed.
+    if let Some(i) = entries.iter().position(|e| {
+        e.archive_present
+            && e.manifest
+                .verification
+                .as_ref()
+                .is_some_and(|v| v.ok && v.level == "restore")
+    }) {
+        kept.entry(i)
+            .or_default()
+            .push("the newest restore-verified backup".to_owned());
+    }
     kept
 }
 

@@ -277,3 +277,36 @@ fn check_reports_age_size_change_and_verification_in_every_format() {
     );
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
 }
+
+#[test]
+fn prune_keeps_the_newest_restore_verified_backup_behind_a_newer_listed_one() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("b");
+    std::fs::create_dir(&dir).unwrap();
+    let b: Vec<String> = [
+        ("2026-11-27T03:00:00Z", Some(true)),
+        ("2026-11-26T03:00:00Z", Some(true)),
+        ("2026-11-25T03:00:00Z", None),
+    ]
+    .iter()
+    .map(|(stamp, v)| craft(&dir, unix(stamp), 1000, *v))
+    .collect();
+    // B2 passed a real restore; B1 was only listed by pg_restore.
+    let path = dir.join(format!("{}.manifest.json", b[1]));
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    m["verification"]["level"] = "restore".into();
+    std::fs::write(&path, m.to_string()).unwrap();
+    let out = run(
+        work.path(),
+        &["prune", "--dir", "b", "--keep-last", "1"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(present(&dir, &b), vec![1, 2], "{}", text(&out));
+    assert!(
+        text(&out).contains("the newest restore-verified backup"),
+        "{}",
+        text(&out)
+    );
+}
