@@ -108,6 +108,12 @@ impl Drop for PrivateDir {
     }
 }
 
+/// Whether process `pid` is running (Linux's /proc). The partial backups and the private
+/// directories of processes that are not are leftovers of a killed run.
+pub fn process_running(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// The process id in a private directory's (or a legacy password file's) name.
 fn owner_pid(name: &str) -> Option<u32> {
     let rest = name
@@ -137,8 +143,7 @@ pub fn sweep(tmp: &Path, ours: &Path) {
         };
         let path = entry.path();
         let ours_by_uid = std::fs::symlink_metadata(&path).is_ok_and(|m| m.uid() == me);
-        if ours_by_uid && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
-        {
+        if ours_by_uid && pid != std::process::id() && !process_running(pid) {
             remove(&path);
         }
     }

@@ -251,7 +251,7 @@ pub fn catalog(dir: &Path) -> std::io::Result<Catalog> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         if let Some(pid) = crate::archive::partial_pid(&name) {
-            let running = Path::new(&format!("/proc/{pid}")).exists();
+            let running = crate::cleanup::process_running(pid);
             catalog.partials.push((path, running));
             continue;
         }

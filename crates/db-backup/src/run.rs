@@ -112,7 +112,7 @@ fn remove_stale_partials(dir: &Path) -> usize {
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Some(pid) = archive::partial_pid(&name)
-            && !Path::new(&format!("/proc/{pid}")).exists()
+            && !crate::cleanup::process_running(pid)
             && std::fs::remove_file(entry.path()).is_ok()
         {
             removed += 1;

@@ -260,18 +260,25 @@ pub fn url_config(url: &str, args: Option<&Args>) -> TargetConfig {
 /// (exit 3) that shows the URL to write, not a probe that fails (exit 2).
 pub(crate) fn check_scheme(url: &str) -> Result<(), Error> {
     const SCHEMES: [&str; 6] = ["http", "https", "redis", "rediss", "postgres", "postgresql"];
-    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    match scheme {
+    let shown = display_name(url);
+    // Every scheme but `but`, as a list to write.
+    let listed = |but: &str| {
+        SCHEMES
+            .iter()
+            .filter(|s| **s != but)
+            .map(|s| format!("{s}://"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match url.split_once("://").map(|(s, _)| s.to_ascii_lowercase()) {
         Some(s) if SCHEMES.contains(&s.as_str()) => Ok(()),
         Some(s) => Err(Error::Usage(format!(
-            "`{}`: health-probe speaks {}, not `{s}://`",
-            display_name(url),
-            SCHEMES.map(|s| format!("{s}://")).join(", ")
+            "`{shown}`: health-probe speaks {}, not `{s}://`",
+            listed("")
         ))),
         None => Err(Error::Usage(format!(
-            "`{}` has no scheme: write https://{} (or http://, redis://, rediss://, postgres://)",
-            display_name(url),
-            display_name(url)
+            "`{shown}` has no scheme: write https://{shown} (or {})",
+            listed("https")
         ))),
     }
 }

@@ -77,7 +77,9 @@ pub fn serve(configured: Vec<Target>, listen: &str) -> Result<Report, Error> {
                 );
                 std::thread::spawn(move || match resolve(&query, &configured) {
                     Ok(target) => {
-                        let report = crate::probe_all(std::slice::from_ref(&target));
+                        // Served text is output too: cleaned as the CLI edge cleans it.
+                        let report =
+                            opskit::cli::cleaned(crate::probe_all(std::slice::from_ref(&target)));
                         if let Ok(mut c) = counts.lock() {
                             *c.entry(target.config.name.clone()).or_default() += 1;
                         }

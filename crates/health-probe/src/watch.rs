@@ -132,8 +132,15 @@ pub fn record(path: &Path, changes: &[Change]) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .open(path)?;
+    // A file written is output too: the names and reasons are cleaned as printed text is.
+    let secrets = opskit::redact::secrets();
     for c in changes {
-        let line = serde_json::to_string(c).map_err(std::io::Error::other)?;
+        let c = Change {
+            target: secrets.clean(&c.target),
+            reason: secrets.clean(&c.reason),
+            ..c.clone()
+        };
+        let line = serde_json::to_string(&c).map_err(std::io::Error::other)?;
         writeln!(file, "{line}")?;
     }
     file.sync_data()

@@ -334,7 +334,7 @@ impl Config {
                         message,
                     },
                 })?;
-                if secret_key(key) {
+                if crate::redact::name_says_secret(key) {
                     crate::redact::secrets().register(&resolved);
                 }
                 *s = resolved.into();
@@ -424,23 +424,6 @@ impl Config {
         (!key.is_empty() && !key.starts_with('[') && !key.starts_with('#'))
             .then(|| key.chars().take(64).collect())
     }
-}
-
-/// Whether a key's name says its value is a secret.
-fn secret_key(key: &str) -> bool {
-    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    [
-        "token",
-        "password",
-        "secret",
-        "key",
-        "auth",
-        "dsn",
-        "webhook",
-        "credential",
-    ]
-    .iter()
-    .any(|w| last.contains(w))
 }
 
 /// serde's `invalid type: string "VALUE", expected …` and `invalid value: …` without the

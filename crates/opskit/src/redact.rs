@@ -239,11 +239,6 @@ impl Secrets {
         }
     }
 
-    /// Whether anything is registered.
-    pub fn is_empty(&self) -> bool {
-        self.known.read().map_or(true, |k| k.is_empty())
-    }
-
     /// `text` as it may be shown: every registered secret replaced by its redacted form, URL
     /// passwords hidden ([`url`]), control characters escaped ([`escape_controls`]).
     pub fn clean(&self, text: &str) -> String {
@@ -257,6 +252,25 @@ impl Secrets {
         }
         escape_controls(&out).into_owned()
     }
+}
+
+/// Whether a name (an environment variable's, a configuration key's last part) says its value
+/// is a secret: it holds TOKEN, KEY, SECRET, PASS(WORD), AUTH, DSN, WEBHOOK or CREDENTIAL, in
+/// any case. Broad on purpose: it decides what the output layer hides, not what is reported.
+pub fn name_says_secret(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    [
+        "token",
+        "key",
+        "secret",
+        "pass",
+        "auth",
+        "dsn",
+        "webhook",
+        "credential",
+    ]
+    .iter()
+    .any(|w| last.contains(w))
 }
 
 /// Whether a value may be a secret by its shape: anything of [`SCRUB_MIN`] characters or more

@@ -26,10 +26,11 @@ fn refresh(settings: &Settings, cache: &mut Cache, interval: Duration) {
     if cache.at.is_some_and(|t| t.elapsed() < interval) {
         return;
     }
-    let report = match check(settings) {
+    // Served text is output too: cleaned as the CLI edge cleans what it prints.
+    let report = opskit::cli::cleaned(match check(settings) {
         Ok(r) => r,
         Err(e) => opskit::cli::failure_report(crate::NAME, &e),
-    };
+    });
     cache.healthy = report.checks.iter().all(|c| c.status != Status::Unknown);
     cache.reason = report.summary();
     cache.body = metrics(&report);

@@ -249,12 +249,13 @@ impl Options {
                 min_confidence,
             },
             walk: WalkOptions {
-                max_file_size: args
-                    .max_file_size
-                    .or(file.max_file_size)
-                    .unwrap_or(WalkOptions::default().max_file_size)
-                    .checked_sub(1)
-                    .map_or(u64::MAX, |n| n + 1),
+                max_file_size: args.max_file_size.or(file.max_file_size).map_or(
+                    WalkOptions::default().max_file_size,
+                    |n| match n {
+                        0 => u64::MAX,
+                        n => n,
+                    },
+                ),
                 include_generated: args.include_generated,
                 no_ignore: args.no_ignore,
                 follow_links: args.follow,

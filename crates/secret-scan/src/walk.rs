@@ -212,11 +212,6 @@ pub fn binary_kind(data: &[u8]) -> Option<&'static str> {
     (nuls > 0 && nuls * 16 >= head.len()).then_some("mostly NUL bytes")
 }
 
-/// Whether content is binary (see [`binary_kind`]).
-pub fn is_binary(data: &[u8]) -> bool {
-    binary_kind(data).is_some()
-}
-
 /// Minified content: long files whose lines average more than 500 bytes.
 fn is_minified(data: &[u8]) -> bool {
     data.len() > 16 * 1024 && data.len() / (memchr::memchr_iter(b'\n', data).count() + 1) > 500

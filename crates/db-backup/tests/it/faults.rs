@@ -28,6 +28,18 @@ fn all_files(dir: &Path) -> Vec<String> {
     }
 }
 
+/// Client programs whose pg_dump writes 200 KB of a custom-format dump, then stalls for 20 s:
+/// a run caught in the middle of a dump.
+fn slow_dump(pg: &testkit::PostgresServer) -> tempfile::TempDir {
+    wrappers(
+        pg.bin_dir(),
+        &format!(
+            "case \"$*\" in *--format=custom*) {} \"$@\" | {{ head -c 200000; sleep 20; cat; }}; exit $?;; esac",
+            pg.bin_dir().join("pg_dump").display()
+        ),
+    )
+}
+
 /// Runs the binary with a file size limit, as a full disk would stop it (EFBIG instead of
 /// ENOSPC; the same path through the code, and no mount needed).
 #[expect(unsafe_code, reason = "setrlimit and signal in the child before exec")]
@@ -135,13 +147,7 @@ fn failures_are_clear_and_leave_nothing_under_a_final_name() {
 
     // Killed in the middle of a dump: a partial file, never a final name; the next run
     // removes the partial file and succeeds.
-    let slow = wrappers(
-        pg.bin_dir(),
-        &format!(
-            "case \"$*\" in *--format=custom*) {} \"$@\" | {{ head -c 200000; sleep 20; cat; }}; exit $?;; esac",
-            pg.bin_dir().join("pg_dump").display()
-        ),
-    );
+    let slow = slow_dump(&pg);
     let mut child = cmd(
         work.path(),
         &[
@@ -263,13 +269,7 @@ fn signals_leave_no_password_file_and_a_killed_run_is_swept() {
     std::fs::create_dir_all(&tmp).unwrap();
     let backups = work.path().join("b");
     let good = pg.url("app");
-    let slow = wrappers(
-        pg.bin_dir(),
-        &format!(
-            "case \"$*\" in *--format=custom*) {} \"$@\" | {{ head -c 200000; sleep 20; cat; }}; exit $?;; esac",
-            pg.bin_dir().join("pg_dump").display()
-        ),
-    );
+    let slow = slow_dump(&pg);
     let start = || {
         cmd(
             work.path(),

@@ -37,22 +37,19 @@ pub(super) fn post_json_text(
     deadline: &Deadline,
 ) -> Result<(u16, String), String> {
     let host = url_host(url);
+    // What the target is sent is registered with the output layer, so what it says back (a
+    // body quoting the request line and headers) is shown without it: the whole URL, its path
+    // and query (a Slack webhook's path is its secret), the query's values and the headers.
     let secrets = opskit::redact::secrets();
     secrets.register(url);
     secrets.register_value(url);
+    if let Some((_, path)) = url.split_once(&host) {
+        secrets.register(path);
+        secrets.register(path.split(['?', '#']).next().unwrap_or(path));
+    }
     for value in headers.values() {
         secrets.register_header(value);
     }
-    // What a target says back is shown only after what it was sent is taken out of it.
-    let echo_free = |text: &str| -> String {
-        let mut text = text.replace(url, &format!("<the URL of {host}>"));
-        if let Some((_, path)) = url.split_once(&host)
-            && path.len() > 1
-        {
-            text = text.replace(path, "<its path>");
-        }
-        secrets.clean(&text)
-    };
     let payload = body.to_string();
     let mut backoff = Duration::from_millis(500);
     let mut attempt = 0u32;
@@ -78,7 +75,7 @@ pub(super) fn post_json_text(
                 let text = opskit::http::read_body(&mut response, &options)
                     .unwrap_or_else(|e| format!("({e})"));
                 if status < 300 {
-                    return Ok((status, text.chars().take(300).collect()));
+                    return Ok((status, secrets.clean(&text).chars().take(300).collect()));
                 }
                 let retry_after = response
                     .headers()
@@ -88,8 +85,9 @@ pub(super) fn post_json_text(
                     .map(Duration::from_secs);
                 let error = format!(
                     "{host} answered {status}: {}",
+                    // Cleaned before it is cut: a secret cut in two would no longer match.
                     opskit::render::one_line(
-                        &echo_free(&text).chars().take(200).collect::<String>()
+                        &secrets.clean(&text).chars().take(200).collect::<String>()
                     )
                 );
                 (status == 429 || status >= 500, retry_after, error)
@@ -99,7 +97,7 @@ pub(super) fn post_json_text(
                 None,
                 format!("{host}: no answer within the time limit"),
             ),
-            Err(e) => (true, None, format!("{host}: {}", echo_free(&e.to_string()))),
+            Err(e) => (true, None, format!("{host}: {e}")),
         };
         if !retry || attempt >= retries {
             return Err(error);

@@ -186,21 +186,7 @@ impl Context {
     /// so it is hidden wherever it appears.
     pub fn var(&self, name: &str) -> Option<String> {
         let value = (self.env)(name)?;
-        let upper = name.to_ascii_uppercase();
-        if [
-            "TOKEN",
-            "KEY",
-            "SECRET",
-            "PASSWORD",
-            "PASS",
-            "AUTH",
-            "DSN",
-            "WEBHOOK",
-            "CREDENTIAL",
-        ]
-        .iter()
-        .any(|w| upper.contains(w))
-        {
+        if crate::redact::name_says_secret(name) {
             crate::redact::secrets().register(&value);
         } else {
             crate::redact::secrets().register_value(&value);

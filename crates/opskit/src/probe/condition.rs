@@ -240,7 +240,13 @@ impl JsonCondition {
         if ok {
             Ok(())
         } else {
-            let shown: String = current.to_string().chars().take(80).collect();
+            // Cleaned before it is cut: a registered secret cut in two would no longer match
+            // and its first part would be shown.
+            let shown: String = crate::redact::secrets()
+                .clean(&current.to_string())
+                .chars()
+                .take(80)
+                .collect();
             Err(format!(
                 "{} is {shown}, not {} {}",
                 self.path_text,
@@ -262,6 +268,19 @@ fn loose_eq(a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_found_value_is_cleaned_before_it_is_cut() {
+        let token = "sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        crate::redact::secrets().register(token);
+        let body = serde_json::json!({ "status": format!("Bearer {token}") });
+        let e = JsonCondition::parse("status == \"ok\"")
+            .unwrap()
+            .eval(&body)
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains(&token[..20]), "{e}");
+    }
 
     #[test]
     fn statuses() {

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::deadline::{Deadline, DeadlineStream};
+use crate::deadline::{Deadline, DeadlineStream, is_timeout};
 use crate::redact::scrub;
 
 /// What to request.
@@ -244,8 +244,6 @@ fn timeout(phase: &'static str, deadline: &Deadline) -> ProbeError {
         seconds: deadline.total().as_secs_f64(),
     }
 }
-
-use crate::deadline::is_timeout;
 
 impl Target {
     /// Scheme, host and port: where the caller's headers may go.

@@ -185,22 +185,20 @@ impl NativeRedis {
             reason,
         };
         let deadline = Deadline::new(limits.timeout, limits.connect_timeout);
+        let timed_out = || RedisError::Timeout {
+            target: target.clone(),
+            timeout: limits.connect_timeout,
+        };
         let addrs = deadline.resolve(&url.host, url.port).map_err(|e| {
             if is_timeout(&e) {
-                RedisError::Timeout {
-                    target: target.clone(),
-                    timeout: limits.connect_timeout,
-                }
+                timed_out()
             } else {
                 connect_err(format!("cannot resolve {}: {e}", url.host))
             }
         })?;
         let tcp = deadline.connect(&addrs).map_err(|e| {
             if is_timeout(&e) {
-                RedisError::Timeout {
-                    target: target.clone(),
-                    timeout: limits.connect_timeout,
-                }
+                timed_out()
             } else {
                 connect_err(e.to_string())
             }

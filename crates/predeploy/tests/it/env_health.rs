@@ -93,6 +93,28 @@ fn the_env_check_reads_the_platform_export_and_the_code() {
     );
 }
 
+/// predeploy's health check alone, as JSON, with the example's frontend and worker at `url`.
+fn health_run(f: &Fixture, extra: &[&str], url: &str) -> std::process::Output {
+    let root = f.path("").display().to_string();
+    let mut args = vec![
+        "--root",
+        &root,
+        "--format",
+        "json",
+        "--no-cache",
+        "--only",
+        "health",
+    ];
+    args.extend_from_slice(extra);
+    Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .args(&args)
+        .env_remove("OPSKIT_FORMAT")
+        .env("FRONTEND_URL", url)
+        .env("WORKER_URL", url)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn health_targets_are_probed_when_reachable() {
     let f = Fixture::new();
@@ -113,21 +135,7 @@ fn health_targets_are_probed_when_reachable() {
         "/api/health" => testkit::Reply::json(503, r#"{"status":"degraded"}"#),
         _ => testkit::Reply::json(200, r#"{"status":"ok"}"#),
     });
-    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
-        .args([
-            "--root",
-            &f.path("").display().to_string(),
-            "--format",
-            "json",
-            "--no-cache",
-            "--only",
-            "health",
-        ])
-        .env_remove("OPSKIT_FORMAT")
-        .env("FRONTEND_URL", server.url())
-        .env("WORKER_URL", server.url())
-        .output()
-        .unwrap();
+    let out = health_run(&f, &[], &server.url());
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(2), "{report}");
     let findings = check(&report, "health")["findings"].as_array().unwrap();
@@ -155,22 +163,7 @@ fn a_dripping_health_endpoint_is_cut_off_at_its_timeout() {
         std::time::Duration::from_millis(200),
     ));
     let started = std::time::Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_predeploy"))
-        .args([
-            "--root",
-            &f.path("").display().to_string(),
-            "--format",
-            "json",
-            "--no-cache",
-            "--only",
-            "health",
-            "--require-health",
-        ])
-        .env_remove("OPSKIT_FORMAT")
-        .env("FRONTEND_URL", drip.url())
-        .env("WORKER_URL", drip.url())
-        .output()
-        .unwrap();
+    let out = health_run(&f, &["--require-health"], &drip.url());
     let took = started.elapsed();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(2), "{report}");
