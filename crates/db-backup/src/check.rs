@@ -11,10 +11,16 @@ use opskit::threshold::{Range, Thresholds};
 use crate::archive::human_size;
 use crate::codes::{DB501, DB502, DB503, DB504, DB505, DB506};
 use crate::manifest::{self, CatalogError};
-use crate::{CheckArgs, FileConfig, NAME, parse_age};
+use crate::{CheckArgs, FileConfig, NAME, age_arg};
+use opskit::duration::{Span, SpanArg};
+use std::time::Duration;
 
-/// `check`.
-pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, CatalogError> {
+/// `check`: the report, and notes for the user (a bare-number age, read as seconds).
+pub fn check(
+    dir: &Path,
+    args: &CheckArgs,
+    file: &FileConfig,
+) -> Result<(Report, Vec<String>), CatalogError> {
     check_text(dir, args, file).map_err(CatalogError)
 }
 
@@ -22,21 +28,29 @@ pub fn check(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, 
     clippy::too_many_lines,
     reason = "three measures of one backup, each with its metric and finding"
 )]
-fn check_text(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report, String> {
-    let max_age = parse_age(
-        args.max_age
-            .as_deref()
-            .or(file.max_age.as_deref())
-            .unwrap_or("26h"),
-    )
-    .map_err(|e| format!("--max-age {e}"))?;
-    let warn_age = args
-        .warn_age
-        .as_deref()
-        .or(file.warn_age.as_deref())
-        .map(parse_age)
-        .transpose()
-        .map_err(|e| format!("--warn-age {e}"))?;
+fn check_text(
+    dir: &Path,
+    args: &CheckArgs,
+    file: &FileConfig,
+) -> Result<(Report, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let mut age = |value: Option<SpanArg>, flag: &str| {
+        value.map(|v| {
+            let (d, note) = age_arg(v, flag);
+            notes.extend(note);
+            d
+        })
+    };
+    let max_age = age(args.max_age.or(file.max_age), "--max-age")
+        .unwrap_or(Duration::from_secs(26 * 3600));
+    let warn_age = age(args.warn_age.or(file.warn_age), "--warn-age");
+    if warn_age.is_some_and(|w| w > max_age) {
+        return Err(format!(
+            "--warn-age {} is longer than --max-age {}: the backup is CRITICAL before it could be a WARNING; swap them",
+            Span::new(warn_age.unwrap_or_default()),
+            Span::new(max_age)
+        ));
+    }
     let size_change = args.size_change.or(file.size_change).unwrap_or(50.0);
     if !(size_change.is_finite() && size_change >= 0.0) {
         return Err(format!(
@@ -71,7 +85,7 @@ fn check_text(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report,
                 dir.display()
             ))),
         );
-        return Ok(report);
+        return Ok((report, notes));
     };
     let m = &newest.manifest;
     let db = m.database.as_str();
@@ -210,7 +224,7 @@ fn check_text(dir: &Path, args: &CheckArgs, file: &FileConfig) -> Result<Report,
     for c in crate::retention::leftovers(&catalog) {
         report.push(c);
     }
-    Ok(report)
+    Ok((report, notes))
 }
 
 /// `3h05m`, `2d04h`, `45s`.

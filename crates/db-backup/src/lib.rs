@@ -62,6 +62,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use opskit::cli::{CommonArgs, Context, Tool};
+use opskit::duration::{SpanArg, Unit};
 use opskit::probe::postgres::PgUrl;
 use opskit::report::Report;
 use serde::Deserialize;
@@ -115,9 +116,10 @@ pub struct Args {
     /// newest of Debian's /usr/lib/postgresql/N/bin).
     #[arg(long, global = true, value_name = "DIR")]
     pub pg_bin: Option<PathBuf>,
-    /// Seconds to wait for the server when connecting and between answers [default: 30].
-    #[arg(long, global = true, value_name = "SECONDS")]
-    pub timeout: Option<u64>,
+    /// How long to wait for the server when connecting and between answers: `30s`, `2m`
+    /// [default: 30s; a bare number is seconds].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub timeout: Option<SpanArg>,
     /// Notifications on status changes and Sentry Crons check-ins.
     #[command(flatten)]
     pub notify: opskit::cli::NotifyFlags,
@@ -298,12 +300,12 @@ pub struct PruneArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     /// Critical when the newest backup is older than this (`26h`, `90m`, `2d`, `1d12h`)
-    /// [default: 26h].
-    #[arg(long, value_name = "AGE")]
-    pub max_age: Option<String>,
+    /// [default: 26h]. A bare number is seconds, with a note.
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<SpanArg>,
     /// Warning when it is older than this [default: none].
-    #[arg(long, value_name = "AGE")]
-    pub warn_age: Option<String>,
+    #[arg(long, value_name = "DURATION")]
+    pub warn_age: Option<SpanArg>,
     /// Warning when the newest backup's size differs from the previous one's by more than this
     /// percentage [default: 50].
     #[arg(long, value_name = "PERCENT")]
@@ -357,9 +359,9 @@ pub struct FileConfig {
     /// Retention.
     pub keep_monthly: Option<usize>,
     /// `check --max-age`.
-    pub max_age: Option<String>,
+    pub max_age: Option<SpanArg>,
     /// `check --warn-age`.
-    pub warn_age: Option<String>,
+    pub warn_age: Option<SpanArg>,
     /// `check --size-change`.
     pub size_change: Option<f64>,
     /// Supabase preset: references into left-out schemas are notes.
@@ -415,7 +417,10 @@ impl Settings {
         Ok(Settings {
             dir,
             pg_bin,
-            timeout: Duration::from_secs(args.timeout.unwrap_or(30).max(1)),
+            timeout: args
+                .timeout
+                .map_or(Duration::from_secs(30), |t| t.span(Unit::Seconds).duration())
+                .max(Duration::from_secs(1)),
             file,
         })
     }
@@ -454,48 +459,17 @@ fn source_url(args: &RunArgs, cx: &Context, file: &FileConfig) -> Result<PgUrl, 
     ))
 }
 
-/// An age that does not parse, and how to write one.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct AgeError(String);
-
-/// Parses an age: `26h`, `90m`, `2d`, `1d12h`, `3600s`, or plain seconds.
-pub fn parse_age(text: &str) -> Result<Duration, AgeError> {
-    age(text).map_err(AgeError)
-}
-
-fn age(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    if let Ok(secs) = t.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'w' => 604_800,
-            _ => return Err(format!("`{text}`: unknown unit `{c}` (use s, m, h, d, w)")),
-        };
-        let n: u64 = number
-            .parse()
-            .map_err(|_| format!("`{text}`: a number must come before `{c}`"))?;
-        total = total.saturating_add(n.saturating_mul(unit));
-        number.clear();
-    }
-    if !number.is_empty() || total == 0 {
-        return Err(format!(
-            "`{text}` is not an age: write 26h, 90m, 2d or 1d12h"
-        ));
-    }
-    Ok(Duration::from_secs(total))
+/// An age flag or key as a duration, with a note for a bare number: `--max-age 26` is 26
+/// seconds, which is rarely what was meant.
+pub fn age_arg(value: SpanArg, flag: &str) -> (Duration, Option<String>) {
+    let span = value.span(Unit::Seconds);
+    let note = match value {
+        SpanArg::Bare(n) => Some(format!(
+            "{flag} {n} is read as {span} (a bare number is seconds); write {flag} {n}h for hours or {flag} {n}d for days"
+        )),
+        SpanArg::Span(_) => None,
+    };
+    (span.duration(), note)
 }
 
 /// Runs the subcommand.
@@ -593,7 +567,14 @@ fn subcommand(command: &Command, args: &Args, cx: &Context) -> Result<Report, Er
         Command::Prune(a) => retention::prune(&settings.dir, a, &settings.file)
             .map_err(|e| Error::Usage(e.to_string())),
         Command::Check(a) => {
-            check::check(&settings.dir, a, &settings.file).map_err(|e| Error::Usage(e.to_string()))
+            check::check(&settings.dir, a, &settings.file)
+                .map(|(report, notes)| {
+                    for note in notes {
+                        cx.note(note);
+                    }
+                    report
+                })
+                .map_err(|e| Error::Usage(e.to_string()))
         }
     }
 }
@@ -610,14 +591,14 @@ mod tests {
 
     #[test]
     fn ages() {
-        assert_eq!(parse_age("26h").unwrap(), Duration::from_hours(26));
-        assert_eq!(parse_age("1d12h").unwrap(), Duration::from_hours(36));
-        assert_eq!(parse_age("90m").unwrap(), Duration::from_mins(90));
-        assert_eq!(parse_age("3600").unwrap(), Duration::from_hours(1));
-        assert!(parse_age("26").is_ok());
-        assert!(parse_age("h").is_err());
-        assert!(parse_age("26x").is_err());
-        assert!(parse_age("").is_err());
-        assert!(parse_age("12h5").is_err());
+        let age = |t: &str| age_arg(t.parse().unwrap(), "--max-age");
+        assert_eq!(age("26h"), (Duration::from_hours(26), None));
+        assert_eq!(age("1d12h").0, Duration::from_hours(36));
+        let (d, note) = age("26");
+        assert_eq!(d, Duration::from_secs(26));
+        let note = note.unwrap();
+        assert!(note.contains("--max-age 26 is read as 26s") && note.contains("--max-age 26h"), "{note}");
+        assert!("12h5".parse::<SpanArg>().is_err());
+        assert!("26x".parse::<SpanArg>().is_err());
     }
 }

@@ -27,7 +27,7 @@ pub const HP003: Code = Code {
     code: "HP003",
     title: "slow",
     severity: Severity::Warning,
-    explanation: "The answer took longer than `latency_warning_ms` (a warning) or `latency_critical_ms` (an error).",
+    explanation: "The answer took longer than `latency_warning` (a warning) or `latency_critical` (an error; `--latency-warning`/`--latency-critical` for a URL given on the command line). The service is up, only slow.",
     fix: "Look at the service's load and its dependencies (database, queue); raise the limits if the latency is expected.",
 };
 
@@ -67,6 +67,15 @@ pub const HP007: Code = Code {
     fix: "Add credit to the key, or raise its limit on openrouter.ai.",
 };
 
+/// HP008: the target's configuration refers to an unset variable.
+pub const HP008: Code = Code {
+    code: "HP008",
+    title: "target not resolved",
+    severity: Severity::Warning,
+    explanation: "A target of `[[health-probe.targets]]` refers to a variable (`${DATABASE_URL}`) that is not set in this environment, so it cannot be probed and is UNKNOWN; the other targets are probed as usual.",
+    fix: "Export the variable (for cron and systemd, in the environment file the job loads), or write `${VAR:-default}` to fall back to a default.",
+};
+
 /// HP100: not confirmed yet.
 pub const HP100: Code = Code {
     code: "HP100",
@@ -77,7 +86,7 @@ pub const HP100: Code = Code {
 };
 
 /// Every code, in order.
-pub const CODES: &[Code] = &[HP001, HP002, HP003, HP004, HP005, HP006, HP007, HP100];
+pub const CODES: &[Code] = &[HP001, HP002, HP003, HP004, HP005, HP006, HP007, HP008, HP100];
 
 /// health-probe's registry.
 pub const REGISTRY: Registry = Registry {
@@ -90,6 +99,6 @@ mod tests {
     #[test]
     fn the_registry_is_complete() {
         assert_eq!(opskit::codes::validate(super::CODES, &["HP"]), Ok(()));
-        assert_eq!(super::CODES.len(), 8);
+        assert_eq!(super::CODES.len(), 9);
     }
 }

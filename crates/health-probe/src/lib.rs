@@ -38,7 +38,8 @@ use std::collections::BTreeMap;
 
 use clap::Parser;
 use opskit::cli::{CommonArgs, Context, Tool};
-use opskit::report::Report;
+use opskit::duration::{SpanArg, Unit as DurUnit};
+use opskit::report::{Check, Report};
 use serde::Deserialize;
 
 pub use crate::target::{Kind, Target, TargetConfig};
@@ -52,13 +53,13 @@ Examples:
   health-probe
   health-probe --target frontend --target worker
   # One URL from the command line, with conditions
-  health-probe https://app.example.com/api/health --json 'status == \"ok\"' --latency-warning 500
+  health-probe https://app.example.com/api/health --json 'status == \"ok\"' --latency-warning 500ms
   health-probe http://worker.internal:8080/health --status 200 --retries 2
   # For Nagios/Icinga, Prometheus' textfile collector, or CI
   health-probe --format nagios
   health-probe --format prometheus > /var/lib/node_exporter/health.prom
   # An uptime monitor: down after 3 failed probes in a row, up after 2 good ones
-  health-probe --watch 30 --history uptime.jsonl
+  health-probe --watch 30s --history uptime.jsonl
   # An exporter for Prometheus, in blackbox_exporter's style
   health-probe serve --listen 0.0.0.0:9115     # scrape /probe?target=frontend
   # What a finding code means, and every code
@@ -94,25 +95,28 @@ pub struct Args {
     /// secrets).
     #[arg(long, short = 'H', value_name = "HEADER")]
     pub header: Vec<String>,
-    /// Latency in milliseconds above which a URL given here is a warning.
-    #[arg(long, value_name = "MS")]
-    pub latency_warning: Option<f64>,
-    /// Latency in milliseconds above which it is critical.
-    #[arg(long, value_name = "MS")]
-    pub latency_critical: Option<f64>,
+    /// Latency above which a URL given here is a warning: `500ms`, `1.5s` (a bare number is
+    /// milliseconds for this release, with a note).
+    #[arg(long, value_name = "DURATION")]
+    pub latency_warning: Option<SpanArg>,
+    /// Latency above which it is critical.
+    #[arg(long, value_name = "DURATION")]
+    pub latency_critical: Option<SpanArg>,
     /// Extra attempts before a URL given here counts as down.
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
-    /// The whole probe of a URL, redirects included, in milliseconds [default: 5000]; every
-    /// read and write is held to it, so a server that drips cannot hold the run past it.
-    #[arg(long, value_name = "MS")]
-    pub timeout: Option<u64>,
+    /// The whole probe of a URL, redirects included: `5s`, `800ms` [default: 5s; a bare
+    /// number is milliseconds for this release, with a note]. Every read and write is held to
+    /// it, so a server that drips cannot hold the run past it.
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<SpanArg>,
     /// Trust only this CA (PEM) for the URLs given here.
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<std::path::PathBuf>,
-    /// Probe every SECONDS, as an uptime monitor with flap damping (see --down-after).
-    #[arg(long, value_name = "SECONDS")]
-    pub watch: Option<f64>,
+    /// Probe every DURATION (`30s`, `1m`; a bare number is seconds), as an uptime monitor with
+    /// flap damping (see --down-after).
+    #[arg(long, value_name = "DURATION")]
+    pub watch: Option<SpanArg>,
     /// Stop after this many rounds of --watch.
     #[arg(long, value_name = "N", requires = "watch")]
     pub count: Option<u64>,
@@ -183,9 +187,9 @@ impl Tool for Args {
     }
 
     fn watch(&self) -> Option<opskit::cli::Watch> {
-        let secs = self.watch?;
+        let interval = self.watch?.span(DurUnit::Seconds).duration();
         Some(opskit::cli::Watch {
-            interval: std::time::Duration::from_secs_f64(secs.max(0.1)),
+            interval: interval.max(std::time::Duration::from_millis(100)),
             count: self.count,
         })
     }
@@ -247,10 +251,11 @@ pub fn url_config(url: &str, args: Option<&Args>) -> TargetConfig {
             .collect();
         c.json.clone_from(&args.json);
         c.metrics.clone_from(&args.metric);
-        c.latency_warning_ms = args.latency_warning;
-        c.latency_critical_ms = args.latency_critical;
+        let ms = |v: Option<SpanArg>| v.map(|v| SpanArg::Span(v.span(DurUnit::Millis)));
+        c.latency_warning = ms(args.latency_warning);
+        c.latency_critical = ms(args.latency_critical);
         c.retries = args.retries;
-        c.timeout_ms = args.timeout;
+        c.timeout = ms(args.timeout);
         c.ca_file.clone_from(&args.cacert);
     }
     c
@@ -283,25 +288,43 @@ pub(crate) fn check_scheme(url: &str) -> Result<(), Error> {
     }
 }
 
-/// The targets of a run: the configured ones (or those `--target` names), then the URLs.
-pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
-    let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
+/// The targets of a run: the configured ones (or those `--target` names), then the URLs; and
+/// an UNKNOWN check for each configured target that cannot be resolved (it refers to an unset
+/// variable), so one forgotten `DATABASE_URL` does not keep the others from being probed.
+pub fn targets(args: &Args, cx: &Context) -> Result<(Vec<Target>, Vec<Check>), Error> {
+    let (file, unresolved) = configured(cx)?;
     let mut configs: Vec<TargetConfig> = Vec::new();
+    let known = || {
+        file.targets
+            .iter()
+            .map(|t| t.name.as_str())
+            .chain(unresolved.iter().map(|(n, _, _)| n.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     for name in &args.targets {
-        if !file.targets.iter().any(|t| &t.name == name) {
-            let known: Vec<&str> = file.targets.iter().map(|t| t.name.as_str()).collect();
+        if !file.targets.iter().any(|t| &t.name == name)
+            && !unresolved.iter().any(|(n, _, _)| n == name)
+        {
             return Err(Error::Usage(format!(
                 "no target `{name}` in [[health-probe.targets]]; the targets are: {}",
-                known.join(", ")
+                known()
             )));
         }
     }
-    if args.urls.is_empty() || !args.targets.is_empty() {
-        configs.extend(
-            file.targets
-                .into_iter()
-                .filter(|t| args.targets.is_empty() || args.targets.contains(&t.name)),
-        );
+    let use_configured = args.urls.is_empty() || !args.targets.is_empty();
+    let wanted = |name: &str| args.targets.is_empty() || args.targets.iter().any(|t| t == name);
+    let mut unknown = Vec::new();
+    if use_configured {
+        for (name, check_name, reason) in &unresolved {
+            if wanted(name) {
+                unknown.push(
+                    Check::unknown(check_name.clone(), format!("not probed: {reason}"))
+                        .with_finding(codes::HP008.finding(reason.clone())),
+                );
+            }
+        }
+        configs.extend(file.targets.into_iter().filter(|t| wanted(&t.name)));
     }
     let mut headers = BTreeMap::new();
     for h in &args.header {
@@ -310,13 +333,22 @@ pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
             .ok_or_else(|| Error::Usage(format!("--header {h:?}: write `Name: value`")))?;
         headers.insert(k.trim().to_owned(), v.trim().to_owned());
     }
+    for (flag, value) in [
+        ("--timeout", args.timeout),
+        ("--latency-warning", args.latency_warning),
+        ("--latency-critical", args.latency_critical),
+    ] {
+        if let Some((_, Some(note))) = value.map(|v| v.resolve(DurUnit::Millis, flag)) {
+            cx.note(note);
+        }
+    }
     for url in &args.urls {
         check_scheme(url)?;
         let mut c = url_config(url, Some(args));
         c.headers.clone_from(&headers);
         configs.push(c);
     }
-    if configs.is_empty() {
+    if configs.is_empty() && unknown.is_empty() {
         return Err(Error::Usage("nothing to probe: give URLs, or add [[health-probe.targets]] to opskit.toml (docs/health-probe.md)".to_owned()));
     }
     let mut names = std::collections::BTreeSet::new();
@@ -325,10 +357,50 @@ pub fn targets(args: &Args, cx: &Context) -> Result<Vec<Target>, Error> {
             return Err(Error::Usage(format!("two targets are called `{}`", c.name)));
         }
     }
-    configs
+    let targets = configs
         .into_iter()
         .map(|c| Target::new(c).map_err(Error::Target))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    for t in &targets {
+        for note in &t.notes {
+            cx.note(note.clone());
+        }
+    }
+    Ok((targets, unknown))
+}
+
+/// A configured target that cannot be resolved: its name, its check name (`postgres:db`) and
+/// why.
+pub type Unresolved = (String, String, String);
+
+/// `[health-probe]` with every target that resolves, and the name and reason of each that
+/// does not.
+pub fn configured(cx: &Context) -> Result<(FileConfig, Vec<Unresolved>), Error> {
+    let Some(config) = &cx.config else {
+        return Ok((FileConfig::default(), Vec::new()));
+    };
+    let env = |name: &str| cx.var(name);
+    let Some((mut file, items)) =
+        config.section_items::<FileConfig, TargetConfig>(NAME, "targets", &env)?
+    else {
+        return Ok((FileConfig::default(), Vec::new()));
+    };
+    let mut unresolved = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match item.value {
+            Ok(t) => file.targets.push(t),
+            Err(e) => {
+                let name = item.name.unwrap_or_else(|| format!("targets[{i}]"));
+                let kind = item
+                    .plain
+                    .iter()
+                    .find(|(k, _)| k == "kind")
+                    .map_or("http", |(_, v)| v.as_str());
+                unresolved.push((name.clone(), format!("{kind}:{name}"), e.to_string()));
+            }
+        }
+    }
+    Ok((file, unresolved))
 }
 
 /// Probes every target at once; the checks come back in the targets' order.
@@ -367,16 +439,19 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
 
 fn probe(args: &Args, cx: &Context) -> Result<Report, Error> {
     if let Some(Command::Serve { listen }) = &args.command {
-        let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
+        let (file, unresolved) = configured(cx)?;
         let targets = file
             .targets
             .into_iter()
             .map(|c| Target::new(c).map_err(Error::Target))
             .collect::<Result<Vec<_>, _>>()?;
-        return serve::serve(targets, listen);
+        return serve::serve(targets, unresolved, listen);
     }
-    let targets = targets(args, cx)?;
+    let (targets, unknown) = targets(args, cx)?;
     let mut report = probe_all(&targets);
+    for check in unknown {
+        report.push(check);
+    }
     if args.watch.is_some() {
         let damping = watch::Damping {
             down_after: args.down_after.max(1),

@@ -60,21 +60,43 @@ fn respond(request: tiny_http::Request, status: u16, body: Vec<u8>, prometheus: 
 }
 
 /// Serves until the process is stopped. Returns only when the address cannot be bound.
-pub fn serve(configured: Vec<Target>, listen: &str) -> Result<Report, Error> {
+/// `unresolved` are the configured targets that refer to an unset variable, with the reason:
+/// they answer 503 with it, and the others are served.
+pub fn serve(
+    configured: Vec<Target>,
+    unresolved: Vec<crate::Unresolved>,
+    listen: &str,
+) -> Result<Report, Error> {
     let server = tiny_http::Server::http(listen)
         .map_err(|e| Error::Usage(format!("cannot serve on {listen}: {e}")))?;
     let configured = Arc::new(configured);
+    let unresolved = Arc::new(unresolved);
     let counts: Arc<Mutex<BTreeMap<String, u64>>> = Arc::new(Mutex::new(BTreeMap::new()));
     for request in server.incoming_requests() {
         let url = request.url().to_owned();
         let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
         match path {
             "/probe" => {
-                let (configured, counts, query) = (
+                let (configured, unresolved, counts, query) = (
                     Arc::clone(&configured),
+                    Arc::clone(&unresolved),
                     Arc::clone(&counts),
                     query.to_owned(),
                 );
+                let asked = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("target="))
+                    .map(|t| opskit::encoding::percent_decode(t, true));
+                if let Some((name, _, reason)) = unresolved
+                    .iter()
+                    .find(|(n, _, _)| asked.as_deref() == Some(n.as_str()))
+                {
+                    let text = opskit::redact::secrets().clean(&format!(
+                        "target `{name}` is not probed: {reason}\n"
+                    ));
+                    respond(request, 503, text.into_bytes(), false);
+                    continue;
+                }
                 std::thread::spawn(move || match resolve(&query, &configured) {
                     Ok(target) => {
                         // Served text is output too: cleaned as the CLI edge cleans it.

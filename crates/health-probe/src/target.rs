@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use opskit::Status;
+use opskit::duration::{Span, SpanArg, Unit as DurUnit};
+use opskit::threshold::{Range, Set, Thresholds};
 use opskit::probe::condition::{JsonCondition, StatusSet};
 use opskit::probe::http::{self, ProbeError, Request, Response};
 use opskit::redis::Backend as _;
@@ -59,9 +61,13 @@ pub struct TargetConfig {
     /// http: accepted statuses (`200`, `"2xx"`, `"200-299"`) [default: 2xx].
     #[serde(default)]
     pub status: Vec<StatusItem>,
-    /// Latency (total) above this is a warning, in milliseconds.
+    /// Latency (total) above this is a warning: `500ms`, `1.5s` (a bare number is seconds).
+    pub latency_warning: Option<SpanArg>,
+    /// Latency (total) above this is critical.
+    pub latency_critical: Option<SpanArg>,
+    /// Deprecated: `latency_warning` in milliseconds.
     pub latency_warning_ms: Option<f64>,
-    /// Latency (total) above this is critical, in milliseconds.
+    /// Deprecated: `latency_critical` in milliseconds.
     pub latency_critical_ms: Option<f64>,
     /// http: the body must contain this text.
     pub body_contains: Option<String>,
@@ -74,7 +80,9 @@ pub struct TargetConfig {
     /// (`quantile(0.95, job_duration_seconds) < 30`, `rate(jobs_failed_total) < 0.1`).
     #[serde(default)]
     pub metrics: Vec<String>,
-    /// Milliseconds between the two scrapes a `rate(...)` condition needs [default: 2000].
+    /// The time between the two scrapes a `rate(...)` condition needs [default: 2s].
+    pub rate_interval: Option<SpanArg>,
+    /// Deprecated: `rate_interval` in milliseconds.
     pub rate_interval_ms: Option<u64>,
     /// https: a certificate expiring within this many days is a warning [default: 14].
     pub cert_warning_days: Option<f64>,
@@ -82,7 +90,9 @@ pub struct TargetConfig {
     pub cert_critical_days: Option<f64>,
     /// Extra attempts before the target counts as down [default: 0].
     pub retries: Option<u32>,
-    /// The whole probe (each attempt), redirects included, in milliseconds [default: 5000].
+    /// The whole probe (each attempt), redirects included: `5s`, `800ms` [default: 5s].
+    pub timeout: Option<SpanArg>,
+    /// Deprecated: `timeout` in milliseconds.
     pub timeout_ms: Option<u64>,
     /// http: most body bytes read [default: 1 MiB].
     pub max_body: Option<usize>,
@@ -131,6 +141,31 @@ pub struct Target {
     expect: Option<JsonCondition>,
     metrics: Vec<MetricCondition>,
     body_regex: Option<regex::Regex>,
+    timeout: Duration,
+    rate_interval: Duration,
+    latency: Set,
+    /// Deprecated forms the configuration used, as notes for the user.
+    pub notes: Vec<String>,
+}
+
+/// A duration key and its deprecated `_ms` twin: the new key wins; the old one still works,
+/// with a note.
+fn duration_key(
+    target: &str,
+    key: &str,
+    new: Option<SpanArg>,
+    old_ms: Option<f64>,
+    notes: &mut Vec<String>,
+) -> Option<Span> {
+    if let Some(v) = new {
+        return Some(v.span(DurUnit::Seconds));
+    }
+    let ms = old_ms?;
+    let span = Span::new(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    notes.push(format!(
+        "target `{target}`: `{key}_ms = {ms}` is deprecated and goes in the next release; write `{key} = \"{span}\"`"
+    ));
+    Some(span)
 }
 
 /// A target whose configuration cannot be probed: which one, and why.
@@ -191,7 +226,57 @@ impl Target {
             .map(|e| JsonCondition::parse(&format!("value {e}")))
             .transpose()
             .map_err(|e| err(format!("expect: {e}")))?;
+        let mut notes = Vec::new();
+        #[expect(clippy::cast_precision_loss, reason = "milliseconds of a timeout")]
+        let timeout = duration_key(
+            &name,
+            "timeout",
+            config.timeout,
+            config.timeout_ms.map(|v| v as f64),
+            &mut notes,
+        )
+        .map_or(Duration::from_secs(5), Span::duration);
+        if timeout.is_zero() {
+            return Err(err("`timeout` must be longer than zero".to_owned()));
+        }
+        #[expect(clippy::cast_precision_loss, reason = "milliseconds of an interval")]
+        let rate_interval = duration_key(
+            &name,
+            "rate_interval",
+            config.rate_interval,
+            config.rate_interval_ms.map(|v| v as f64),
+            &mut notes,
+        )
+        .map_or(Duration::from_secs(2), Span::duration);
+        let by_cli = config.name.contains("://");
+        let latency_side = |new: Option<SpanArg>, old: Option<f64>, side: &str, notes: &mut Vec<String>| {
+            let span = duration_key(&name, &format!("latency_{side}"), new, old, notes)?;
+            let by = if by_cli {
+                format!("--latency-{side}")
+            } else {
+                format!("latency_{side} of target {name}")
+            };
+            Some((Range::upper(span.as_secs_f64()), by))
+        };
+        let w = latency_side(config.latency_warning, config.latency_warning_ms, "warning", &mut notes);
+        let c = latency_side(config.latency_critical, config.latency_critical_ms, "critical", &mut notes);
+        let latency = Set {
+            thresholds: Thresholds::new(w.as_ref().map(|x| x.0), c.as_ref().map(|x| x.0)),
+            warning_by: w.map(|x| x.1),
+            critical_by: c.map(|x| x.1),
+        };
+        latency
+            .thresholds
+            .check_order(
+                latency.warning_by.as_deref().unwrap_or("latency_warning"),
+                latency.critical_by.as_deref().unwrap_or("latency_critical"),
+            )
+            .map_err(|e| err(e.to_string()))?;
         Ok(Target {
+            timeout,
+            rate_interval,
+            latency,
+            notes,
             config,
             status,
             json,
@@ -202,7 +287,7 @@ impl Target {
     }
 
     fn timeout(&self) -> Duration {
-        Duration::from_millis(self.config.timeout_ms.unwrap_or(5000))
+        self.timeout
     }
 
     /// Probes the target (with its retries) and reports it as a check.
@@ -228,6 +313,9 @@ impl Target {
     }
 
     fn name(&self) -> String {
+        if self.config.name.contains("://") {
+            return self.config.name.clone();
+        }
         let kind = match self.config.kind {
             Kind::Http => "http",
             Kind::Tcp => "tcp",
@@ -235,10 +323,6 @@ impl Target {
             Kind::Postgres => "postgres",
             Kind::Openrouter => "openrouter",
         };
-        // A URL given as the target says its kind itself (`http://…`, not `http:http://…`).
-        if self.config.name.contains("://") {
-            return self.config.name.clone();
-        }
         format!("{kind}:{}", self.config.name)
     }
 
@@ -254,21 +338,16 @@ impl Target {
         let elapsed = started.elapsed().as_secs_f64();
         let up = !findings.iter().any(|f| f.rule == HP001.code);
         let labels = [("target", self.config.name.as_str())];
-        let ms = elapsed * 1000.0;
-        let (warn, crit) = (
-            self.config.latency_warning_ms,
-            self.config.latency_critical_ms,
-        );
-        let over = match (crit, warn) {
-            (Some(c), _) if ms > c => Some((Severity::Error, c)),
-            (_, Some(w)) if ms > w => Some((Severity::Warning, w)),
-            _ => None,
-        };
-        if let Some((severity, limit)) = over.filter(|_| up) {
-            findings.push(HP003.finding_as(
-                severity,
-                format!("answered in {ms:.0} ms, over {limit:.0} ms"),
-            ));
+        let latency = Metric::new("latency", elapsed)
+            .unit(Unit::Seconds)
+            .limits(&self.latency);
+        if let Some(breach) = latency.breach().filter(|_| up) {
+            let severity = if latency.status() == Status::Critical {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            findings.push(HP003.finding_as(severity, format!("{breach}; {}", HP003.fix)));
         }
         metrics.insert(
             0,
@@ -378,7 +457,7 @@ impl Target {
         }
         let mut later = None;
         if self.metrics.iter().any(MetricCondition::needs_rate) {
-            let wait = Duration::from_millis(self.config.rate_interval_ms.unwrap_or(2000));
+            let wait = self.rate_interval;
             let started = Instant::now();
             std::thread::sleep(wait);
             match http::probe(request) {

@@ -19,7 +19,10 @@ pub struct NotifyConfig {
     pub state_file: Option<PathBuf>,
     /// At most this many notifications per target and window: `20/1h`, `5/10m` [20/1h].
     pub rate_limit: Option<String>,
-    /// Milliseconds a target may take, all attempts included (default 10000).
+    /// How long a target may take, all attempts included: `"10s"` (default 10s; a bare number
+    /// is seconds).
+    pub timeout: Option<opskit::duration::SpanArg>,
+    /// Deprecated: `timeout` in milliseconds.
     pub timeout_ms: Option<u64>,
     /// Extra attempts after a network error, a 5xx or a 429 (default 2).
     pub retries: Option<u32>,
@@ -274,17 +277,20 @@ impl MinStatus {
 }
 
 /// A Crons monitor's configuration.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonitorConfig {
     /// A crontab schedule: `0 3 * * *`.
     pub schedule: Option<String>,
-    /// Minutes after the expected time before a check-in counts as missed.
-    pub checkin_margin: Option<u64>,
-    /// Minutes a run may stay in progress before it counts as failed.
-    pub max_runtime: Option<u64>,
+    /// How late a check-in may be before it counts as missed: `"5m"` (a bare number is
+    /// minutes for this release, as Sentry counts them).
+    pub checkin_margin: Option<opskit::duration::SpanArg>,
+    /// How long a run may stay in progress before it counts as failed: `"30m"`.
+    pub max_runtime: Option<opskit::duration::SpanArg>,
     /// The schedule's time zone (`UTC`, `Europe/Berlin`).
     pub timezone: Option<String>,
+    /// Which results make the check-in `error` (`unknown`, `critical`, `warning`) [unknown].
+    pub fail_on: Option<opskit::cli::CronFailOn>,
 }
 
 /// Notifications per window.
@@ -313,29 +319,19 @@ impl std::str::FromStr for RateLimit {
         let (count, window) = text.split_once('/').ok_or_else(bad)?;
         let count: u32 = count.trim().parse().map_err(|_| bad())?;
         let window = window.trim();
-        let (number, unit) = window.split_at(
-            window
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(window.len()),
-        );
-        let number: u64 = if number.is_empty() {
-            1
+        // `20/h` is one hour; units as every duration of opskit (`10m`, `1h`, `1d`).
+        let window = if window.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            format!("1{window}")
         } else {
-            number.parse().map_err(|_| bad())?
+            window.to_owned()
         };
-        let secs = match unit {
-            "s" => 1,
-            "m" | "min" => 60,
-            "h" | "" => 3600,
-            "d" => 86_400,
-            _ => return Err(bad()),
-        };
-        if count == 0 || number == 0 {
+        let window: opskit::duration::Span = window.replace("min", "m").parse().map_err(|_| bad())?;
+        if count == 0 || window.is_zero() {
             return Err(bad());
         }
         Ok(RateLimit {
             count,
-            window: Duration::from_secs(number * secs),
+            window: window.duration(),
         })
     }
 }
@@ -366,7 +362,23 @@ impl NotifyConfig {
 
     /// The time a target may take.
     pub fn timeout(&self) -> Duration {
-        Duration::from_millis(self.timeout_ms.unwrap_or(10_000).max(100))
+        let given = match (self.timeout, self.timeout_ms) {
+            (Some(t), _) => t.span(opskit::duration::Unit::Seconds).duration(),
+            (None, Some(ms)) => Duration::from_millis(ms),
+            (None, None) => Duration::from_secs(10),
+        };
+        given.max(Duration::from_millis(100))
+    }
+
+    /// The deprecation note for `timeout_ms`, when the file still uses it.
+    pub fn notes(&self) -> Vec<String> {
+        match (self.timeout, self.timeout_ms) {
+            (None, Some(ms)) => vec![format!(
+                "`timeout_ms = {ms}` in [notify] is deprecated and goes in the next release; write `timeout = \"{}\"`",
+                opskit::duration::Span::from_millis(ms)
+            )],
+            _ => Vec::new(),
+        }
     }
 
     /// A target by name, or an error listing the names there are.

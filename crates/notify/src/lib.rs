@@ -57,6 +57,7 @@ pub fn hook(flags: &NotifyArgs, tool: &str) -> Option<Box<dyn Hook>> {
         args: flags.clone(),
         tool: tool.to_owned(),
         cron: None,
+        fail_on: opskit::cli::CronFailOn::default(),
     }))
 }
 
@@ -66,12 +67,18 @@ struct NotifyHook {
     args: NotifyArgs,
     tool: String,
     cron: Option<sentry::CronRun>,
+    fail_on: opskit::cli::CronFailOn,
 }
 
 fn load_config(cx: &Context) -> Result<NotifyConfig, String> {
-    cx.section::<NotifyConfig>(NAME)
+    let config = cx
+        .section::<NotifyConfig>(NAME)
         .map(Option::unwrap_or_default)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    for note in config.notes() {
+        cx.note(note);
+    }
+    Ok(config)
 }
 
 /// The state file: the flag, `state_file` in `[notify]` (relative to opskit.toml), the default.
@@ -130,12 +137,28 @@ impl Hook for NotifyHook {
         let Some(slug) = self.args.cron_monitor.clone() else {
             return Vec::new();
         };
+        let mut warnings = Vec::new();
         let started = (|| -> Result<sentry::CronRun, String> {
             let config = load_config(cx)?;
             let (dsn, environment) = cron_dsn(&config, cx)?;
             let mut monitor = config.monitors.get(&slug).cloned().unwrap_or_default();
             if let Some(s) = &self.args.cron_schedule {
                 monitor.schedule = Some(s.clone());
+            }
+            self.fail_on = self
+                .args
+                .cron_fail_on
+                .or(monitor.fail_on)
+                .unwrap_or_default();
+            if monitor.schedule.is_none() {
+                cx.note(format!(
+                    "--cron-monitor {slug} has no schedule, so Sentry cannot create the monitor or tell a missed run: pass --cron-schedule '*/5 * * * *' (the crontab line's schedule) or set schedule in [notify.monitors.{slug}]"
+                ));
+            }
+            for (key, value) in [("checkin_margin", monitor.checkin_margin), ("max_runtime", monitor.max_runtime)] {
+                if let Some((_, Some(note))) = value.map(|v| v.resolve(opskit::duration::Unit::Minutes, key)) {
+                    cx.note(format!("[notify.monitors.{slug}] {note}"));
+                }
             }
             let monitor = sentry::monitor_config(&monitor)?;
             sentry::CronRun::start(
@@ -148,18 +171,16 @@ impl Hook for NotifyHook {
             .map_err(String::from)
         })();
         match started {
-            Ok(run) => {
-                self.cron = Some(run);
-                Vec::new()
-            }
-            Err(e) => vec![format!("cron check-in for {slug} not sent: {e}")],
+            Ok(run) => self.cron = Some(run),
+            Err(e) => warnings.push(format!("cron check-in for {slug} not sent: {e}")),
         }
+        warnings
     }
 
     fn after(&mut self, report: &Report, status: Status, cx: &Context) -> Vec<String> {
         let mut lines = Vec::new();
         if let Some(run) = self.cron.take()
-            && let Err(e) = run.finish(status)
+            && let Err(e) = run.finish(status, self.fail_on)
         {
             lines.push(format!("cron check-in not delivered: {e}"));
         }
@@ -456,6 +477,9 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
         return Err(Error::Usage(NEEDS_SUBCOMMAND.to_owned()));
     };
     let config: NotifyConfig = cx.section(NAME)?.unwrap_or_default();
+    for note in config.notes() {
+        cx.note(note);
+    }
     let mut report = Report::new(NAME, env!("CARGO_PKG_VERSION"));
     match command {
         Command::Send {

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use opskit::Status;
+use opskit::cli::CronFailOn;
 use sentry::protocol::{
     Context, Envelope, EnvelopeItem, Event, Level, MonitorCheckIn, MonitorCheckInStatus,
     MonitorConfig as SentryMonitorConfig, MonitorSchedule,
@@ -296,10 +297,23 @@ fn monitor_config_text(c: &MonitorConfig) -> Result<Option<SentryMonitorConfig>,
             "`{schedule}` is not a crontab schedule (five fields: minute hour day month weekday)"
         )
     })?;
+    // Sentry counts both in whole minutes: a part of a minute is one more.
+    let minutes = |v: Option<opskit::duration::SpanArg>| {
+        v.map(|v| {
+            let secs = v.span(opskit::duration::Unit::Minutes).as_secs_f64();
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a duration of at most ten years, in minutes"
+            )]
+            let m = (secs / 60.0).ceil().max(1.0) as u64;
+            m
+        })
+    };
     Ok(Some(SentryMonitorConfig {
         schedule,
-        checkin_margin: c.checkin_margin,
-        max_runtime: c.max_runtime,
+        checkin_margin: minutes(c.checkin_margin),
+        max_runtime: minutes(c.max_runtime),
         timezone: c.timezone.clone(),
         failure_issue_threshold: None,
         recovery_threshold: None,
@@ -351,16 +365,17 @@ impl CronRun {
         }
     }
 
-    /// Sends `ok` (the run's status is OK or WARNING) or `error`, with the duration.
-    pub fn finish(self, status: Status) -> Result<(), SentryError> {
-        self.finish_text(status).map_err(SentryError)
+    /// Sends `error` when `fail_on` says the run's status fails it (by default only UNKNOWN:
+    /// the tool could not run), else `ok`, with the duration.
+    pub fn finish(self, status: Status, fail_on: CronFailOn) -> Result<(), SentryError> {
+        self.finish_text(status, fail_on).map_err(SentryError)
     }
 
-    fn finish_text(self, status: Status) -> Result<(), String> {
-        let outcome = if matches!(status, Status::Ok | Status::Warning) {
-            MonitorCheckInStatus::Ok
-        } else {
+    fn finish_text(self, status: Status, fail_on: CronFailOn) -> Result<(), String> {
+        let outcome = if fail_on.fails(status) {
             MonitorCheckInStatus::Error
+        } else {
+            MonitorCheckInStatus::Ok
         };
         let duration = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         self.sentry.check_in(self.check_in(outcome, Some(duration)));

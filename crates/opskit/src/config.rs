@@ -313,6 +313,76 @@ impl Config {
             .map_err(|e| self.section_error(&e, name, &resolved.borrow()))
     }
 
+    /// Reads section `name` into `S` like [`Config::section`], except for its array of
+    /// tables `key` (`[[health-probe.targets]]`): each item is resolved and read on its own,
+    /// so an item that refers to an unset variable fails alone ([`Item::value`] holds the
+    /// error, naming the variable) while the others are used. Any other error is the
+    /// section's. `S` sees the section without `key`.
+    pub fn section_items<S: DeserializeOwned, T: DeserializeOwned>(
+        &self,
+        name: &str,
+        key: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<(S, Vec<Item<T>>)>, ConfigError> {
+        let mut table = self.table()?;
+        let Some(section) = table.get_mut().get_mut(name) else {
+            return Ok(None);
+        };
+        let mut raw_items = Vec::new();
+        if let DeValue::Table(t) = section.get_mut() {
+            let found = t.keys().find(|k| k.get_ref() == key).cloned();
+            if let Some(k) = found
+                && let Some(v) = t.remove(&k)
+            {
+                match v.into_inner() {
+                    DeValue::Array(items) => raw_items = items.into_iter().collect(),
+                    other => {
+                        t.insert(k, Spanned::new(0..0, other));
+                    }
+                }
+            }
+        }
+        let resolved = std::cell::RefCell::new(Vec::new());
+        let recording = |var: &str| {
+            let value = env(var);
+            if let Some(v) = &value {
+                crate::redact::secrets().register_value(v);
+                resolved.borrow_mut().push((var.to_owned(), v.clone()));
+            }
+            value
+        };
+        self.interpolate(section, name, &recording)?;
+        let rest = S::deserialize(toml::de::ValueDeserializer::from(section.clone()))
+            .map_err(|e| self.section_error(&e, name, &resolved.borrow()))?;
+        let mut items = Vec::new();
+        for (i, mut item) in raw_items.into_iter().enumerate() {
+            let plain: Vec<(String, String)> = match item.get_ref() {
+                DeValue::Table(t) => t
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let text = v.get_ref().as_str()?;
+                        (!text.contains('$')).then(|| (k.get_ref().to_string(), text.to_owned()))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let item_name = plain.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone());
+            let path = format!("{name}.{key}[{i}]");
+            let value = match self.interpolate(&mut item, &path, &recording) {
+                Err(e) if matches!(e.kind(), ConfigErrorKind::UnsetVariable { .. }) => Err(e),
+                Err(e) => return Err(e),
+                Ok(()) => Ok(T::deserialize(toml::de::ValueDeserializer::from(item))
+                    .map_err(|e| self.section_error(&e, name, &resolved.borrow()))?),
+            };
+            items.push(Item {
+                name: item_name,
+                plain,
+                value,
+            });
+        }
+        Ok(Some((rest, items)))
+    }
+
     fn interpolate(
         &self,
         value: &mut Spanned<DeValue<'_>>,
@@ -451,6 +521,17 @@ fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
         .map(str::to_owned)
         .collect();
     Some((key.to_owned(), valid))
+}
+
+/// One item of an array of tables read by [`Config::section_items`].
+#[derive(Debug)]
+pub struct Item<T> {
+    /// Its `name` key, when that is a plain string.
+    pub name: Option<String>,
+    /// Its top-level string keys that hold no reference, as written (`kind = "postgres"`).
+    pub plain: Vec<(String, String)>,
+    /// The item, or why it could not be resolved (an unset variable).
+    pub value: Result<T, ConfigError>,
 }
 
 enum ExpandError {

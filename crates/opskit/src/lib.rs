@@ -70,6 +70,7 @@ pub mod codes;
 pub mod config;
 pub mod deadline;
 pub mod docs;
+pub mod duration;
 pub mod encoding;
 pub mod env;
 pub mod fs;

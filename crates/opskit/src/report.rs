@@ -139,10 +139,10 @@ impl Report {
             checks => {
                 let mut parts = Vec::new();
                 for status in [Status::Critical, Status::Warning, Status::Unknown] {
-                    let names: Vec<&str> = checks
+                    let names: Vec<String> = checks
                         .iter()
                         .filter(|c| c.status == status)
-                        .map(|c| c.name.as_str())
+                        .map(Check::name_and_reason)
                         .collect();
                     if !names.is_empty() {
                         parts.push(format!(
@@ -209,6 +209,30 @@ fn from_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
 }
 
 impl Check {
+    /// The check's name, with what made it a problem when a finding of its status says so:
+    /// `queue:emails: stalled 1 is above the critical threshold 0 (default of
+    /// --stalled-critical)`. The finding's message is cut at its first `; ` (where the advice
+    /// starts) and at 120 characters, so a status line stays one readable line.
+    pub fn name_and_reason(&self) -> String {
+        let reason = self
+            .findings
+            .iter()
+            .find(|f| f.severity.status() == self.status && self.status.is_problem())
+            .map(|f| {
+                let first = f.message.lines().next().unwrap_or_default();
+                let short = first.split("; ").next().unwrap_or(first);
+                crate::render::cut(short, 120)
+            });
+        let reason = reason.or_else(|| {
+            (self.status == Status::Unknown && !self.summary.is_empty())
+                .then(|| crate::render::cut(self.summary.lines().next().unwrap_or_default(), 120))
+        });
+        match reason {
+            Some(r) if !r.is_empty() => format!("{}: {r}", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
     /// A check with a status and a summary.
     pub fn new(name: impl Into<String>, status: Status, summary: impl Into<String>) -> Check {
         Check {
@@ -466,6 +490,26 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// A value in this unit as people read it: `17m03s` for seconds, `250ms` for milliseconds,
+    /// `98.5%`, plain numbers otherwise.
+    pub fn show(self, value: f64) -> String {
+        let span = |secs: f64| {
+            if secs.is_finite() && secs >= 0.0 {
+                crate::duration::Span::new(Duration::from_secs_f64(secs.min(1e12))).to_string()
+            } else {
+                format!("{secs}")
+            }
+        };
+        match self {
+            Unit::Seconds => span(value),
+            Unit::Milliseconds => span(value / 1000.0),
+            Unit::Microseconds => span(value / 1e6),
+            Unit::Percent => format!("{value}%"),
+            Unit::Bytes => format!("{value} bytes"),
+            Unit::None | Unit::Counter => format!("{value}"),
+        }
+    }
+
     /// The Nagios unit of measurement: ``, `s`, `ms`, `us`, `%`, `B`, `c`.
     pub const fn nagios(self) -> &'static str {
         match self {
@@ -509,6 +553,12 @@ pub struct Metric {
     /// `opskit_<tool>_<label>` with `tool` and `check` labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prometheus: Option<PrometheusName>,
+    /// Who set the warning range (`--stalled-warning`, a key of opskit.toml, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_by: Option<String>,
+    /// Who set the critical range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crit_by: Option<String>,
 }
 
 /// A metric's own Prometheus family name and labels. The value must already be in the
@@ -534,7 +584,59 @@ impl Metric {
             max: None,
             help: None,
             prometheus: None,
+            warn_by: None,
+            crit_by: None,
         }
+    }
+
+    /// Sets both thresholds and who set them.
+    #[must_use]
+    pub fn limits(mut self, set: &crate::threshold::Set) -> Metric {
+        self = self.thresholds(&set.thresholds);
+        self.warn_by.clone_from(&set.warning_by);
+        self.crit_by.clone_from(&set.critical_by);
+        self
+    }
+
+    /// The value as people read it: durations in the duration syntax (`17m03s`), others as
+    /// numbers.
+    pub fn value_text(&self) -> String {
+        self.unit.show(self.value)
+    }
+
+    /// What the value breaks, in words, when it breaks a threshold: `stalled 1 is above the
+    /// critical threshold 0 (default of --stalled-critical)`. `None` when the
+    /// value is within its thresholds.
+    pub fn breach(&self) -> Option<String> {
+        let status = self.status();
+        let (range, by, level) = match status {
+            Status::Critical => (self.crit?, self.crit_by.as_deref(), "critical"),
+            Status::Warning => (self.warn?, self.warn_by.as_deref(), "warning"),
+            _ => return None,
+        };
+        let bound = |v: f64| self.unit.show(v);
+        let relation = if self.value.is_nan() {
+            "is not a number, against".to_owned()
+        } else if range.alerts_inside() {
+            "is inside".to_owned()
+        } else if self.value > range.end() {
+            "is above".to_owned()
+        } else {
+            "is below".to_owned()
+        };
+        let shown = if range.alerts_inside() || (range.start().is_finite() && range.start() != 0.0 && range.end().is_finite()) {
+            format!("{}:{}", bound(range.start()), bound(range.end()))
+        } else if self.value > range.end() {
+            bound(range.end())
+        } else {
+            bound(range.start())
+        };
+        let by = by.map(|b| format!(" ({b})")).unwrap_or_default();
+        Some(format!(
+            "{} {} {relation} the {level} threshold {shown}{by}",
+            self.label,
+            self.value_text()
+        ))
     }
 
     /// Names the metric's Prometheus family and labels (see [`PrometheusName`]).

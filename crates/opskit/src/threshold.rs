@@ -75,6 +75,96 @@ pub enum ThresholdError {
         /// The parsed end.
         end: f64,
     },
+    /// A bound that is neither a number nor a duration.
+    #[error("`{input}`: {error}")]
+    Duration {
+        /// The whole threshold as given.
+        input: String,
+        /// Why the bound is not a duration.
+        error: crate::duration::DurationError,
+    },
+    /// A warning range that can never fire, because the critical range always fires first.
+    #[error(
+        "{warning_flag} {warning} is beyond {critical_flag} {critical}: every value past {critical} is CRITICAL first, so the warning could never fire; swap them ({warning_flag} {critical} {critical_flag} {warning})"
+    )]
+    Order {
+        /// The warning flag or key.
+        warning_flag: String,
+        /// The warning range.
+        warning: String,
+        /// The critical flag or key.
+        critical_flag: String,
+        /// The critical range.
+        critical: String,
+    },
+}
+
+/// A range whose bounds are durations or seconds (`5m`, `300`, `10m:1h`), for thresholds on
+/// ages and latencies: a bound with a unit is converted to seconds.
+pub fn parse_time_range(input: &str) -> Result<Range, ThresholdError> {
+    let text = input.trim();
+    let (at, body) = match text.strip_prefix('@') {
+        Some(rest) => ("@", rest),
+        None => ("", text),
+    };
+    let mut bounds = Vec::new();
+    for bound in body.split(':') {
+        let b = bound.trim();
+        if b.is_empty() || b == "~" || b.parse::<f64>().is_ok() {
+            bounds.push(b.to_owned());
+        } else {
+            let span: crate::duration::Span =
+                b.parse().map_err(|e| ThresholdError::Duration {
+                    input: input.to_owned(),
+                    error: e,
+                })?;
+            bounds.push(span.as_secs_f64().to_string());
+        }
+    }
+    format!("{at}{}", bounds.join(":")).parse::<Range>().map_err(|e| match e {
+        ThresholdError::Empty => ThresholdError::Empty,
+        _ => e.with_input(input),
+    })
+}
+
+/// Deserializes a [`parse_time_range`] range (a string such as `"15m"`, or a number of
+/// seconds), for `#[serde(deserialize_with)]` on `Option<Range>` keys.
+pub fn time_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Range>, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Option<Range>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a duration such as \"15m\", seconds, or a range such as \"5m:1h\"")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<Range>, E> {
+            parse_time_range(v).map(Some).map_err(E::custom)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Option<Range>, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Option<Range>, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Option<Range>, E> {
+            self.visit_str(&v.to_string())
+        }
+    }
+    deserializer.deserialize_any(Visitor)
+}
+
+impl ThresholdError {
+    /// The same error about the input as the user wrote it.
+    fn with_input(self, original: &str) -> ThresholdError {
+        let input = original.to_owned();
+        match self {
+            ThresholdError::NotANumber { bound, .. } => ThresholdError::NotANumber { input, bound },
+            ThresholdError::TooManyColons { .. } => ThresholdError::TooManyColons { input },
+            ThresholdError::Inverted { start, end, .. } => {
+                ThresholdError::Inverted { input, start, end }
+            }
+            other => other,
+        }
+    }
 }
 
 /// One Nagios range. A value *alerts* when it falls outside `[start, end]`, or inside it when the
@@ -271,6 +361,31 @@ impl Thresholds {
         })
     }
 
+    /// Checks that the warning can fire: where both ranges are upper bounds (`500`, `~:500`),
+    /// the warning's must not be above the critical's; where both are lower bounds (`10:`),
+    /// not below it. `-w 2000 -c 1000` is a mistake a monitor should not accept silently.
+    pub fn check_order(&self, warning_flag: &str, critical_flag: &str) -> Result<(), ThresholdError> {
+        let (Some(w), Some(c)) = (self.warning, self.critical) else {
+            return Ok(());
+        };
+        if w.inside || c.inside {
+            return Ok(());
+        }
+        let upper = |r: &Range| r.end.is_finite() && (r.start == 0.0 || r.start == f64::NEG_INFINITY);
+        let lower = |r: &Range| r.end == f64::INFINITY && r.start.is_finite();
+        let wrong = (upper(&w) && upper(&c) && w.end > c.end)
+            || (lower(&w) && lower(&c) && w.start < c.start);
+        if wrong {
+            return Err(ThresholdError::Order {
+                warning_flag: warning_flag.to_owned(),
+                warning: w.to_string(),
+                critical_flag: critical_flag.to_owned(),
+                critical: c.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// CRITICAL if the critical range alerts, else WARNING if the warning range alerts, else OK.
     /// A NaN value is UNKNOWN: it cannot be compared with anything.
     pub fn evaluate(&self, value: f64) -> Status {
@@ -286,9 +401,108 @@ impl Thresholds {
     }
 }
 
+/// A warning/critical pair with where each came from (a flag, a key of opskit.toml, or the
+/// default), so a breach can name what to change.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Set {
+    /// The ranges.
+    pub thresholds: Thresholds,
+    /// Who set the warning: `--stalled-warning`, `stalled_warning in [queue-depth]`,
+    /// `default of --stalled-warning`.
+    pub warning_by: Option<String>,
+    /// Who set the critical.
+    pub critical_by: Option<String>,
+}
+
+/// Where to look for one threshold pair: the flags' names and values, the config keys' names
+/// and values, and the defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// The flags (`--stalled-warning`, `--stalled-critical`).
+    pub flags: [&'a str; 2],
+    /// Their values.
+    pub flag_values: [Option<Range>; 2],
+    /// The keys (`stalled_warning`, `stalled_critical`).
+    pub keys: [&'a str; 2],
+    /// Their values.
+    pub key_values: [Option<Range>; 2],
+    /// The config section, for naming a key (`queue-depth`).
+    pub section: &'a str,
+    /// Defaults.
+    pub defaults: [Option<Range>; 2],
+}
+
+impl Set {
+    /// Each side from the flag, else the key, else the default, remembering which; then the
+    /// order of the two is checked ([`Thresholds::check_order`]) under the names that set them.
+    pub fn resolve(s: &Sources<'_>) -> Result<Set, ThresholdError> {
+        let side = |i: usize| -> (Option<Range>, Option<String>) {
+            if let Some(r) = s.flag_values[i] {
+                (Some(r), Some(s.flags[i].to_owned()))
+            } else if let Some(r) = s.key_values[i] {
+                (Some(r), Some(format!("{} in [{}]", s.keys[i], s.section)))
+            } else if let Some(r) = s.defaults[i] {
+                (Some(r), Some(format!("default of {}", s.flags[i])))
+            } else {
+                (None, None)
+            }
+        };
+        let (warning, warning_by) = side(0);
+        let (critical, critical_by) = side(1);
+        let thresholds = Thresholds::new(warning, critical);
+        let name = |by: &Option<String>, i: usize| match by {
+            Some(b) if b.starts_with("--") => b.clone(),
+            Some(b) if b.starts_with("default of ") => format!("{} (default)", s.flags[i]),
+            Some(b) => b.clone(),
+            None => s.flags[i].to_owned(),
+        };
+        thresholds.check_order(&name(&warning_by, 0), &name(&critical_by, 1))?;
+        Ok(Set {
+            thresholds,
+            warning_by,
+            critical_by,
+        })
+    }
+
+    /// No thresholds.
+    pub fn none() -> Set {
+        Set::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_ranges_take_durations_or_seconds() {
+        assert_eq!(parse_time_range("15m").unwrap(), Range::upper(900.0));
+        assert_eq!(parse_time_range("900").unwrap(), Range::upper(900.0));
+        assert_eq!(parse_time_range("5m:1h").unwrap(), "300:3600".parse().unwrap());
+        assert_eq!(parse_time_range("@1m:2m").unwrap(), "@60:120".parse().unwrap());
+        let e = parse_time_range("15 minutes").unwrap_err().to_string();
+        assert!(e.contains("unknown unit `minutes`"), "{e}");
+        let e = parse_time_range("1h:5m").unwrap_err().to_string();
+        assert!(e.starts_with("`1h:5m`"), "{e}");
+    }
+
+    #[test]
+    fn a_warning_that_could_never_fire_is_refused() {
+        let t = |w: &str, c: &str| Thresholds::parse(Some(w), Some(c)).unwrap().check_order("-w", "-c");
+        let e = t("2000", "1000").unwrap_err().to_string();
+        assert!(e.contains("-w 2000 is beyond -c 1000"), "{e}");
+        assert!(e.contains("swap them (-w 1000 -c 2000)"), "{e}");
+        assert!(t("1000", "2000").is_ok());
+        assert!(t("1000", "1000").is_ok());
+        assert!(t("~:2000", "~:1000").is_err());
+        // Lower bounds: warn below 10, critical below 20 would never warn.
+        assert!(t("10:", "20:").is_err());
+        assert!(t("20:", "10:").is_ok());
+        // Mixed shapes and inside ranges are the user's to mean.
+        assert!(t("10:20", "5").is_ok());
+        assert!(t("@10:20", "5").is_ok());
+        assert!(Thresholds::parse(Some("5"), None).unwrap().check_order("-w", "-c").is_ok());
+    }
 
     fn r(s: &str) -> Range {
         s.parse().unwrap()

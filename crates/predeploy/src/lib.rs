@@ -164,9 +164,10 @@ pub struct Args {
     /// checks the code and notes that the values were not checked).
     #[arg(long)]
     pub require_env: bool,
-    /// Seconds each check may run before it is stopped and reported UNKNOWN [default: 600].
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<f64>,
+    /// How long each check may run before it is stopped and reported UNKNOWN: `10m`, `90s`
+    /// [default: 10m; a bare number is seconds].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<opskit::duration::SpanArg>,
     /// How many tools (tsc, ESLint, Biome) run at once [default: the cores, at most one per
     /// 1.5 GiB of free memory].
     #[arg(long, short = 'j', value_name = "N")]
@@ -225,8 +226,8 @@ pub struct FileConfig {
     pub typescript_projects: Option<Vec<PathBuf>>,
     /// Files that must exist, relative to the root.
     pub required_files: Option<Vec<String>>,
-    /// Seconds per check.
-    pub timeout: Option<f64>,
+    /// Per check: `"10m"` (a bare number is seconds).
+    pub timeout: Option<opskit::duration::SpanArg>,
     /// `warning` or `critical`.
     pub fail_on: Option<FailOn>,
     /// Tools run at once.
@@ -400,18 +401,20 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         .into_iter()
         .filter(|c| wanted.contains(c) && !skip.contains(c))
         .collect();
-    let timeout = args.timeout.or(file.timeout).unwrap_or(600.0);
-    if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(Error::Usage(format!(
-            "--timeout must be a positive number of seconds, not {timeout}"
-        )));
+    let timeout = args.timeout.or(file.timeout).map_or(Duration::from_secs(600), |t| {
+        t.span(opskit::duration::Unit::Seconds).duration()
+    });
+    if timeout.is_zero() {
+        return Err(Error::Usage(
+            "--timeout must be longer than zero: write a duration such as 10m".to_owned(),
+        ));
     }
     Ok(Plan {
         root,
         checks,
         typescript_projects: file.typescript_projects.unwrap_or_default(),
         required_files: file.required_files.unwrap_or_default(),
-        timeout: Duration::from_secs_f64(timeout),
+        timeout,
         fail_on: args.fail_on.or(file.fail_on).unwrap_or_default(),
         use_cache: !args.no_cache,
         jobs: match args.jobs.or(file.jobs) {
@@ -678,7 +681,10 @@ pub fn execute(
             None => report.push(
                 Check::unknown(
                     name.as_str(),
-                    format!("did not finish within {} s", plan.timeout.as_secs()),
+                    format!(
+                        "did not finish within {}",
+                        opskit::duration::Span::new(plan.timeout)
+                    ),
                 )
                 .took(started.elapsed()),
             ),

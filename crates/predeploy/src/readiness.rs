@@ -140,11 +140,12 @@ fn backups(root: &Path, project: &Project<'_>) -> Result<String, String> {
         database: None,
         require_verified: false,
     };
-    let report = opskit_db_backup::check::check(&dir, &args, &file)?;
+    let (report, _notes) = opskit_db_backup::check::check(&dir, &args, &file)?;
     if report.status() == Status::Ok {
         Ok(format!(
             "a verified backup younger than {} in {}",
-            file.max_age.as_deref().unwrap_or("26h"),
+            file.max_age
+                .map_or_else(|| "26h".to_owned(), |a| a.span(opskit::duration::Unit::Seconds).to_string()),
             dir.display()
         ))
     } else {

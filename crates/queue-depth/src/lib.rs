@@ -18,8 +18,9 @@
 //! | failed            | jobs in the failed set                                    | `--failed-warning/-critical`  |
 //! | failed growth     | failed now minus failed at the previous run (`--state`)  | `--failed-growth-warning/-critical` |
 //! | active            | jobs being processed                                      | `--active-warning/-critical`  |
-//! | stalled           | active jobs whose lock expired: their worker is gone      | `--stalled-warning/-critical` |
-//! | oldest age        | seconds since the oldest waiting job was created          | `--age-warning/-critical`     |
+//! | stalled           | active jobs whose lock expired: their worker is gone      | `--stalled-warning/-critical` (any is CRITICAL) |
+//! | oldest age        | time since the oldest waiting job was created             | `--age-warning/-critical` (5m, 15m) |
+//! | paused            | the queue is paused: nothing it holds will run            | WARNING unless `--paused-ok` |
 //!
 //! Delayed jobs are reported apart: they are not due yet, so they are not in the depth.
 //!
@@ -45,6 +46,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use opskit::cli::{CommonArgs, Context, Tool, Watch};
 use opskit::config::ConfigError;
+use opskit::duration::{SpanArg, Unit};
 use opskit::redis::RedisError;
 use opskit::report::Report;
 use opskit::threshold::Range;
@@ -66,8 +68,11 @@ Examples:
   queue-depth
   # A self-hosted Redis, two named queues, custom thresholds
   queue-depth --url redis://127.0.0.1:6379/0 --queue emails --queue reports -w 2000 -c 5000
-  # Alert when a worker died: any stalled job is CRITICAL, a job older than 10 minutes a WARNING
-  queue-depth --stalled-critical 0 --age-warning 600
+  # By default a stalled job (its worker died) is CRITICAL, a job waiting over 5m a WARNING
+  # and over 15m CRITICAL, a paused queue a WARNING; loosen them for a slow batch queue
+  queue-depth --queue reports --age-warning 1h --age-critical 3h --paused-ok
+  # Compare the depth over a few rounds (the trend column shows the change per minute)
+  queue-depth --watch 30s
   # Nagios/Icinga, or Prometheus node_exporter's textfile collector
   queue-depth --format nagios
   # A Prometheus exporter on :9464 (/metrics, /health)
@@ -124,30 +129,36 @@ pub struct Args {
     /// Active jobs critical threshold.
     #[arg(long, value_name = "RANGE")]
     pub active_critical: Option<Range>,
-    /// Stalled jobs (active, lock expired) warning threshold; `0` alerts on any.
+    /// Stalled jobs (active, lock expired) warning threshold.
     #[arg(long, value_name = "RANGE")]
     pub stalled_warning: Option<Range>,
-    /// Stalled jobs critical threshold.
+    /// Stalled jobs critical threshold [default: 0, so any stalled job is CRITICAL: no live
+    /// worker holds it].
     #[arg(long, value_name = "RANGE")]
     pub stalled_critical: Option<Range>,
-    /// Warning threshold on the oldest waiting job's age, in seconds.
-    #[arg(long, value_name = "RANGE")]
+    /// Warning threshold on the oldest waiting job's age: `5m`, `90s`, or seconds [default: 5m].
+    #[arg(long, value_name = "AGE", value_parser = opskit::threshold::parse_time_range)]
     pub age_warning: Option<Range>,
-    /// Critical threshold on the oldest waiting job's age, in seconds.
-    #[arg(long, value_name = "RANGE")]
+    /// Critical threshold on the oldest waiting job's age [default: 15m].
+    #[arg(long, value_name = "AGE", value_parser = opskit::threshold::parse_time_range)]
     pub age_critical: Option<Range>,
+    /// A paused queue is OK (by default it is a WARNING: nothing it holds will run).
+    #[arg(long)]
+    pub paused_ok: bool,
     /// A small JSON file that keeps failed counts between runs, for failed growth.
     #[arg(long, value_name = "FILE", global = true)]
     pub state: Option<PathBuf>,
     /// Read only the counts: one round trip per poll, no stalled or age checks.
     #[arg(long, global = true)]
     pub counts_only: bool,
-    /// Seconds to wait for Redis, per connection and per batch.
-    #[arg(long, value_name = "SECONDS", global = true)]
-    pub timeout: Option<f64>,
-    /// Poll every SECONDS until interrupted: redraws on a terminal, one line per poll otherwise.
-    #[arg(long, value_name = "SECONDS")]
-    pub watch: Option<f64>,
+    /// The whole poll's time limit, connection included: `10s`, `2m` [default: 10s; a bare
+    /// number is seconds].
+    #[arg(long, value_name = "DURATION", global = true)]
+    pub timeout: Option<SpanArg>,
+    /// Poll every DURATION (`30s`, `1m`) until interrupted: a live table with the change since
+    /// the previous round on a terminal, one line per queue per round through a pipe.
+    #[arg(long, value_name = "DURATION")]
+    pub watch: Option<SpanArg>,
     /// With --watch, stop after N polls.
     #[arg(long, value_name = "N", requires = "watch")]
     pub watch_count: Option<u64>,
@@ -170,10 +181,10 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
         listen: String,
-        /// Seconds a poll's result is reused: at most one Redis poll per interval, however
-        /// often Prometheus scrapes.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-        cache: f64,
+        /// How long a poll's result is reused (`10s`): at most one Redis poll per interval,
+        /// however often Prometheus scrapes.
+        #[arg(long, value_name = "DURATION", default_value = "10s")]
+        cache: SpanArg,
     },
     /// The most recent failed jobs of a queue: name, attempts, times and failedReason (first
     /// line). Job data is never shown.
@@ -196,9 +207,9 @@ impl Tool for Args {
     }
 
     fn watch(&self) -> Option<Watch> {
-        let secs = self.watch?;
+        let interval = self.watch?.span(Unit::Seconds).duration();
         Some(Watch {
-            interval: Duration::from_secs_f64(secs.max(0.1)),
+            interval: interval.max(Duration::from_millis(100)),
             count: self.watch_count,
         })
     }
@@ -255,7 +266,7 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
         None => check(&settings),
         Some(Command::Failed { queue, limit }) => failed(&settings, queue, *limit),
         Some(Command::Serve { listen, cache }) => {
-            serve::serve(&settings, listen, Duration::from_secs_f64(cache.max(0.0)))
+            serve::serve(&settings, listen, cache.span(Unit::Seconds).duration())
         }
     }?;
     opskit::codes::describe(&mut report, &[codes::REGISTRY]);

@@ -3,10 +3,14 @@
 
 use opskit::Status;
 use opskit::redis::{Backend, Connection, Value};
-use opskit::report::{Check, Finding, Metric, Report, Unit};
+use opskit::codes::Code;
+use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
+use opskit::threshold::{Range, Thresholds};
 
 use crate::bullmq::{self, Layout, QueueRef};
-use crate::codes::{QD001, QD002, QD003, QD010};
+use crate::codes::{
+    QD001, QD002, QD003, QD010, QD020, QD021, QD022, QD023, QD024, QD025, QD026,
+};
 use crate::poll::{self, QueueResult};
 use crate::settings::{QueueThresholds, Settings, queue_ref};
 use crate::{Error, NAME, state};
@@ -165,7 +169,7 @@ fn queue_check(
     let (q, prefix) = (snap.queue.name.as_str(), snap.queue.prefix.as_str());
     let mut metrics = vec![
         Metric::new("depth", c.depth() as f64)
-            .thresholds(&lim.depth)
+            .limits(&lim.depth)
             .min(0.0)
             .help("Jobs waiting to be processed: waiting + paused + prioritized.")
             .prometheus("bullmq_queue_depth", &[("queue", q), ("prefix", prefix)]),
@@ -179,19 +183,25 @@ fn queue_check(
                 &[("queue", q), ("state", state), ("prefix", prefix)],
             );
         match state {
-            "failed" => m = m.thresholds(&lim.failed),
-            "active" => m = m.thresholds(&lim.active),
+            "failed" => m = m.limits(&lim.failed),
+            "active" => m = m.limits(&lim.active),
             _ => {}
         }
         metrics.push(m);
     }
-    metrics.push(
-        Metric::new("is_paused", f64::from(u8::from(snap.is_paused)))
-            .min(0.0)
-            .max(1.0)
-            .help("1 when the queue is paused.")
-            .prometheus("bullmq_queue_paused", &[("queue", q), ("prefix", prefix)]),
-    );
+    let mut paused = Metric::new("is_paused", f64::from(u8::from(snap.is_paused)))
+        .min(0.0)
+        .max(1.0)
+        .help("1 when the queue is paused.")
+        .prometheus("bullmq_queue_paused", &[("queue", q), ("prefix", prefix)]);
+    if !lim.paused_ok {
+        paused = paused.limits(&opskit::threshold::Set {
+            thresholds: Thresholds::new(Some(Range::upper(0.0)), None),
+            warning_by: Some("default; --paused-ok accepts it".to_owned()),
+            critical_by: None,
+        });
+    }
+    metrics.push(paused);
     let mut parts = vec![format!("depth {}", c.depth())];
     let mut detail = Vec::new();
     if c.paused > 0 || c.prioritized > 0 {
@@ -203,7 +213,7 @@ fn queue_check(
     if !counts_only {
         metrics.push(
             Metric::new("stalled", det.stalled as f64)
-                .thresholds(&lim.stalled)
+                .limits(&lim.stalled)
                 .min(0.0)
                 .help("Active jobs whose lock expired: no live worker holds them.")
                 .prometheus("bullmq_stalled_jobs", &[("queue", q), ("prefix", prefix)]),
@@ -213,7 +223,7 @@ fn queue_check(
             metrics.push(
                 Metric::new("oldest_age", age as f64)
                     .unit(Unit::Seconds)
-                    .thresholds(&lim.age)
+                    .limits(&lim.age)
                     .min(0.0)
                     .help("Seconds since the oldest waiting job was created.")
                     .prometheus(
@@ -233,7 +243,7 @@ fn queue_check(
     if let Some(g) = growth {
         metrics.push(
             Metric::new("failed_growth", g as f64)
-                .thresholds(&lim.failed_growth)
+                .limits(&lim.failed_growth)
                 .help("Failed jobs added since the previous run.")
                 .prometheus("bullmq_failed_growth", &[("queue", q), ("prefix", prefix)]),
         );
@@ -246,9 +256,20 @@ fn queue_check(
     if snap.is_paused {
         parts.push("PAUSED".to_owned());
     }
-    // Each threshold is on its metric, once; the check is as bad as its worst metric.
+    // Each threshold is on its metric, once; the check is as bad as its worst metric, and
+    // says which thresholds made it so, first.
     let status = Status::worst_of(metrics.iter().map(Metric::status));
-    let mut check = Check::new(name, status, parts.join("; "));
+    let breaches = breaches(&metrics);
+    let mut summary = parts.join("; ");
+    if !breaches.is_empty() {
+        let said: Vec<&str> = breaches.iter().map(|(_, text, _)| text.as_str()).collect();
+        summary = format!("{}; {summary}", said.join("; "));
+    }
+    let mut check = Check::new(name, status, summary);
+    check.findings = breaches
+        .into_iter()
+        .map(|(code, text, severity)| code.finding_as(severity, format!("{text}; {}", code.fix)))
+        .collect();
     check.metrics = metrics;
     if !snap.exists
         && c.depth() == 0
@@ -257,14 +278,47 @@ fn queue_check(
         && c.completed == 0
         && c.delayed == 0
     {
-        check.status = check.status.worst(Status::Warning);
-        check.findings.push(QD001.finding(format!("no keys under {}:{}: — no producer has used this queue name; check the name and --prefix", snap.queue.prefix, snap.queue.name),
+        // A queue named on the command line or in opskit.toml that does not exist: the monitor
+        // cannot tell how it is doing (discovery only ever finds queues that exist).
+        check.status = Status::Unknown;
+        check.summary = format!("no queue {}:{}", snap.queue.prefix, snap.queue.name);
+        check.findings.push(QD001.finding(format!("no keys under {}:{}: — no producer has used this queue name; check the name and --prefix (`queue-depth` without --queue lists the queues)", snap.queue.prefix, snap.queue.name),
         ));
     }
     if snap.layout == Layout::Bull && snap.exists {
         check.summary.push_str(" (Bull)");
     }
     check
+}
+
+/// Each metric over a threshold: its code, the breach in words, and the finding's severity.
+fn breaches(metrics: &[Metric]) -> Vec<(&'static Code, String, Severity)> {
+    metrics
+        .iter()
+        .filter_map(|m| {
+            let code = match m.label.as_str() {
+                "depth" => &QD020,
+                "failed" => &QD021,
+                "failed_growth" => &QD022,
+                "active" => &QD023,
+                "stalled" => &QD024,
+                "oldest_age" => &QD025,
+                "is_paused" => &QD026,
+                _ => return None,
+            };
+            let text = if m.label == "is_paused" {
+                format!("queue paused ({})", m.warn_by.as_deref().unwrap_or("default"))
+            } else {
+                m.breach()?
+            };
+            let severity = match m.status() {
+                Status::Ok => return None,
+                Status::Warning => Severity::Warning,
+                Status::Critical | Status::Unknown => Severity::Error,
+            };
+            Some((code, text.replacen("oldest_age", "oldest waiting job", 1).replacen("failed_growth", "failed growth", 1), severity))
+        })
+        .collect()
 }
 
 /// `queue-depth failed QUEUE`: the most recent failed jobs as findings.

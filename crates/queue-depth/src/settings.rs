@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use opskit::cli::Context;
 use opskit::redis::{Limits, Target};
-use opskit::threshold::{Range, Thresholds};
+use opskit::duration::{SpanArg, Unit};
+use opskit::threshold::{Range, Set, Sources, time_range};
 use serde::Deserialize;
 
 use crate::bullmq::QueueRef;
@@ -46,14 +47,18 @@ pub struct FileConfig {
     pub stalled_warning: Option<Range>,
     /// Stalled critical.
     pub stalled_critical: Option<Range>,
-    /// Oldest-age warning, seconds.
+    /// Oldest-age warning: a duration (`"5m"`) or seconds.
+    #[serde(default, deserialize_with = "time_range")]
     pub age_warning: Option<Range>,
-    /// Oldest-age critical, seconds.
+    /// Oldest-age critical.
+    #[serde(default, deserialize_with = "time_range")]
     pub age_critical: Option<Range>,
+    /// A paused queue is OK instead of WARNING.
+    pub paused_ok: Option<bool>,
     /// The state file.
     pub state_file: Option<PathBuf>,
-    /// Timeout in seconds.
-    pub timeout: Option<f64>,
+    /// The whole poll's time limit: `"10s"` (a bare number is seconds).
+    pub timeout: Option<SpanArg>,
 }
 
 /// Everything a poll needs, resolved from flags, opskit.toml and the environment.
@@ -75,22 +80,31 @@ pub struct Settings {
     pub counts_only: bool,
 }
 
-/// The thresholds of every metric.
-#[derive(Debug, Clone, Copy, Default)]
+/// The thresholds of every metric, with who set each.
+#[derive(Debug, Clone, Default)]
 pub struct QueueThresholds {
     /// Depth.
-    pub depth: Thresholds,
+    pub depth: Set,
     /// Failed.
-    pub failed: Thresholds,
+    pub failed: Set,
     /// Failed growth.
-    pub failed_growth: Thresholds,
+    pub failed_growth: Set,
     /// Active.
-    pub active: Thresholds,
+    pub active: Set,
     /// Stalled.
-    pub stalled: Thresholds,
+    pub stalled: Set,
     /// Oldest age (seconds).
-    pub age: Thresholds,
+    pub age: Set,
+    /// A paused queue is a warning unless this is set (`--paused-ok`).
+    pub paused_ok: bool,
 }
+
+/// Stalled jobs: any is CRITICAL by default, since no live worker holds them.
+pub const DEFAULT_STALLED_CRITICAL: f64 = 0.0;
+/// The oldest waiting job's age that is a WARNING by default: 5 minutes.
+pub const DEFAULT_AGE_WARNING: f64 = 300.0;
+/// ... and CRITICAL: 15 minutes.
+pub const DEFAULT_AGE_CRITICAL: f64 = 900.0;
 
 pub(crate) fn queue_ref(spec: &str, default_prefix: &str) -> QueueRef {
     match spec.split_once(':') {
@@ -101,42 +115,80 @@ pub(crate) fn queue_ref(spec: &str, default_prefix: &str) -> QueueRef {
     }
 }
 
-/// Each threshold: the flag, else opskit.toml, else the default (depth only).
-fn thresholds(args: &Args, file: &FileConfig) -> QueueThresholds {
-    QueueThresholds {
-        depth: Thresholds::new(
-            Some(
-                args.warning
-                    .or(file.warning)
-                    .unwrap_or(Range::upper(DEFAULT_WARNING)),
-            ),
-            Some(
-                args.critical
-                    .or(file.critical)
-                    .unwrap_or(Range::upper(DEFAULT_CRITICAL)),
-            ),
-        ),
-        failed: Thresholds::new(
-            args.failed_warning.or(file.failed_warning),
-            args.failed_critical.or(file.failed_critical),
-        ),
-        failed_growth: Thresholds::new(
-            args.failed_growth_warning.or(file.failed_growth_warning),
-            args.failed_growth_critical.or(file.failed_growth_critical),
-        ),
-        active: Thresholds::new(
-            args.active_warning.or(file.active_warning),
-            args.active_critical.or(file.active_critical),
-        ),
-        stalled: Thresholds::new(
-            args.stalled_warning.or(file.stalled_warning),
-            args.stalled_critical.or(file.stalled_critical),
-        ),
-        age: Thresholds::new(
-            args.age_warning.or(file.age_warning),
-            args.age_critical.or(file.age_critical),
-        ),
-    }
+/// Each threshold: the flag, else opskit.toml, else the default, with the name of whichever
+/// set it; a warning that could never fire before its critical is a usage error.
+fn thresholds(args: &Args, file: &FileConfig) -> Result<QueueThresholds, Error> {
+    let pair = |name: &str,
+                flags: [Option<Range>; 2],
+                keys: [Option<Range>; 2],
+                defaults: [Option<Range>; 2]|
+     -> Result<Set, Error> {
+        let (fw, fc) = if name.is_empty() {
+            ("--warning".to_owned(), "--critical".to_owned())
+        } else {
+            (format!("--{name}-warning"), format!("--{name}-critical"))
+        };
+        let key = name.replace('-', "_");
+        let (kw, kc) = if name.is_empty() {
+            ("warning".to_owned(), "critical".to_owned())
+        } else {
+            (format!("{key}_warning"), format!("{key}_critical"))
+        };
+        Set::resolve(&Sources {
+            flags: [&fw, &fc],
+            flag_values: flags,
+            keys: [&kw, &kc],
+            key_values: keys,
+            section: NAME,
+            defaults,
+        })
+        .map_err(|e| Error::Usage(e.to_string()))
+    };
+    Ok(QueueThresholds {
+        depth: pair(
+            "",
+            [args.warning, args.critical],
+            [file.warning, file.critical],
+            [
+                Some(Range::upper(DEFAULT_WARNING)),
+                Some(Range::upper(DEFAULT_CRITICAL)),
+            ],
+        )?,
+        failed: pair(
+            "failed",
+            [args.failed_warning, args.failed_critical],
+            [file.failed_warning, file.failed_critical],
+            [None, None],
+        )?,
+        failed_growth: pair(
+            "failed-growth",
+            [args.failed_growth_warning, args.failed_growth_critical],
+            [file.failed_growth_warning, file.failed_growth_critical],
+            [None, None],
+        )?,
+        active: pair(
+            "active",
+            [args.active_warning, args.active_critical],
+            [file.active_warning, file.active_critical],
+            [None, None],
+        )?,
+        stalled: pair(
+            "stalled",
+            [args.stalled_warning, args.stalled_critical],
+            [file.stalled_warning, file.stalled_critical],
+            [None, Some(Range::upper(DEFAULT_STALLED_CRITICAL))],
+        )?,
+        age: pair(
+            "age",
+            [args.age_warning, args.age_critical],
+            [file.age_warning, file.age_critical],
+            [
+                Some(Range::upper(DEFAULT_AGE_WARNING)),
+                Some(Range::upper(DEFAULT_AGE_CRITICAL)),
+            ],
+        )?,
+        paused_ok: args.paused_ok || file.paused_ok.unwrap_or(false),
+    })
 }
 
 /// Resolves settings: flags, then `[queue-depth]`, then the environment, then defaults.
@@ -162,13 +214,15 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
         parsed.ca_file = args.cacert.clone().or(file.ca_file.clone());
         Target::Native(parsed)
     };
-    let timeout = args.timeout.or(file.timeout).unwrap_or(10.0);
-    if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(Error::Usage(format!(
-            "--timeout must be a positive number of seconds, not {timeout}"
-        )));
+    let timeout = args
+        .timeout
+        .or(file.timeout)
+        .map_or(Duration::from_secs(10), |t| t.span(Unit::Seconds).duration());
+    if timeout.is_zero() {
+        return Err(Error::Usage(
+            "--timeout must be longer than zero: write a duration such as 10s".to_owned(),
+        ));
     }
-    let timeout = Duration::from_secs_f64(timeout);
     let limits = Limits {
         connect_timeout: timeout.min(Duration::from_secs(5)),
         timeout,
@@ -194,11 +248,11 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
         .iter()
         .map(|n| queue_ref(n, &default_prefix))
         .collect();
-    let thresholds = thresholds(args, &file);
+    let thresholds = thresholds(args, &file)?;
     let state = args.state.clone().or(file.state_file);
     if state.is_none()
-        && (thresholds.failed_growth.warning.is_some()
-            || thresholds.failed_growth.critical.is_some())
+        && (thresholds.failed_growth.thresholds.warning.is_some()
+            || thresholds.failed_growth.thresholds.critical.is_some())
     {
         return Err(Error::Usage("failed-growth thresholds need --state FILE (or state_file in opskit.toml) to remember the previous count".to_owned()));
     }

@@ -117,10 +117,39 @@ pub struct NotifyFlags {
     /// the monitor (or set it in [notify.monitors.SLUG]).
     #[arg(long, value_name = "CRON", global = true)]
     pub cron_schedule: Option<String>,
+    /// Which results make the Crons check-in `error`: `unknown` (the tool could not run; the
+    /// default, so Sentry tells "did it run" and the notifications tell "what it found"),
+    /// `critical` or `warning` [default: `fail_on` of [notify.monitors.SLUG], else unknown].
+    #[arg(long, value_enum, value_name = "STATUS", global = true)]
+    pub cron_fail_on: Option<CronFailOn>,
     /// Where the statuses last notified are kept (default: state_file of opskit.toml's notify
     /// section, else $XDG_STATE_HOME/opskit/notify-state.json).
     #[arg(long, value_name = "FILE", global = true)]
     pub notify_state: Option<PathBuf>,
+}
+
+/// The least bad result that marks a Sentry Crons check-in as `error`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CronFailOn {
+    /// Only a run that could not tell (exit 3).
+    #[default]
+    Unknown,
+    /// CRITICAL or UNKNOWN.
+    Critical,
+    /// WARNING, CRITICAL or UNKNOWN.
+    Warning,
+}
+
+impl CronFailOn {
+    /// Whether a run that ended with `status` is an `error` check-in.
+    pub const fn fails(self, status: Status) -> bool {
+        match self {
+            CronFailOn::Unknown => matches!(status, Status::Unknown),
+            CronFailOn::Critical => matches!(status, Status::Unknown | Status::Critical),
+            CronFailOn::Warning => !matches!(status, Status::Ok),
+        }
+    }
 }
 
 /// Builds the hook for a run of the tool named by the second argument from its notification
@@ -153,6 +182,15 @@ pub struct Context {
     /// The names of the variables the environment holds (values through [`Context::var`]).
     pub env_names: Vec<String>,
     env: EnvLookup,
+    notes: std::cell::RefCell<Notes>,
+}
+
+/// Notes for the user that are not part of the report (deprecations, fallbacks under `-v`),
+/// each shown once per process.
+#[derive(Default)]
+struct Notes {
+    pending: Vec<String>,
+    seen: std::collections::BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Context {
@@ -177,7 +215,23 @@ impl Context {
             verbose: 0,
             env_names: Vec::new(),
             env: Box::new(env),
+            notes: std::cell::RefCell::default(),
         }
+    }
+
+    /// A note for standard error (`warning: ...`): a deprecated form, a default that stood in.
+    /// Each distinct note is shown once, however many rounds `--watch` runs; `-q` hides them.
+    pub fn note(&self, text: impl Into<String>) {
+        let text = text.into();
+        let mut notes = self.notes.borrow_mut();
+        if notes.seen.insert(text.clone()) {
+            notes.pending.push(text);
+        }
+    }
+
+    /// The notes not yet shown, oldest first.
+    pub fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut self.notes.borrow_mut().pending)
     }
 
     /// An environment variable, as the tool should see it.
@@ -399,6 +453,11 @@ fn run_once<A: Tool, E: std::error::Error>(
         }
         Err(e) => failure_report(tool_name, &e),
     };
+    if !args.common().quiet {
+        for note in context.take_notes() {
+            let _ = writeln!(stderr, "warning: {}", secrets.clean(&note));
+        }
+    }
     // Cleaned before anything sees it, the alert hooks included.
     let report = cleaned(report);
     if let Some(h) = hook {

@@ -123,6 +123,14 @@ pub(crate) fn human_duration(d: std::time::Duration) -> String {
     }
 }
 
+/// At most `max` characters of `text`, with `…` when something was cut.
+pub fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// Replaces line breaks and other control characters with spaces, for one-line formats.
 pub fn one_line(text: &str) -> String {
     text.chars()
