@@ -41,8 +41,8 @@ fn check_text(
             d
         })
     };
-    let max_age = age(args.max_age.or(file.max_age), "--max-age")
-        .unwrap_or(Duration::from_secs(26 * 3600));
+    let max_age =
+        age(args.max_age.or(file.max_age), "--max-age").unwrap_or(Duration::from_hours(26));
     let warn_age = age(args.warn_age.or(file.warn_age), "--warn-age");
     if warn_age.is_some_and(|w| w > max_age) {
         return Err(format!(

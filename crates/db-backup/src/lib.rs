@@ -419,7 +419,9 @@ impl Settings {
             pg_bin,
             timeout: args
                 .timeout
-                .map_or(Duration::from_secs(30), |t| t.span(Unit::Seconds).duration())
+                .map_or(Duration::from_secs(30), |t| {
+                    t.span(Unit::Seconds).duration()
+                })
                 .max(Duration::from_secs(1)),
             file,
         })
@@ -566,16 +568,14 @@ fn subcommand(command: &Command, args: &Args, cx: &Context) -> Result<Report, Er
         Command::List => retention::list(&settings.dir).map_err(|e| Error::Usage(e.to_string())),
         Command::Prune(a) => retention::prune(&settings.dir, a, &settings.file)
             .map_err(|e| Error::Usage(e.to_string())),
-        Command::Check(a) => {
-            check::check(&settings.dir, a, &settings.file)
-                .map(|(report, notes)| {
-                    for note in notes {
-                        cx.note(note);
-                    }
-                    report
-                })
-                .map_err(|e| Error::Usage(e.to_string()))
-        }
+        Command::Check(a) => check::check(&settings.dir, a, &settings.file)
+            .map(|(report, notes)| {
+                for note in notes {
+                    cx.note(note);
+                }
+                report
+            })
+            .map_err(|e| Error::Usage(e.to_string())),
     }
 }
 
@@ -597,7 +597,10 @@ mod tests {
         let (d, note) = age("26");
         assert_eq!(d, Duration::from_secs(26));
         let note = note.unwrap();
-        assert!(note.contains("--max-age 26 is read as 26s") && note.contains("--max-age 26h"), "{note}");
+        assert!(
+            note.contains("--max-age 26 is read as 26s") && note.contains("--max-age 26h"),
+            "{note}"
+        );
         assert!("12h5".parse::<SpanArg>().is_err());
         assert!("26x".parse::<SpanArg>().is_err());
     }

@@ -84,6 +84,14 @@ pub(crate) fn connect_failure(e: &PgError) -> (&'static str, String) {
             DB103.code,
             format!("authentication failed: {e}; check the password in the connection URL"),
         )
+    } else if e.sqlstate.as_deref() == Some("3D000") {
+        // The server answered: the database itself is missing (a restore target not made yet).
+        (
+            DB104.code,
+            format!(
+                "{e}; create it first (`createdb NAME`, or `CREATE DATABASE NAME;` in psql as a user allowed to), then run this again"
+            ),
+        )
     } else {
         (DB104.code, format!("cannot reach the database: {e}"))
     }
@@ -714,5 +722,13 @@ mod tests {
             connect_failure(&error(PgErrorKind::Timeout, None)).0,
             "DB104"
         );
+        // See: issue 19. Restoring into a database that does not exist says to create it.
+        let (code, message) = connect_failure(&error(PgErrorKind::Server, Some("3D000")));
+        assert_eq!(code, "DB104");
+        assert!(
+            message.contains("create it first (`createdb NAME`"),
+            "{message}"
+        );
+        assert!(!message.contains("cannot reach"), "{message}");
     }
 }

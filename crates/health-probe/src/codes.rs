@@ -86,7 +86,9 @@ pub const HP100: Code = Code {
 };
 
 /// Every code, in order.
-pub const CODES: &[Code] = &[HP001, HP002, HP003, HP004, HP005, HP006, HP007, HP008, HP100];
+pub const CODES: &[Code] = &[
+    HP001, HP002, HP003, HP004, HP005, HP006, HP007, HP008, HP100,
+];
 
 /// health-probe's registry.
 pub const REGISTRY: Registry = Registry {

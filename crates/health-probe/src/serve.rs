@@ -91,9 +91,8 @@ pub fn serve(
                     .iter()
                     .find(|(n, _, _)| asked.as_deref() == Some(n.as_str()))
                 {
-                    let text = opskit::redact::secrets().clean(&format!(
-                        "target `{name}` is not probed: {reason}\n"
-                    ));
+                    let text = opskit::redact::secrets()
+                        .clean(&format!("target `{name}` is not probed: {reason}\n"));
                     respond(request, 503, text.into_bytes(), false);
                     continue;
                 }

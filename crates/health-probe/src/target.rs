@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use opskit::Status;
 use opskit::duration::{Span, SpanArg, Unit as DurUnit};
-use opskit::threshold::{Range, Set, Thresholds};
 use opskit::probe::condition::{JsonCondition, StatusSet};
 use opskit::probe::http::{self, ProbeError, Request, Response};
 use opskit::redis::Backend as _;
 use opskit::report::{Check, Finding, Metric, Severity, Unit};
+use opskit::threshold::{Range, Set, Thresholds};
 use serde::Deserialize;
 
 use crate::codes::{HP001, HP002, HP003, HP004, HP005, HP006, HP007};
@@ -148,6 +148,81 @@ pub struct Target {
     pub notes: Vec<String>,
 }
 
+/// A target's durations, resolved: the probe's timeout, the rate interval and the latency
+/// thresholds with who set them, and notes for deprecated keys.
+struct Times {
+    timeout: Duration,
+    rate_interval: Duration,
+    latency: Set,
+    notes: Vec<String>,
+}
+
+fn times(config: &TargetConfig) -> Result<Times, String> {
+    let mut notes = Vec::new();
+    #[expect(clippy::cast_precision_loss, reason = "milliseconds of a timeout")]
+    let timeout = duration_key(
+        &config.name,
+        "timeout",
+        config.timeout,
+        config.timeout_ms.map(|v| v as f64),
+        &mut notes,
+    )
+    .map_or(Duration::from_secs(5), Span::duration);
+    if timeout.is_zero() {
+        return Err("`timeout` must be longer than zero".to_owned());
+    }
+    #[expect(clippy::cast_precision_loss, reason = "milliseconds of an interval")]
+    let rate_interval = duration_key(
+        &config.name,
+        "rate_interval",
+        config.rate_interval,
+        config.rate_interval_ms.map(|v| v as f64),
+        &mut notes,
+    )
+    .map_or(Duration::from_secs(2), Span::duration);
+    let by_cli = config.name.contains("://");
+    let latency_side =
+        |new: Option<SpanArg>, old: Option<f64>, side: &str, notes: &mut Vec<String>| {
+            let span = duration_key(&config.name, &format!("latency_{side}"), new, old, notes)?;
+            let by = if by_cli {
+                format!("--latency-{side}")
+            } else {
+                format!("latency_{side} of target {}", config.name)
+            };
+            Some((Range::upper(span.as_secs_f64()), by))
+        };
+    let w = latency_side(
+        config.latency_warning,
+        config.latency_warning_ms,
+        "warning",
+        &mut notes,
+    );
+    let c = latency_side(
+        config.latency_critical,
+        config.latency_critical_ms,
+        "critical",
+        &mut notes,
+    );
+    let latency = Set {
+        thresholds: Thresholds::new(w.as_ref().map(|x| x.0), c.as_ref().map(|x| x.0)),
+        warning_by: w.map(|x| x.1),
+        critical_by: c.map(|x| x.1),
+    };
+    latency
+        .thresholds
+        .check_order(
+            latency.warning_by.as_deref().unwrap_or("latency_warning"),
+            latency.critical_by.as_deref().unwrap_or("latency_critical"),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(Times {
+        timeout,
+        rate_interval,
+        latency,
+        notes,
+    })
+}
+
 /// A duration key and its deprecated `_ms` twin: the new key wins; the old one still works,
 /// with a note.
 fn duration_key(
@@ -226,63 +301,23 @@ impl Target {
             .map(|e| JsonCondition::parse(&format!("value {e}")))
             .transpose()
             .map_err(|e| err(format!("expect: {e}")))?;
-        let mut notes = Vec::new();
-        #[expect(clippy::cast_precision_loss, reason = "milliseconds of a timeout")]
-        let timeout = duration_key(
-            &name,
-            "timeout",
-            config.timeout,
-            config.timeout_ms.map(|v| v as f64),
-            &mut notes,
-        )
-        .map_or(Duration::from_secs(5), Span::duration);
-        if timeout.is_zero() {
-            return Err(err("`timeout` must be longer than zero".to_owned()));
-        }
-        #[expect(clippy::cast_precision_loss, reason = "milliseconds of an interval")]
-        let rate_interval = duration_key(
-            &name,
-            "rate_interval",
-            config.rate_interval,
-            config.rate_interval_ms.map(|v| v as f64),
-            &mut notes,
-        )
-        .map_or(Duration::from_secs(2), Span::duration);
-        let by_cli = config.name.contains("://");
-        let latency_side = |new: Option<SpanArg>, old: Option<f64>, side: &str, notes: &mut Vec<String>| {
-            let span = duration_key(&name, &format!("latency_{side}"), new, old, notes)?;
-            let by = if by_cli {
-                format!("--latency-{side}")
-            } else {
-                format!("latency_{side} of target {name}")
-            };
-            Some((Range::upper(span.as_secs_f64()), by))
-        };
-        let w = latency_side(config.latency_warning, config.latency_warning_ms, "warning", &mut notes);
-        let c = latency_side(config.latency_critical, config.latency_critical_ms, "critical", &mut notes);
-        let latency = Set {
-            thresholds: Thresholds::new(w.as_ref().map(|x| x.0), c.as_ref().map(|x| x.0)),
-            warning_by: w.map(|x| x.1),
-            critical_by: c.map(|x| x.1),
-        };
-        latency
-            .thresholds
-            .check_order(
-                latency.warning_by.as_deref().unwrap_or("latency_warning"),
-                latency.critical_by.as_deref().unwrap_or("latency_critical"),
-            )
-            .map_err(|e| err(e.to_string()))?;
-        Ok(Target {
+        let Times {
             timeout,
             rate_interval,
             latency,
             notes,
+        } = times(&config).map_err(err)?;
+        Ok(Target {
             config,
             status,
             json,
             expect,
             metrics,
             body_regex,
+            timeout,
+            rate_interval,
+            latency,
+            notes,
         })
     }
 
@@ -373,6 +408,21 @@ impl Target {
         let mut check = Check::from_findings(self.name(), findings).took(started.elapsed());
         if !check.status.is_problem() {
             check.summary = format!("up in {:.0} ms", elapsed * 1000.0);
+        } else if up
+            && check.findings.iter().all(|f| {
+                f.severity == Severity::Note
+                    || [HP003.code, HP005.code, HP007.code].contains(&f.rule.as_str())
+            })
+        {
+            // Up, but something is wrong (slow, low on credit, a certificate expiring): the
+            // summary says both, so a problem never reads like "down".
+            let first = check
+                .findings
+                .iter()
+                .find(|f| f.severity.status() == check.status)
+                .map(|f| f.message.split("; ").next().unwrap_or_default().to_owned())
+                .unwrap_or_default();
+            check.summary = format!("up in {:.0} ms, but {first}", elapsed * 1000.0);
         }
         check.metrics = metrics;
         check

@@ -325,7 +325,8 @@ impl std::str::FromStr for RateLimit {
         } else {
             window.to_owned()
         };
-        let window: opskit::duration::Span = window.replace("min", "m").parse().map_err(|_| bad())?;
+        let window: opskit::duration::Span =
+            window.replace("min", "m").parse().map_err(|_| bad())?;
         if count == 0 || window.is_zero() {
             return Err(bad());
         }

@@ -155,8 +155,13 @@ impl Hook for NotifyHook {
                     "--cron-monitor {slug} has no schedule, so Sentry cannot create the monitor or tell a missed run: pass --cron-schedule '*/5 * * * *' (the crontab line's schedule) or set schedule in [notify.monitors.{slug}]"
                 ));
             }
-            for (key, value) in [("checkin_margin", monitor.checkin_margin), ("max_runtime", monitor.max_runtime)] {
-                if let Some((_, Some(note))) = value.map(|v| v.resolve(opskit::duration::Unit::Minutes, key)) {
+            for (key, value) in [
+                ("checkin_margin", monitor.checkin_margin),
+                ("max_runtime", monitor.max_runtime),
+            ] {
+                if let Some((_, Some(note))) =
+                    value.map(|v| v.resolve(opskit::duration::Unit::Minutes, key))
+                {
                     cx.note(format!("[notify.monitors.{slug}] {note}"));
                 }
             }

@@ -203,13 +203,13 @@ pub fn explain(
         code: code.to_owned(),
         known: ranges(registries),
     })?;
-    Ok(Report::new(tool, version)
-        .with_check(Check::new(
-            found.code,
-            Status::Ok,
-            format!("{} See {}", found.explain(), found.help_url(page)),
-        ))
-        .with_rule(found.rule_info(page)))
+    let text = format!("{} See {}", found.explain(), found.help_url(page));
+    let mut report = Report::new(tool, version)
+        .with_check(Check::new(found.code, Status::Ok, text.clone()))
+        .with_rule(found.rule_info(page));
+    // People read the explanation once, as text; the machine formats keep the check.
+    report.output = Some(text);
+    Ok(report)
 }
 
 /// A report of one check, `rules`, with a note per code (its severity and title), every code

@@ -217,6 +217,28 @@ fn levenshtein(a: &str, b: &str) -> usize {
 pub struct Config {
     path: PathBuf,
     source: String,
+    fallbacks: std::sync::Arc<std::sync::Mutex<Vec<Fallback>>>,
+}
+
+/// A `${VAR:-default}` whose default was used, because `VAR` was unset (or empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fallback {
+    /// The key, dotted: `queue-depth.url`.
+    pub key: String,
+    /// The variable.
+    pub var: String,
+    /// The default that stood in.
+    pub default: String,
+}
+
+impl std::fmt::Display for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` in opskit.toml uses the default of ${{{}:-…}}, `{}`, because {} is not set",
+            self.key, self.var, self.default, self.var
+        )
+    }
 }
 
 impl Config {
@@ -245,6 +267,7 @@ impl Config {
         let config = Config {
             path: path.into(),
             source: source.to_owned(),
+            fallbacks: std::sync::Arc::default(),
         };
         let table = config.table()?;
         for (key, value) in table.get_ref() {
@@ -268,6 +291,16 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// Every `${VAR:-default}` read so far whose default stood in, oldest first.
+    pub fn fallbacks(&self) -> Vec<Fallback> {
+        self.fallbacks.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// The fallback read for `key` (`queue-depth.url`), if its default stood in.
+    pub fn fallback(&self, key: &str) -> Option<Fallback> {
+        self.fallbacks().into_iter().rev().find(|f| f.key == key)
     }
 
     /// The file this came from.
@@ -323,7 +356,7 @@ impl Config {
         name: &str,
         key: &str,
         env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Option<(S, Vec<Item<T>>)>, ConfigError> {
+    ) -> Result<Option<SectionItems<S, T>>, ConfigError> {
         let mut table = self.table()?;
         let Some(section) = table.get_mut().get_mut(name) else {
             return Ok(None);
@@ -366,7 +399,10 @@ impl Config {
                     .collect(),
                 _ => Vec::new(),
             };
-            let item_name = plain.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone());
+            let item_name = plain
+                .iter()
+                .find(|(k, _)| k == "name")
+                .map(|(_, v)| v.clone());
             let path = format!("{name}.{key}[{i}]");
             let value = match self.interpolate(&mut item, &path, &recording) {
                 Err(e) if matches!(e.kind(), ConfigErrorKind::UnsetVariable { .. }) => Err(e),
@@ -392,7 +428,8 @@ impl Config {
         let span = value.span();
         match value.get_mut() {
             DeValue::String(s) if s.contains('$') => {
-                let resolved = expand(s, env).map_err(|e| match e {
+                let mut defaults = Vec::new();
+                let resolved = expand_noting(s, env, &mut defaults).map_err(|e| match e {
                     ExpandError::Unset(var) => ConfigErrorKind::UnsetVariable {
                         at: self.position(span.start),
                         key: key.to_owned(),
@@ -406,6 +443,18 @@ impl Config {
                 })?;
                 if crate::redact::name_says_secret(key) {
                     crate::redact::secrets().register(&resolved);
+                }
+                if let Ok(mut list) = self.fallbacks.lock() {
+                    for (var, default) in defaults {
+                        let f = Fallback {
+                            key: key.to_owned(),
+                            var,
+                            default,
+                        };
+                        if !list.contains(&f) {
+                            list.push(f);
+                        }
+                    }
                 }
                 *s = resolved.into();
             }
@@ -523,6 +572,9 @@ fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     Some((key.to_owned(), valid))
 }
 
+/// A section read by [`Config::section_items`]: the rest of it, and each item on its own.
+pub type SectionItems<S, T> = (S, Vec<Item<T>>);
+
 /// One item of an array of tables read by [`Config::section_items`].
 #[derive(Debug)]
 pub struct Item<T> {
@@ -549,7 +601,17 @@ fn valid_var_name(name: &str) -> bool {
 
 /// Resolves `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$`. A `$` not followed by `{` or
 /// `$` is kept as it is. Defaults are taken literally (no nested references).
+#[cfg(test)]
 fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
+    expand_noting(text, env, &mut Vec::new())
+}
+
+/// [`expand`], noting each `(variable, default)` whose default stood in.
+fn expand_noting(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    defaults: &mut Vec<(String, String)>,
+) -> Result<String, ExpandError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('$') {
@@ -580,7 +642,10 @@ fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Ex
             let value = env(name).filter(|v| !(empty_counts && v.is_empty()));
             match (value, default) {
                 (Some(v), _) => out.push_str(&v),
-                (None, Some(d)) => out.push_str(d),
+                (None, Some(d)) => {
+                    out.push_str(d);
+                    defaults.push((name.to_owned(), d.to_owned()));
+                }
                 (None, None) => return Err(ExpandError::Unset(name.to_owned())),
             }
             rest = &body[end + 1..];

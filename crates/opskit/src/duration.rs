@@ -143,6 +143,7 @@ fn parse_parts(input: &str) -> Result<Result<Span, f64>, DurationError> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         let (number, tail) = rest.split_at(number_end);
+        let tail = tail.trim_start();
         let unit_end = tail
             .find(|c: char| !c.is_ascii_alphabetic())
             .unwrap_or(tail.len());
@@ -330,12 +331,12 @@ mod tests {
     fn every_form_of_the_issue_parses() {
         assert_eq!(s("500ms").duration(), Duration::from_millis(500));
         assert_eq!(s("30s").duration(), Duration::from_secs(30));
-        assert_eq!(s("5m").duration(), Duration::from_secs(300));
-        assert_eq!(s("26h").duration(), Duration::from_secs(26 * 3600));
-        assert_eq!(s("1d12h").duration(), Duration::from_secs(36 * 3600));
-        assert_eq!(s("1h 30m").duration(), Duration::from_secs(5400));
+        assert_eq!(s("5m").duration(), Duration::from_mins(5));
+        assert_eq!(s("26h").duration(), Duration::from_hours(26));
+        assert_eq!(s("1d12h").duration(), Duration::from_hours(36));
+        assert_eq!(s("1h 30m").duration(), Duration::from_mins(90));
         assert_eq!(s("1.5s").duration(), Duration::from_millis(1500));
-        assert_eq!(s("2w").duration(), Duration::from_secs(14 * 86_400));
+        assert_eq!(s("2w").duration(), Duration::from_hours(14 * 24));
         assert_eq!(s(" 0s ").duration(), Duration::ZERO);
     }
 
@@ -362,7 +363,11 @@ mod tests {
 
     #[test]
     fn display_is_the_same_syntax_and_round_trips() {
-        for text in ["500ms", "30s", "5m", "26h", "1d12h", "2m30s", "1.5s", "0s", "1d1ms"] {
+        assert_eq!(s("26h").to_string(), "1d2h");
+        assert_eq!(s("5 m").to_string(), "5m");
+        for text in [
+            "500ms", "30s", "5m", "1d12h", "2m30s", "1.5s", "0s", "1d1ms",
+        ] {
             assert_eq!(s(text).to_string(), text);
             assert_eq!(s(&s(text).to_string()), s(text));
         }
@@ -380,24 +385,27 @@ mod tests {
         assert!(note.contains("write --timeout 2s"), "{note}");
         assert_eq!(bare.resolve(Unit::Seconds, "--timeout"), (s("2000s"), None));
         let with_unit: SpanArg = "250ms".parse().unwrap();
-        assert_eq!(with_unit.resolve(Unit::Millis, "--timeout"), (s("250ms"), None));
+        assert_eq!(
+            with_unit.resolve(Unit::Millis, "--timeout"),
+            (s("250ms"), None)
+        );
     }
 
     #[test]
     fn config_values_are_strings_or_numbers() {
         #[derive(Deserialize)]
-        struct C {
+        struct Keys {
             a: SpanArg,
             b: SpanArg,
-            c: Span,
-            d: Span,
+            x: Span,
+            y: Span,
         }
-        let c: C = toml::from_str("a = \"5m\"\nb = 30\nc = 2.5\nd = \"1d\"").unwrap();
-        assert_eq!(c.a, SpanArg::Span(s("5m")));
-        assert_eq!(c.b, SpanArg::Bare(30.0));
-        assert_eq!(c.c, s("2.5s"));
-        assert_eq!(c.d, s("24h"));
-        let e = toml::from_str::<C>("a = \"5 parsecs\"\nb = 1\nc = 1\nd = 1")
+        let k: Keys = toml::from_str("a = \"5m\"\nb = 30\nx = 2.5\ny = \"1d\"").unwrap();
+        assert_eq!(k.a, SpanArg::Span(s("5m")));
+        assert_eq!(k.b, SpanArg::Bare(30.0));
+        assert_eq!(k.x, s("2.5s"));
+        assert_eq!(k.y, s("24h"));
+        let e = toml::from_str::<Keys>("a = \"5 parsecs\"\nb = 1\nx = 1\ny = 1")
             .err()
             .unwrap()
             .to_string();

@@ -212,7 +212,7 @@ impl Check {
     /// The check's name, with what made it a problem when a finding of its status says so:
     /// `queue:emails: stalled 1 is above the critical threshold 0 (default of
     /// --stalled-critical)`. The finding's message is cut at its first `; ` (where the advice
-    /// starts) and at 120 characters, so a status line stays one readable line.
+    /// starts) and at 80 characters, so a status line stays one readable line.
     pub fn name_and_reason(&self) -> String {
         let reason = self
             .findings
@@ -221,7 +221,7 @@ impl Check {
             .map(|f| {
                 let first = f.message.lines().next().unwrap_or_default();
                 let short = first.split("; ").next().unwrap_or(first);
-                crate::render::cut(short, 120)
+                crate::render::cut(short, 80)
             });
         let reason = reason.or_else(|| {
             (self.status == Status::Unknown && !self.summary.is_empty())
@@ -624,7 +624,9 @@ impl Metric {
         } else {
             "is below".to_owned()
         };
-        let shown = if range.alerts_inside() || (range.start().is_finite() && range.start() != 0.0 && range.end().is_finite()) {
+        let shown = if range.alerts_inside()
+            || (range.start().is_finite() && range.start() != 0.0 && range.end().is_finite())
+        {
             format!("{}:{}", bound(range.start()), bound(range.end()))
         } else if self.value > range.end() {
             bound(range.end())
@@ -781,7 +783,7 @@ mod tests {
             .with_check(Check::unknown("health", "unreachable"));
         assert_eq!(
             r.summary(),
-            "4 checks: 1 critical (tsc), 1 warning (env), 1 unknown (health), 1 ok"
+            "4 checks: 1 critical (tsc), 1 warning (env), 1 unknown (health: unreachable), 1 ok"
         );
         let ok = Report::new("t", "0")
             .with_check(Check::new("a", Status::Ok, ""))

@@ -113,18 +113,19 @@ pub fn parse_time_range(input: &str) -> Result<Range, ThresholdError> {
         if b.is_empty() || b == "~" || b.parse::<f64>().is_ok() {
             bounds.push(b.to_owned());
         } else {
-            let span: crate::duration::Span =
-                b.parse().map_err(|e| ThresholdError::Duration {
-                    input: input.to_owned(),
-                    error: e,
-                })?;
+            let span: crate::duration::Span = b.parse().map_err(|e| ThresholdError::Duration {
+                input: input.to_owned(),
+                error: e,
+            })?;
             bounds.push(span.as_secs_f64().to_string());
         }
     }
-    format!("{at}{}", bounds.join(":")).parse::<Range>().map_err(|e| match e {
-        ThresholdError::Empty => ThresholdError::Empty,
-        _ => e.with_input(input),
-    })
+    format!("{at}{}", bounds.join(":"))
+        .parse::<Range>()
+        .map_err(|e| match e {
+            ThresholdError::Empty => ThresholdError::Empty,
+            _ => e.with_input(input),
+        })
 }
 
 /// Deserializes a [`parse_time_range`] range (a string such as `"15m"`, or a number of
@@ -364,14 +365,19 @@ impl Thresholds {
     /// Checks that the warning can fire: where both ranges are upper bounds (`500`, `~:500`),
     /// the warning's must not be above the critical's; where both are lower bounds (`10:`),
     /// not below it. `-w 2000 -c 1000` is a mistake a monitor should not accept silently.
-    pub fn check_order(&self, warning_flag: &str, critical_flag: &str) -> Result<(), ThresholdError> {
+    pub fn check_order(
+        &self,
+        warning_flag: &str,
+        critical_flag: &str,
+    ) -> Result<(), ThresholdError> {
         let (Some(w), Some(c)) = (self.warning, self.critical) else {
             return Ok(());
         };
         if w.inside || c.inside {
             return Ok(());
         }
-        let upper = |r: &Range| r.end.is_finite() && (r.start == 0.0 || r.start == f64::NEG_INFINITY);
+        let upper =
+            |r: &Range| r.end.is_finite() && (r.start == 0.0 || r.start == f64::NEG_INFINITY);
         let lower = |r: &Range| r.end == f64::INFINITY && r.start.is_finite();
         let wrong = (upper(&w) && upper(&c) && w.end > c.end)
             || (lower(&w) && lower(&c) && w.start < c.start);
@@ -478,8 +484,14 @@ mod tests {
     fn time_ranges_take_durations_or_seconds() {
         assert_eq!(parse_time_range("15m").unwrap(), Range::upper(900.0));
         assert_eq!(parse_time_range("900").unwrap(), Range::upper(900.0));
-        assert_eq!(parse_time_range("5m:1h").unwrap(), "300:3600".parse().unwrap());
-        assert_eq!(parse_time_range("@1m:2m").unwrap(), "@60:120".parse().unwrap());
+        assert_eq!(
+            parse_time_range("5m:1h").unwrap(),
+            "300:3600".parse().unwrap()
+        );
+        assert_eq!(
+            parse_time_range("@1m:2m").unwrap(),
+            "@60:120".parse().unwrap()
+        );
         let e = parse_time_range("15 minutes").unwrap_err().to_string();
         assert!(e.contains("unknown unit `minutes`"), "{e}");
         let e = parse_time_range("1h:5m").unwrap_err().to_string();
@@ -488,7 +500,11 @@ mod tests {
 
     #[test]
     fn a_warning_that_could_never_fire_is_refused() {
-        let t = |w: &str, c: &str| Thresholds::parse(Some(w), Some(c)).unwrap().check_order("-w", "-c");
+        let t = |w: &str, c: &str| {
+            Thresholds::parse(Some(w), Some(c))
+                .unwrap()
+                .check_order("-w", "-c")
+        };
         let e = t("2000", "1000").unwrap_err().to_string();
         assert!(e.contains("-w 2000 is beyond -c 1000"), "{e}");
         assert!(e.contains("swap them (-w 1000 -c 2000)"), "{e}");
@@ -501,7 +517,12 @@ mod tests {
         // Mixed shapes and inside ranges are the user's to mean.
         assert!(t("10:20", "5").is_ok());
         assert!(t("@10:20", "5").is_ok());
-        assert!(Thresholds::parse(Some("5"), None).unwrap().check_order("-w", "-c").is_ok());
+        assert!(
+            Thresholds::parse(Some("5"), None)
+                .unwrap()
+                .check_order("-w", "-c")
+                .is_ok()
+        );
     }
 
     fn r(s: &str) -> Range {

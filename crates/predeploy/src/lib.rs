@@ -28,7 +28,7 @@ pub mod readiness;
 pub mod runner;
 pub mod script;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,7 @@ use clap::{Parser, ValueEnum};
 use opskit::Status;
 use opskit::cli::{CommonArgs, Context, Tool};
 use opskit::config::ConfigError;
+use opskit::render::Format;
 use opskit::report::{Check, Report};
 use serde::Deserialize;
 
@@ -120,6 +121,8 @@ Examples:
   predeploy --fail-on critical
   # What a finding code means (predeploy's own, ENV and HP codes)
   predeploy --explain RW005
+  # The production readiness checklist (health checks, monitors, alerts, backups, rotation)
+  predeploy readiness
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a check could not run, bad flags).";
 
@@ -401,9 +404,12 @@ pub fn plan(args: &Args, cx: &Context) -> Result<Plan, Error> {
         .into_iter()
         .filter(|c| wanted.contains(c) && !skip.contains(c))
         .collect();
-    let timeout = args.timeout.or(file.timeout).map_or(Duration::from_secs(600), |t| {
-        t.span(opskit::duration::Unit::Seconds).duration()
-    });
+    let timeout = args
+        .timeout
+        .or(file.timeout)
+        .map_or(Duration::from_mins(10), |t| {
+            t.span(opskit::duration::Unit::Seconds).duration()
+        });
     if timeout.is_zero() {
         return Err(Error::Usage(
             "--timeout must be longer than zero: write a duration such as 10m".to_owned(),
@@ -842,7 +848,33 @@ pub fn run_with(
     let mut report = execute(&plan, &project, progress);
     opskit::codes::describe(&mut report, codes::ALL);
     opskit_env_check::describe(&mut report);
+    // Code scanning and workflow annotations place a finding by its path from the top of the
+    // repository, not from --root: in a monorepo `src/app.ts` of `apps/web` is
+    // `apps/web/src/app.ts` to them.
+    let for_github = matches!(args.common.format, Format::Github | Format::Sarif)
+        || cx.var("GITHUB_ACTIONS").as_deref() == Some("true");
+    if for_github && let Some(prefix) = repository_prefix(&plan.root) {
+        for check in &mut report.checks {
+            for f in &mut check.findings {
+                if let Some(loc) = &mut f.location
+                    && !loc.path.starts_with('/')
+                {
+                    loc.path = format!("{prefix}/{}", loc.path);
+                }
+            }
+        }
+    }
     Ok(report)
+}
+
+/// The path of `root` inside the git repository that holds it (`apps/web`), when it is not
+/// the repository's top.
+pub fn repository_prefix(root: &Path) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    let top = root.ancestors().find(|d| d.join(".git").exists())?;
+    let inside = root.strip_prefix(top).ok()?;
+    let text = inside.to_string_lossy().replace('\\', "/");
+    (!text.is_empty()).then_some(text)
 }
 
 /// Runs without a progress view.
@@ -858,6 +890,18 @@ mod tests {
     #[test]
     fn clap_definition_is_valid() {
         Args::command().debug_assert();
+    }
+
+    // See: issue 19. GitHub places annotations by the path from the repository's top.
+    #[test]
+    fn paths_for_github_start_at_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("apps/web");
+        std::fs::create_dir_all(&app).unwrap();
+        assert_eq!(repository_prefix(&app), None, "no repository");
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        assert_eq!(repository_prefix(&app).as_deref(), Some("apps/web"));
+        assert_eq!(repository_prefix(dir.path()), None, "the top itself");
     }
 
     #[test]

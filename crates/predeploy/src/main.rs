@@ -51,5 +51,15 @@ fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
 }
 
 fn main() -> std::process::ExitCode {
+    // `predeploy readiness …`: the production readiness checklist, shipped with the binary so
+    // it runs without the source tree (`cargo xtask readiness` runs the same code).
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == "readiness") {
+        return opskit::cli::main_from_with::<opskit_predeploy::readiness::Args, _>(
+            argv.into_iter().skip(1),
+            opskit_predeploy::readiness::run,
+            Some(opskit_notify::hook),
+        );
+    }
     opskit::cli::main_with::<Args, _>(run, opskit_notify::hook)
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask readiness`: the production readiness checklist, computed from what can be
+//! `predeploy readiness` (and `cargo xtask readiness`): the production readiness checklist, computed from what can be
 //! checked instead of written by hand ("readiness: 85%"). Each item is a check that is OK when
 //! done and WARNING with what is missing; the summary gives the percentage.
 //!
@@ -29,7 +29,10 @@ use opskit_notify::config::{Kind, NotifyConfig};
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "readiness",
-    about = "The production readiness checklist, computed."
+    bin_name = "predeploy readiness",
+    version,
+    about = "The production readiness checklist, computed from what can be checked.",
+    after_help = "Examples:\n  # In the app's root (where opskit.toml is)\n  predeploy readiness\n  # Without running predeploy itself, as JSON\n  predeploy readiness --root ../app --skip-predeploy --format json\n\nExit codes: 0 every item done, 1 an item is not done (the message says what is missing), 3 the checklist could not be computed."
 )]
 pub struct Args {
     /// The project's root (where opskit.toml is).
@@ -144,8 +147,10 @@ fn backups(root: &Path, project: &Project<'_>) -> Result<String, String> {
     if report.status() == Status::Ok {
         Ok(format!(
             "a verified backup younger than {} in {}",
-            file.max_age
-                .map_or_else(|| "26h".to_owned(), |a| a.span(opskit::duration::Unit::Seconds).to_string()),
+            file.max_age.map_or_else(
+                || "26h".to_owned(),
+                |a| a.span(opskit::duration::Unit::Seconds).to_string()
+            ),
             dir.display()
         ))
     } else {

@@ -2,15 +2,13 @@
 //! the poll's cost, and `queue-depth failed QUEUE`'s list of failed jobs.
 
 use opskit::Status;
-use opskit::redis::{Backend, Connection, Value};
 use opskit::codes::Code;
+use opskit::redis::{Backend, Connection, Value};
 use opskit::report::{Check, Finding, Metric, Report, Severity, Unit};
 use opskit::threshold::{Range, Thresholds};
 
 use crate::bullmq::{self, Layout, QueueRef};
-use crate::codes::{
-    QD001, QD002, QD003, QD010, QD020, QD021, QD022, QD023, QD024, QD025, QD026,
-};
+use crate::codes::{QD001, QD002, QD003, QD010, QD020, QD021, QD022, QD023, QD024, QD025, QD026};
 use crate::poll::{self, QueueResult};
 use crate::settings::{QueueThresholds, Settings, queue_ref};
 use crate::{Error, NAME, state};
@@ -90,11 +88,13 @@ pub fn check(settings: &Settings) -> Result<Report, Error> {
             "poll",
             Status::Ok,
             format!(
-                "{} queue{} in {} round trips, {} ms",
+                "{} queue{} in {} round trips, {} ms, on {} (from {})",
                 queues.len(),
                 if queues.len() == 1 { "" } else { "s" },
                 result.round_trips,
-                elapsed.as_millis()
+                elapsed.as_millis(),
+                settings.target.describe(),
+                settings.source
             ),
         )
         .with_metric(
@@ -197,7 +197,7 @@ fn queue_check(
     if !lim.paused_ok {
         paused = paused.limits(&opskit::threshold::Set {
             thresholds: Thresholds::new(Some(Range::upper(0.0)), None),
-            warning_by: Some("default; --paused-ok accepts it".to_owned()),
+            warning_by: Some("default, --paused-ok accepts it".to_owned()),
             critical_by: None,
         });
     }
@@ -307,7 +307,10 @@ fn breaches(metrics: &[Metric]) -> Vec<(&'static Code, String, Severity)> {
                 _ => return None,
             };
             let text = if m.label == "is_paused" {
-                format!("queue paused ({})", m.warn_by.as_deref().unwrap_or("default"))
+                format!(
+                    "queue paused ({})",
+                    m.warn_by.as_deref().unwrap_or("default")
+                )
             } else {
                 m.breach()?
             };
@@ -316,7 +319,12 @@ fn breaches(metrics: &[Metric]) -> Vec<(&'static Code, String, Severity)> {
                 Status::Warning => Severity::Warning,
                 Status::Critical | Status::Unknown => Severity::Error,
             };
-            Some((code, text.replacen("oldest_age", "oldest waiting job", 1).replacen("failed_growth", "failed growth", 1), severity))
+            Some((
+                code,
+                text.replacen("oldest_age", "oldest waiting job", 1)
+                    .replacen("failed_growth", "failed growth", 1),
+                severity,
+            ))
         })
         .collect()
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use opskit::cli::Context;
-use opskit::redis::{Limits, Target};
 use opskit::duration::{SpanArg, Unit};
+use opskit::redis::{Limits, Target};
 use opskit::threshold::{Range, Set, Sources, time_range};
 use serde::Deserialize;
 
@@ -78,6 +78,9 @@ pub struct Settings {
     pub state: Option<PathBuf>,
     /// Skip the second round.
     pub counts_only: bool,
+    /// Where the Redis URL came from (`--url`, `REDIS_URL`, `url in [queue-depth]`, a
+    /// default that stood in), for the poll's details.
+    pub source: String,
 }
 
 /// The thresholds of every metric, with who set each.
@@ -194,13 +197,35 @@ fn thresholds(args: &Args, file: &FileConfig) -> Result<QueueThresholds, Error> 
 /// Resolves settings: flags, then `[queue-depth]`, then the environment, then defaults.
 pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
     let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
-    let url = args
-        .url
-        .clone()
-        .or(file.url.clone())
-        .or_else(|| cx.var("REDIS_URL").filter(|v| !v.is_empty()))
-        .or_else(|| cx.var("UPSTASH_REDIS_REST_URL").filter(|v| !v.is_empty()))
-        .ok_or(Error::NoTarget)?;
+    // Precedence: --url, `url` in [queue-depth], the Upstash REST variables, REDIS_URL. A
+    // platform's own variables come before the generic one: a host with a local Redis and
+    // REDIS_URL set for something else must not win over the Upstash database of the app.
+    let upstash = cx.var("UPSTASH_REDIS_REST_URL").filter(|v| !v.is_empty());
+    let (url, source) = if let Some(u) = args.url.clone() {
+        (u, "--url".to_owned())
+    } else if let Some(u) = file.url.clone() {
+        let fallback = cx
+            .config
+            .as_ref()
+            .and_then(|c| c.fallback(&format!("{NAME}.url")));
+        let source = match fallback {
+            Some(f) => format!(
+                "url in [{NAME}], the default of ${{{}:-…}} since {} is not set",
+                f.var, f.var
+            ),
+            None => format!("url in [{NAME}]"),
+        };
+        (u, source)
+    } else if let Some(u) = upstash {
+        (u, "UPSTASH_REDIS_REST_URL".to_owned())
+    } else if let Some(u) = cx.var("REDIS_URL").filter(|v| !v.is_empty()) {
+        (u, "REDIS_URL".to_owned())
+    } else {
+        return Err(Error::NoTarget);
+    };
+    if cx.verbose > 0 {
+        cx.note(format!("Redis from {source}"));
+    }
     let target = if url.starts_with("https://") || url.starts_with("http://") {
         let token = file
             .token
@@ -217,7 +242,9 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
     let timeout = args
         .timeout
         .or(file.timeout)
-        .map_or(Duration::from_secs(10), |t| t.span(Unit::Seconds).duration());
+        .map_or(Duration::from_secs(10), |t| {
+            t.span(Unit::Seconds).duration()
+        });
     if timeout.is_zero() {
         return Err(Error::Usage(
             "--timeout must be longer than zero: write a duration such as 10s".to_owned(),
@@ -264,6 +291,7 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
         thresholds,
         state,
         counts_only: args.counts_only,
+        source,
     })
 }
 

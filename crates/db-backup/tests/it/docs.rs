@@ -191,15 +191,41 @@ fn parse_monitor(words: &[String]) -> Result<(), String> {
     result.map_err(|e| format!("`{}`: {e}", words.join(" ")))
 }
 
+/// Words as a POSIX shell splits them: whitespace outside quotes, `'…'` and `"…"` kept whole
+/// (`--cron-schedule '*/15 * * * *'` is one argument).
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                started = false;
+            }
+            (_, c) => word.push(c),
+        }
+    }
+    if started || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 /// The monitor invocations of a text (as [`invocations`], for every monitor tool).
 fn monitor_invocations(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
         for segment in line.split(['&', ';', '|', '>']) {
-            let words: Vec<String> = segment
-                .split_whitespace()
-                .map(|w| w.trim_matches(['"', '\'']).to_owned())
-                .collect();
+            let words = shell_words(segment);
             if let Some(at) = words.iter().position(|w| {
                 ["queue-depth", "health-probe", "db-backup"]
                     .iter()

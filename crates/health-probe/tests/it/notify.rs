@@ -9,6 +9,10 @@ use testkit::{HttpServer, Reply};
 /// resolves, a notification target that is down never changes the probe's exit code, and a
 /// run wrapped in check-ins reaches Sentry Crons with one check-in id and its duration.
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one monitor's story against one set of stand-ins, step after step"
+)]
 fn notifications_follow_status_changes_and_never_change_the_exit_code() {
     use std::sync::atomic::{AtomicU16, Ordering};
     let status = Arc::new(AtomicU16::new(200));
@@ -67,7 +71,8 @@ fn notifications_follow_status_changes_and_never_change_the_exit_code() {
     );
     assert_eq!(slack.messages().len(), 3);
 
-    // Sentry Crons around a run: in_progress, then error (the target is down), one id.
+    // Sentry Crons around a run: in_progress, then ok: the probe ran, though the target is
+    // down (the notifications say what it found); one id.
     let out = run(
         dir.path(),
         &[
@@ -82,7 +87,7 @@ fn notifications_follow_status_changes_and_never_change_the_exit_code() {
     let check_ins = sentry.items("check_in");
     assert_eq!(check_ins.len(), 2, "{check_ins:?}");
     assert_eq!(check_ins[0]["status"], "in_progress");
-    assert_eq!(check_ins[1]["status"], "error");
+    assert_eq!(check_ins[1]["status"], "ok");
     assert_eq!(check_ins[0]["check_in_id"], check_ins[1]["check_in_id"]);
     assert_eq!(check_ins[0]["monitor_slug"], "health-probe");
     assert!(check_ins[1]["duration"].as_f64().unwrap() >= 0.0);
@@ -91,10 +96,32 @@ fn notifications_follow_status_changes_and_never_change_the_exit_code() {
         check_ins[1]["monitor_config"]["schedule"],
         serde_json::json!({"type": "crontab", "value": "*/5 * * * *"})
     );
+    // The old meaning, for teams who want it: a CRITICAL run is an `error` check-in.
+    let out = run(
+        dir.path(),
+        &[
+            &url,
+            "--cron-monitor",
+            "health-probe",
+            "--cron-schedule",
+            "*/5 * * * *",
+            "--cron-fail-on",
+            "critical",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(sentry.items("check_in")[3]["status"], "error");
     status.store(200, Ordering::SeqCst);
+    // A slug without a schedule: Sentry cannot create the monitor, and the user is told.
     let out = run(dir.path(), &[&url, "--cron-monitor", "health-probe"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(sentry.items("check_in")[3]["status"], "ok");
+    assert_eq!(sentry.items("check_in")[5]["status"], "ok");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("has no schedule, so Sentry cannot create the monitor"),
+        "{}",
+        text(&out)
+    );
     // A bad schedule is reported, and the probe still runs and decides the exit code.
     let out = run(
         dir.path(),

@@ -153,6 +153,14 @@ fn openrouter_credit_thresholds() {
         "{prom}"
     );
     assert!(!prom.contains(&KEY[12..]), "the key is never printed");
+    // See: issue 19. Low credit reads as what it is, not like "down".
+    let out = with_key(KEY, &["-f", "nagios"]);
+    let line = text(&out);
+    assert!(
+        line.contains("up in ")
+            && line.contains("but $4.50 of credit left on the key (warning under $10.00)"),
+        "{line}"
+    );
     let wrong = with_key(
         "sk-or-v1-0000000000000000000000000000000000000000000000000000000000000000",
         &[],
@@ -170,4 +178,91 @@ fn openrouter_credit_thresholds() {
     std::fs::write(dir.path().join("opskit.toml"), config(&unlimited.url())).unwrap();
     let out = with_key(KEY, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// One target whose `${VAR}` is unset is UNKNOWN alone, with the variable named; the others
+/// are probed. A forgotten DATABASE_URL must not blind the runbook's first five minutes.
+// See: issue 19
+#[test]
+fn r19_an_unresolvable_target_is_unknown_alone() {
+    let server = crate::health_server();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        format!(
+            "[[health-probe.targets]]\nname = \"frontend\"\nurl = \"{}/api/health\"\n\n[[health-probe.targets]]\nname = \"database\"\nkind = \"postgres\"\nurl = \"${{OPSKIT_TEST_UNSET_DATABASE_URL}}\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let out = crate::run(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let checks = report["checks"].as_array().unwrap();
+    let by_name = |n: &str| checks.iter().find(|c| c["name"] == n).unwrap();
+    assert_eq!(by_name("http:frontend")["status"], "OK", "{report}");
+    let db = by_name("postgres:database");
+    assert_eq!(db["status"], "UNKNOWN");
+    let summary = db["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("OPSKIT_TEST_UNSET_DATABASE_URL") && summary.contains("not set"),
+        "{summary}"
+    );
+    assert_eq!(db["findings"][0]["rule"], "HP008");
+    // --target picks the resolvable one alone: OK.
+    let out = crate::run(dir.path(), &["--target", "frontend"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// Durations take units everywhere; a bare number keeps health-probe's milliseconds for one
+/// release, with a note that says what to write instead.
+// See: issue 19
+#[test]
+fn r19_durations_take_units_and_bare_milliseconds_say_so() {
+    let server = crate::health_server();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/api/health", server.url());
+    let out = crate::run(
+        dir.path(),
+        &[&url, "--timeout", "5s", "--latency-warning", "2s"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("warning:"),
+        "{}",
+        text(&out)
+    );
+    let out = crate::run(dir.path(), &[&url, "--timeout", "5000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--timeout 5000: a bare number is read as milliseconds")
+            && stderr.contains("write --timeout 5s"),
+        "{stderr}"
+    );
+    // A latency over its threshold says which, and who set it.
+    let slow = format!("{}/slow", server.url());
+    let out = crate::run(
+        dir.path(),
+        &[&slow, "--latency-warning", "100ms", "--format", "nagios"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("is above the warning threshold 100ms (--latency-warning)"),
+        "{}",
+        text(&out)
+    );
+    let out = crate::run(
+        dir.path(),
+        &[&url, "--latency-warning", "2s", "--latency-critical", "1s"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("swap them"), "{}", text(&out));
+    let out = crate::run(dir.path(), &[&url, "--timeout", "5 parsecs"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("unknown unit `parsecs`"),
+        "{}",
+        text(&out)
+    );
 }

@@ -219,7 +219,7 @@ impl Context {
         }
     }
 
-    /// A note for standard error (`warning: ...`): a deprecated form, a default that stood in.
+    /// A note for standard error (`note: ...`): a deprecated form, a default that stood in.
     /// Each distinct note is shown once, however many rounds `--watch` runs; `-q` hides them.
     pub fn note(&self, text: impl Into<String>) {
         let text = text.into();
@@ -453,9 +453,16 @@ fn run_once<A: Tool, E: std::error::Error>(
         }
         Err(e) => failure_report(tool_name, &e),
     };
+    if context.verbose > 0
+        && let Some(config) = &context.config
+    {
+        for fallback in config.fallbacks() {
+            context.note(fallback.to_string());
+        }
+    }
     if !args.common().quiet {
         for note in context.take_notes() {
-            let _ = writeln!(stderr, "warning: {}", secrets.clean(&note));
+            let _ = writeln!(stderr, "note: {}", secrets.clean(&note));
         }
     }
     // Cleaned before anything sees it, the alert hooks included.

@@ -12,6 +12,7 @@
 //! The exit code is the last round's.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Instant;
 
@@ -49,11 +50,7 @@ pub struct Change {
 impl Trend {
     /// Remembers this round's numbers and returns each metric's change since the last round
     /// (none in the first round, nor for a metric that was not there).
-    pub fn update(
-        &mut self,
-        report: &Report,
-        now: Instant,
-    ) -> BTreeMap<(String, String), Change> {
+    pub fn update(&mut self, report: &Report, now: Instant) -> BTreeMap<(String, String), Change> {
         let minutes = self
             .at
             .map(|t| now.saturating_duration_since(t).as_secs_f64() / 60.0);
@@ -142,7 +139,7 @@ fn write_all(out: &mut dyn Write, text: &str) -> bool {
 fn write_frame(out: &mut dyn Write, frame: &str, previous: usize) -> bool {
     let mut text = String::new();
     if previous > 0 {
-        text.push_str(&format!("\x1b[{previous}F"));
+        let _ = write!(text, "\x1b[{previous}F");
     }
     text.push_str("\x1b[J");
     text.push_str(frame);
@@ -180,7 +177,11 @@ fn signed(value: f64) -> String {
 }
 
 fn change_text(c: &Change) -> String {
-    format!("{}, {}/min", signed(c.delta), signed((c.per_minute * 10.0).round() / 10.0))
+    format!(
+        "{}, {}/min",
+        signed(c.delta),
+        signed((c.per_minute * 10.0).round() / 10.0)
+    )
 }
 
 /// The live table of one round.
@@ -231,17 +232,16 @@ pub fn table(
     for (i, row) in std::iter::once(&header).chain(&rows).enumerate() {
         let mut line = String::new();
         for (cell, w) in row.iter().take(4).zip(widths) {
-            line.push_str(&format!("{cell:<w$}  "));
+            let _ = write!(line, "{cell:<w$}  ");
         }
         line.push_str(&crate::render::cut(&row[4], 100));
         let line = line.trim_end().to_owned();
         let status = report.checks.get(i.wrapping_sub(1)).map(|c| c.status);
-        match status.filter(|s| color && i > 0 && *s != Status::Ok) {
-            Some(s) => out.push_str(&format!("{}{line}\x1b[0m\n", colour(s))),
-            None => {
-                out.push_str(&line);
-                out.push('\n');
-            }
+        if let Some(s) = status.filter(|s| color && i > 0 && *s != Status::Ok) {
+            let _ = writeln!(out, "{}{line}\x1b[0m", colour(s));
+        } else {
+            out.push_str(&line);
+            out.push('\n');
         }
     }
     out
@@ -264,14 +264,14 @@ pub fn lines(report: &Report, changes: &BTreeMap<(String, String), Change>) -> S
     for c in &report.checks {
         let mut line = format!("{time} {} {}", c.status, one_line(&c.name));
         for m in &c.metrics {
-            line.push_str(&format!(" {}={}", m.label.replace(' ', "_"), number(m.value)));
+            let _ = write!(line, " {}={}", m.label.replace(' ', "_"), number(m.value));
             if let Some(ch) = changes.get(&(c.name.clone(), m.label.clone()))
-                && ch.delta != 0.0
+                && ch.delta.abs() >= 0.0005
             {
-                line.push_str(&format!(" ({})", change_text(ch)));
+                let _ = write!(line, " ({})", change_text(ch));
             }
         }
-        line.push_str(&format!(" - {}", one_line(&c.summary)));
+        let _ = write!(line, " - {}", one_line(&c.summary));
         out.push_str(&line);
         out.push('\n');
     }
@@ -337,7 +337,10 @@ mod tests {
         assert!((c.delta - 30.0).abs() < 1e-9);
         assert!((c.per_minute - 60.0).abs() < 1e-9);
         let piped = lines(&report(130.0), &changes);
-        assert!(piped.contains(" OK queue:emails depth=130 (+30, +60/min) failed=2 - depth"), "{piped}");
+        assert!(
+            piped.contains(" OK queue:emails depth=130 (+30, +60/min) failed=2 - depth"),
+            "{piped}"
+        );
         let table = table(&report(130.0), &changes, false, 2);
         assert!(table.contains("TREND"), "{table}");
         assert!(table.contains("depth 130"), "{table}");

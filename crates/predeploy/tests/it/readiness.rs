@@ -179,3 +179,52 @@ fn the_checklist_is_computed_from_the_project() {
         "{r}"
     );
 }
+
+/// The checklist ships with the predeploy binary: users without the source tree run
+/// `predeploy readiness`, with its own help.
+// See: issue 19
+#[test]
+fn r19_predeploy_readiness_runs_from_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("opskit.toml"),
+        "[[health-probe.targets]]\nname = \"web\"\nurl = \"http://127.0.0.1:9/health\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .args([
+            "readiness",
+            "--skip-predeploy",
+            "--format",
+            "json",
+            "--root",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let health = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().contains("health"))
+        .unwrap();
+    assert_eq!(health["status"], "OK", "{report}");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .args(["readiness", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: predeploy readiness"));
+    let top = std::process::Command::new(env!("CARGO_BIN_EXE_predeploy"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&top.stdout).contains("predeploy readiness"));
+}

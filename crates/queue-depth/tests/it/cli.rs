@@ -58,10 +58,12 @@ fn thresholds_decide_the_exit_code() {
     let redis = RedisServer::start();
     let _filled = fill("bullmq6", redis.port());
     // main-bullmq6: 3 waiting + 2 prioritized = depth 5.
+    // The fixture's one stalled job is CRITICAL by default; these runs tolerate it to look at
+    // the other thresholds.
     let run = |args: &[&str]| {
         output(
             bin()
-                .args(["--queue", "main-bullmq6"])
+                .args(["--queue", "main-bullmq6", "--stalled-critical", "1"])
                 .args(args)
                 .env("REDIS_URL", redis.url()),
         )
@@ -70,7 +72,31 @@ fn thresholds_decide_the_exit_code() {
     assert_eq!(run(&["-w", "4", "-c", "10"]).0, 1);
     assert_eq!(run(&["-w", "2", "-c", "4"]).0, 2);
     assert_eq!(run(&["-w", "@5:5"]).0, 1, "Nagios inside ranges work");
-    assert_eq!(run(&["--stalled-critical", "0"]).0, 2, "one stalled job");
+    let default = output(
+        bin()
+            .args(["--queue", "main-bullmq6", "--format", "nagios"])
+            .env("REDIS_URL", redis.url()),
+    );
+    assert_eq!(
+        default.0, 2,
+        "one stalled job is CRITICAL by default: {}",
+        default.1
+    );
+    assert!(
+        default.1.contains(
+            "stalled 1 is above the critical threshold 0 (default of --stalled-critical)"
+        ),
+        "the status line says which threshold: {}",
+        default.1
+    );
+    let (code, out, err) = run(&["-w", "2000", "-c", "1000"]);
+    assert_eq!(
+        code, 3,
+        "a warning that could never fire is a usage error: {out}{err}"
+    );
+    assert!(format!("{out}{err}").contains("swap them"), "{out}{err}");
+    assert_eq!(run(&["--age-warning", "0s"]).0, 1, "jobs are older than 0s");
+    assert_eq!(run(&["--age-critical", "1h"]).0, 0, "a duration works");
     assert_eq!(run(&["--failed-warning", "1"]).0, 1, "two failed jobs");
     assert_eq!(
         run(&["--age-critical", "3600"]).0,
@@ -86,8 +112,12 @@ fn thresholds_decide_the_exit_code() {
         "{first}"
     );
     assert!(
-        first.contains("queue:main-bullmq6.stalled=1;;;0"),
+        first.contains("queue:main-bullmq6.stalled=1;;1;0"),
         "{first}"
+    );
+    assert!(
+        first.contains("depth 5 is above the warning threshold 4 (--warning)"),
+        "Nagios' status line says which threshold broke: {first}"
     );
 }
 
@@ -100,7 +130,11 @@ fn human_output_is_a_table_per_queue() {
             .args(["--prefix", "bull", "--prefix", "myapp", "--color", "never"])
             .env("REDIS_URL", redis.url()),
     );
-    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(code, 2, "a stalled job is CRITICAL: {stdout}");
+    assert!(
+        stdout.contains("queue paused (default, --paused-ok accepts it)"),
+        "{stdout}"
+    );
     for needle in [
         "queue:bull:main-bullmq5",
         "queue:bull:paused-bullmq5",
@@ -123,7 +157,7 @@ fn prometheus_output_mirrors_bullmq_exporter_names_and_passes_promtool() {
             .args(["--format", "prometheus"])
             .env("REDIS_URL", redis.url()),
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 2, "the fixture's stalled job is CRITICAL");
     for needle in [
         "# TYPE bullmq_job_count gauge",
         "bullmq_job_count{queue=\"main-bullmq6\",state=\"waiting\",prefix=\"bull\"} 3",
@@ -146,14 +180,14 @@ fn prometheus_output_mirrors_bullmq_exporter_names_and_passes_promtool() {
 }
 
 #[test]
-fn an_unknown_queue_name_is_a_warning() {
+fn an_unknown_queue_name_is_unknown() {
     let redis = RedisServer::start();
     let (code, stdout, _) = output(
         bin()
             .args(["--queue", "emials", "--format", "nagios"])
             .env("REDIS_URL", redis.url()),
     );
-    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(code, 3, "{stdout}");
     assert!(
         stdout.contains("QD001") && stdout.contains("no producer has used this queue name"),
         "{stdout}"
@@ -185,6 +219,8 @@ fn failed_growth_uses_the_state_file() {
                     "main-bullmq6",
                     "--failed-growth-warning",
                     "0",
+                    "--stalled-critical",
+                    "1",
                     "--format",
                     "nagios",
                     "--state",
@@ -251,22 +287,58 @@ fn watch_prints_one_line_per_poll_off_a_terminal() {
             .args([
                 "--queue",
                 "main-bullmq6",
+                "--stalled-critical",
+                "1",
                 "--watch",
-                "0.2",
+                "200ms",
                 "--watch-count",
                 "3",
             ])
             .env("REDIS_URL", redis.url()),
     );
     assert_eq!(code, 0);
+    // One line per check per round, with the numbers: the queue and the poll, three rounds.
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
-    for l in lines {
+    assert_eq!(lines.len(), 6, "{stdout}");
+    for l in &lines {
         assert!(
             l.len() > 20 && l.as_bytes()[4] == b'-' && l.contains("Z OK "),
             "{l}"
         );
     }
+    let queue: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains(" queue:main-bullmq6 "))
+        .collect();
+    assert_eq!(queue.len(), 3, "{stdout}");
+    assert!(
+        queue[0].contains(" depth=5 ") && queue[0].contains(" failed=2 "),
+        "{}",
+        queue[0]
+    );
+    // With --format json, JSON lines with the change since the previous round.
+    let (code, stdout, _) = output(
+        bin()
+            .args([
+                "--queue",
+                "main-bullmq6",
+                "--stalled-critical",
+                "1",
+                "--watch",
+                "200ms",
+            ])
+            .args(["--watch-count", "2", "--format", "json"])
+            .env("REDIS_URL", redis.url()),
+    );
+    assert_eq!(code, 0);
+    let rounds: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["check"] == "queue:main-bullmq6")
+        .collect();
+    assert_eq!(rounds.len(), 2, "{stdout}");
+    assert_eq!(rounds[0]["metrics"]["depth"], 5.0);
+    assert_eq!(rounds[1]["change"]["depth"]["delta"], 0.0, "{stdout}");
 }
 
 fn http_get(port: u16, path: &str) -> (u16, String) {
@@ -379,7 +451,15 @@ fn serve_health_is_503_when_redis_is_down() {
     let _ = server.wait();
 }
 
+/// The shim on the seed's depth thresholds alone: the fixture's stalled job and paused queue
+/// are tolerated (their defaults are tested on their own).
 fn shim(args: &[&str], redis_url: &str) -> i32 {
+    let mut all = args.to_vec();
+    all.extend(["--", "--stalled-critical", "1", "--paused-ok"]);
+    shim_raw(&all, redis_url)
+}
+
+fn shim_raw(args: &[&str], redis_url: &str) -> i32 {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../scripts/monitor-redis-queue.sh");
     let out = std::process::Command::new("bash")
@@ -417,4 +497,9 @@ fn the_seed_shim_keeps_its_exit_codes() {
     );
     assert_eq!(shim(&["x"], &redis.url()), 3);
     assert_eq!(shim(&[], "redis://127.0.0.1:1"), 3);
+    assert_eq!(
+        shim_raw(&[], &redis.url()),
+        2,
+        "a stalled job is CRITICAL by default"
+    );
 }

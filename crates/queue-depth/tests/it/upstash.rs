@@ -250,3 +250,55 @@ fn the_token_never_appears_in_errors() {
     let e = c.pipeline(&[vec!["PING".into()]]).unwrap_err();
     assert!(!e.to_string().contains("AXsecret-token-value"), "{e}");
 }
+
+/// The Upstash variables win over REDIS_URL (a host's local Redis must not be monitored in
+/// place of the app's), the poll says which it used, and the example opskit.toml no longer
+/// hides them behind a `url` of its own.
+// See: issue 19
+#[test]
+fn r19_upstash_variables_come_before_redis_url() {
+    let redis = RedisServer::start();
+    let _filled = crate::fill("bullmq6", redis.port());
+    let rest = UpstashStandIn::start(&redis);
+    let decoy = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/agent-platform/opskit.toml");
+    let mut config = std::fs::read_to_string(&example).unwrap();
+    config = config.replace("queues = [\"agent-tasks\"]", "queues = [\"main-bullmq6\"]");
+    std::fs::write(dir.path().join("opskit.toml"), config).unwrap();
+    let (code, stdout, stderr) = crate::output(
+        crate::bin()
+            .current_dir(dir.path())
+            .args([
+                "--stalled-critical",
+                "1",
+                "--age-warning",
+                "1h",
+                "--age-critical",
+                "2h",
+                "-v",
+            ])
+            .env("UPSTASH_REDIS_REST_URL", rest.url())
+            .env("UPSTASH_REDIS_REST_TOKEN", rest.token())
+            .env("REDIS_URL", decoy.url()),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("(from UPSTASH_REDIS_REST_URL)"), "{stdout}");
+    assert!(
+        stdout.contains("depth 5"),
+        "the queue was read over REST: {stdout}"
+    );
+    assert!(
+        stderr.contains("note: Redis from UPSTASH_REDIS_REST_URL"),
+        "{stderr}"
+    );
+    // Without the Upstash variables, REDIS_URL is used.
+    let (_, stdout, _) = crate::output(
+        crate::bin()
+            .current_dir(dir.path())
+            .env_remove("UPSTASH_REDIS_REST_URL")
+            .env("REDIS_URL", decoy.url()),
+    );
+    assert!(stdout.contains("(from REDIS_URL)"), "{stdout}");
+}
