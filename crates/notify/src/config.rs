@@ -289,7 +289,7 @@ pub struct MonitorConfig {
     pub max_runtime: Option<opskit::duration::SpanArg>,
     /// The schedule's time zone (`UTC`, `Europe/Berlin`).
     pub timezone: Option<String>,
-    /// Which results make the check-in `error` (`unknown`, `critical`, `warning`) [unknown].
+    /// Which results make the check-in `error` (`unknown`, `critical`, `warning`) (default: unknown).
     pub fail_on: Option<opskit::cli::CronFailOn>,
 }
 

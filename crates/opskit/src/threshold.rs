@@ -453,8 +453,22 @@ impl Set {
                 (None, None)
             }
         };
-        let (warning, warning_by) = side(0);
-        let (critical, critical_by) = side(1);
+        let (mut warning, mut warning_by) = side(0);
+        let (mut critical, mut critical_by) = side(1);
+        // A default that contradicts what the user set gives way: `--age-critical 2m` alone
+        // drops the default 5m warning instead of being refused.
+        if Thresholds::new(warning, critical)
+            .check_order("w", "c")
+            .is_err()
+        {
+            let is_default =
+                |by: &Option<String>| by.as_deref().is_some_and(|b| b.starts_with("default of "));
+            if is_default(&warning_by) && !is_default(&critical_by) {
+                (warning, warning_by) = (None, None);
+            } else if is_default(&critical_by) && !is_default(&warning_by) {
+                (critical, critical_by) = (None, None);
+            }
+        }
         let thresholds = Thresholds::new(warning, critical);
         let name = |by: &Option<String>, i: usize| match by {
             Some(b) if b.starts_with("--") => b.clone(),
@@ -479,6 +493,34 @@ impl Set {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_gives_way_to_what_the_user_set() {
+        let src = |flags: [Option<Range>; 2]| Sources {
+            flags: ["--age-warning", "--age-critical"],
+            flag_values: flags,
+            keys: ["age_warning", "age_critical"],
+            key_values: [None, None],
+            section: "queue-depth",
+            defaults: [Some(Range::upper(300.0)), Some(Range::upper(900.0))],
+        };
+        let set = Set::resolve(&src([None, Some(Range::upper(120.0))])).unwrap();
+        assert_eq!(set.thresholds.warning, None);
+        assert_eq!(set.critical_by.as_deref(), Some("--age-critical"));
+        let set = Set::resolve(&src([Some(Range::upper(1200.0)), None])).unwrap();
+        assert_eq!(set.thresholds.critical, None);
+        let e = Set::resolve(&src([
+            Some(Range::upper(1200.0)),
+            Some(Range::upper(600.0)),
+        ]));
+        assert!(
+            e.unwrap_err()
+                .to_string()
+                .contains("--age-warning 1200 is beyond --age-critical 600")
+        );
+        let set = Set::resolve(&src([None, None])).unwrap();
+        assert_eq!(set.warning_by.as_deref(), Some("default of --age-warning"));
+    }
 
     #[test]
     fn time_ranges_take_durations_or_seconds() {
