@@ -44,6 +44,18 @@ fn check_text(
     let max_age =
         age(args.max_age.or(file.max_age), "--max-age").unwrap_or(Duration::from_hours(26));
     let warn_age = age(args.warn_age.or(file.warn_age), "--warn-age");
+    // Who set each limit, for the finding that says which one the backup broke.
+    let by = |flag: Option<SpanArg>, key: Option<SpanArg>, name: &str, default: bool| {
+        if flag.is_some() {
+            Some(format!("--{name}"))
+        } else if key.is_some() {
+            Some(format!("{} in [db-backup]", name.replace('-', "_")))
+        } else {
+            default.then(|| format!("default of --{name}"))
+        }
+    };
+    let max_by = by(args.max_age, file.max_age, "max-age", true);
+    let warn_by = by(args.warn_age, file.warn_age, "warn-age", false);
     if warn_age.is_some_and(|w| w > max_age) {
         return Err(format!(
             "--warn-age {} is longer than --max-age {}: the backup is CRITICAL before it could be a WARNING; swap them",
@@ -106,7 +118,18 @@ fn check_text(
         warning: warn_age.map(|w| Range::upper(w.as_secs() as f64)),
         critical: Some(Range::upper(max_f)),
     };
-    let age_status = thresholds.evaluate(age_f);
+    let age_metric = Metric::new("age", age_f)
+        .unit(Unit::Seconds)
+        .limits(&opskit::threshold::Set {
+            thresholds,
+            warning_by: warn_by,
+            critical_by: max_by,
+        })
+        .min(0.0)
+        .prometheus("opskit_db_backup_age_seconds", &[("database", db)])
+        .help("Seconds since the newest backup started.");
+    let age_status = age_metric.status();
+    let breach = age_metric.breach();
     let mut age_check = Check::new(
         "age",
         age_status,
@@ -117,14 +140,7 @@ fn check_text(
             human_age(max_age.as_secs())
         ),
     )
-    .with_metric(
-        Metric::new("age", age_f)
-            .unit(Unit::Seconds)
-            .thresholds(&thresholds)
-            .min(0.0)
-            .prometheus("opskit_db_backup_age_seconds", &[("database", db)])
-            .help("Seconds since the newest backup started."),
-    )
+    .with_metric(age_metric)
     .with_metric(
         Metric::new("size", bytes_f)
             .unit(Unit::Bytes)
@@ -141,7 +157,8 @@ fn check_text(
     if age_status != Status::Ok {
         age_check = age_check.with_finding(DB502.finding_as(if age_status == Status::Critical { Severity::Error } else { Severity::Warning },
             format!(
-                "the newest backup is {} old (started {}): the backup job has not succeeded since; see its logs (systemctl status, kubectl get cronjob) and run `db-backup run` by hand",
+                "{}; the newest backup is {} old (started {}): the backup job has not succeeded since; see its logs (systemctl status, kubectl get cronjob) and run `db-backup run` by hand",
+                breach.unwrap_or_default(),
                 human_age(age),
                 m.started
             ),

@@ -301,6 +301,13 @@ impl Target {
             .map(|e| JsonCondition::parse(&format!("value {e}")))
             .transpose()
             .map_err(|e| err(format!("expect: {e}")))?;
+        if let (Some(w), Some(c)) = (config.credit_warning, config.credit_critical)
+            && w < c
+        {
+            return Err(err(format!(
+                "credit_warning {w} is below credit_critical {c}: the key is CRITICAL before it could be a WARNING; swap them"
+            )));
+        }
         let Times {
             timeout,
             rate_interval,
@@ -602,12 +609,12 @@ impl Target {
                 out.push(HP005.finding_as(
                     Severity::Error,
                     format!(
-                        "the TLS certificate expires in {days:.1} days (critical under {crit})"
+                        "the TLS certificate expires in {days:.1} days (critical under {crit}, cert_critical_days)"
                     ),
                 ));
             } else if days < warn {
                 out.push(HP005.finding(format!(
-                    "the TLS certificate expires in {days:.1} days (warning under {warn})"
+                    "the TLS certificate expires in {days:.1} days (warning under {warn}, cert_warning_days)"
                 )));
             }
         }
@@ -805,10 +812,10 @@ fn credit_findings(c: &TargetConfig, data: &serde_json::Value) -> Vec<Finding> {
         Some(left) => {
             let (warn, crit) = (c.credit_warning, c.credit_critical);
             if crit.is_some_and(|l| left < l) {
-                findings.push(HP007.finding_as(Severity::Error, format!("${left:.2} of credit left on the key (critical under ${:.2}): requests fail with 402 when it runs out", crit.unwrap_or_default())));
+                findings.push(HP007.finding_as(Severity::Error, format!("${left:.2} of credit left on the key (critical under ${:.2}, credit_critical); requests fail with 402 when it runs out: add credit on openrouter.ai", crit.unwrap_or_default())));
             } else if warn.is_some_and(|l| left < l) {
                 findings.push(HP007.finding(format!(
-                    "${left:.2} of credit left on the key (warning under ${:.2})",
+                    "${left:.2} of credit left on the key (warning under ${:.2}, credit_warning); add credit on openrouter.ai before requests fail with 402",
                     warn.unwrap_or_default()
                 )));
             }

@@ -228,6 +228,25 @@ fn check_reports_age_size_change_and_verification_in_every_format() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("DB502"), "{}", text(&out));
+    // See: issue 19. The finding says which limit the age broke, and who set it.
+    assert!(
+        text(&out).contains("is above the critical threshold 30m (--max-age)"),
+        "{}",
+        text(&out)
+    );
+    // A bare number is seconds, and says so.
+    let out = run(
+        work.path(),
+        &["check", "--dir", "b", "--max-age", "26"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("note: --max-age 26 is read as 26s")
+            && text(&out).contains("--max-age 26h"),
+        "{}",
+        text(&out)
+    );
     let out = run(
         work.path(),
         &["check", "--dir", "b", "--warn-age", "30m"],

@@ -110,6 +110,21 @@ fn backup_restore_verify_and_compare_every_row() {
     let all = tables(&pg, "app");
     assert_eq!(m["tables"].as_array().unwrap().len(), all.len(), "{all:?}");
 
+    // See: issue 19. Into a database that does not exist yet: the error says to create it.
+    let missing_url = pg.url("not_created_yet");
+    let a = archive.to_str().unwrap();
+    let out = run(
+        work.path(),
+        &["restore", a, "--into", "MISSING"],
+        &[("MISSING", missing_url.as_str())],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("create it first") && text(&out).contains("not_created_yet"),
+        "{}",
+        text(&out)
+    );
+
     // Restore into a fresh database and compare every table's rows exactly.
     pg.psql("CREATE DATABASE restored").unwrap();
     let restored_url = pg.url("restored");

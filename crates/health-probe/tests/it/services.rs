@@ -158,7 +158,9 @@ fn openrouter_credit_thresholds() {
     let line = text(&out);
     assert!(
         line.contains("up in ")
-            && line.contains("but $4.50 of credit left on the key (warning under $10.00)"),
+            && line.contains(
+                "but $4.50 of credit left on the key (warning under $10.00, credit_warning)"
+            ),
         "{line}"
     );
     let wrong = with_key(

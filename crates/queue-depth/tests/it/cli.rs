@@ -503,3 +503,39 @@ fn the_seed_shim_keeps_its_exit_codes() {
         "a stalled job is CRITICAL by default"
     );
 }
+
+/// On a terminal `--watch` is a live table with a trend column, redrawn in place over the
+/// previous frame (the screen is not cleared, so the scrollback stays).
+// See: issue 19
+#[test]
+fn r19_watch_on_a_terminal_is_a_live_table_with_a_trend() {
+    let redis = RedisServer::start();
+    let _filled = fill("bullmq6", redis.port());
+    let command = format!(
+        "REDIS_URL={} {} --queue main-bullmq6 --stalled-critical 1 --watch 300ms --watch-count 3 --color never",
+        redis.url(),
+        env!("CARGO_BIN_EXE_queue-depth")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs the command on a pseudo-terminal");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("TREND") && screen.contains("round 3"),
+        "{screen}"
+    );
+    assert!(screen.contains("depth 5"), "{screen}");
+    assert!(
+        screen.contains("+0, +0/min"),
+        "the second round has a trend: {screen}"
+    );
+    assert!(
+        !screen.contains("\x1b[2J"),
+        "the screen is not cleared: {screen:?}"
+    );
+    assert!(
+        screen.contains("F\x1b[J"),
+        "each frame overwrites the last: {screen:?}"
+    );
+}
