@@ -263,3 +263,45 @@ fn quiet_means_no_progress_line_on_a_terminal() {
     let quiet = run(true);
     assert!(!quiet.contains("running"), "{quiet:?}");
 }
+
+/// GitHub annotations and SARIF place a finding by its path from the top of the repository,
+/// not from `--root`: a check of `apps/worker` annotates `apps/worker/railway.json`.
+// See: issue 19
+#[test]
+fn r19_github_paths_start_at_the_repository_not_at_the_root() {
+    let f = Fixture::new();
+    f.edit(
+        "apps/worker/railway.json",
+        "\"healthcheckPath\": \"/health\"",
+        "\"healthcheckPath\": \"/healthz\"",
+    );
+    std::fs::create_dir(f.dir.path().join(".git")).unwrap();
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_predeploy"))
+            .arg("--root")
+            .arg(f.dir.path().join("apps/worker"))
+            .args(["--only", "railway", "--format", format])
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap()
+    };
+    let out = run("github");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("file=apps/worker/railway.json") && text.contains("RW005"),
+        "{text}"
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&run("sarif").stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(
+            |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                == "apps/worker/railway.json"
+        ),
+        "{sarif}"
+    );
+    // People at a terminal keep the path from --root.
+    let out = run("human");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("apps/worker/railway.json"), "{text}");
+}
