@@ -19,6 +19,7 @@
 //! | `{jwt:ROLE}` | a Supabase-style JWT (`iss` supabase) with that role |
 //! | `{pem:LABEL}` | a PEM block with that label and a random body |
 //! | `{pemjson:LABEL}` | the same, with `\n` escapes as in JSON |
+//! | `{pemjson2048:LABEL}` | as `pemjson`, as long as a 2048-bit key (26 lines, about 1.7 KB) |
 //! | `{basic}` | base64 of `user:` and a random password |
 //!
 //! ```
@@ -127,6 +128,7 @@ fn fill(hole: &str, rng: &mut Rng) -> Option<String> {
         "jwt" => jwt(arg, rng),
         "pem" => pem(arg, rng, "\n"),
         "pemjson" => pem(arg, rng, "\\n"),
+        "pemjson2048" => pem_lines(arg, rng, "\\n", 26),
         "basic" => encode_base64(format!("deploy:{}", rng.pick(A62, 18)).as_bytes()),
         _ => return None,
     })
@@ -145,11 +147,15 @@ fn jwt(role: &str, rng: &mut Rng) -> String {
 }
 
 fn pem(label: &str, rng: &mut Rng, newline: &str) -> String {
+    pem_lines(label, rng, newline, 12)
+}
+
+fn pem_lines(label: &str, rng: &mut Rng, newline: &str, lines: usize) -> String {
     let mut out = format!("-----BEGIN {label}-----{newline}");
     if label.starts_with("PGP") {
         out.push_str(newline);
     }
-    for _ in 0..12 {
+    for _ in 0..lines {
         out.push_str(&rng.pick(&B64[..64], 64));
         out.push_str(newline);
     }

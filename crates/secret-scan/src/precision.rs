@@ -83,10 +83,32 @@ pub fn is_placeholder(value: &str) -> bool {
         return true;
     }
     let lower = value.to_ascii_lowercase();
-    PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m))
+    PLACEHOLDER_MARKERS.iter().any(|m| marker_in(value, &lower, m))
         || lower.starts_with('$')
         // A format string or template hole: `{password}`, `{a62:24}`.
         || (lower.contains('{') && lower.contains('}'))
+}
+
+/// Whether `marker` stands in `value` as a word someone wrote (`your_key_here`, `FAKE-TOKEN`,
+/// `sk_test_fake123`), not as letters that a random token happens to contain (`…z2EfaKex3…`,
+/// `…Q7hereB…`): a word marker must be in one case and end at a non-letter or the value's
+/// edge on at least one side. Markers with other characters (`<`, `${`, `...`) and runs
+/// (`xxxx`) count anywhere.
+fn marker_in(value: &str, lower: &str, marker: &str) -> bool {
+    if !marker.bytes().all(|b| b.is_ascii_lowercase()) || marker == "xxxx" {
+        return lower.contains(marker);
+    }
+    let bytes = value.as_bytes();
+    let not_letter = |i: Option<usize>| {
+        i.and_then(|i| bytes.get(i))
+            .is_none_or(|b| !b.is_ascii_alphabetic())
+    };
+    lower.match_indices(marker).any(|(at, _)| {
+        let word = &value[at..at + marker.len()];
+        let one_case = word.bytes().all(|b| b.is_ascii_lowercase())
+            || word.bytes().all(|b| b.is_ascii_uppercase());
+        one_case && (not_letter(at.checked_sub(1)) || not_letter(Some(at + marker.len())))
+    })
 }
 
 /// A default password of a local setup or documentation (`postgres`, `foobared`, …).
@@ -417,6 +439,31 @@ pub fn targets_local_host(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // See: issue 22. A random token that happens to hold a marker's letters is not a placeholder.
+    #[test]
+    fn markers_are_words_not_letters_inside_random_tokens() {
+        for placeholder in [
+            "your_api_key_here",
+            "FAKE-TOKEN",
+            "sk_test_fake123",
+            "fake",
+            "<token>",
+            "AKIAXXXXXXXXXXXXXXXX",
+            "replace-me",
+            "insert your key",
+            "TODO",
+        ] {
+            assert!(is_placeholder(placeholder), "{placeholder}");
+        }
+        for token in [
+            "lin_api_AmJLu3v0UD1izJ4M1kj7WOA9z2EfaKex3tJkn1tL",
+            "Q7khereBx9KdLmP2vW4yZ",
+            "ghp_aYourB7cD8eF9gH0iJ1kL2mN3oP4qR5sT6uV",
+        ] {
+            assert!(!is_placeholder(token), "{token}");
+        }
+    }
 
     #[test]
     fn code_expressions_are_not_values() {

@@ -1,7 +1,30 @@
 //! Cloud providers: AWS, Google Cloud, Azure, Heroku.
 
+use std::ops::Range;
+
 use super::{BASE, Candidate, Confidence, Kind, Rule};
 use opskit::report::Severity;
+
+/// The most a JSON string value is followed for: a 4096-bit key in JSON is about 3.3 KB.
+const MAX_JSON_VALUE: usize = 16 * 1024;
+
+/// From the `"private_key"` keyword to the end of its JSON string value, however long the
+/// line: a 2048-bit key is a 1.7 KB value, longer than the line window around a keyword.
+fn json_string_value(data: &[u8], hit: Range<usize>, _line: Range<usize>) -> Option<Range<usize>> {
+    let limit = (hit.end + MAX_JSON_VALUE).min(data.len());
+    let rest = &data[hit.end..limit];
+    let open = rest.iter().position(|&b| b == b'"')?;
+    let mut escaped = false;
+    for (i, &b) in rest.iter().enumerate().skip(open + 1) {
+        match b {
+            b'\\' if !escaped => escaped = true,
+            b'"' if !escaped => return Some(hit.start..hit.end + i + 1),
+            b'\n' => return None,
+            _ => escaped = false,
+        }
+    }
+    None
+}
 
 fn in_service_account_file(c: &Candidate<'_>) -> bool {
     memchr::memmem::find(c.file, b"service_account").is_some()
@@ -61,9 +84,12 @@ pub(super) const RULES: &[&Rule] = &[
             r#""private_key"\s*:\s*"(?P<s>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{64,}-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)""#,
         ],
         validate: Some(in_service_account_file),
+        window: Some(json_string_value),
         rotate: "Google Cloud console: IAM, Service accounts, Keys: delete the key (prefer workload identity)",
         examples: &[
             "{\"type\": \"service_account\", \"project_id\": \"agent-prod\", \"private_key_id\": \"{hex:40}\", \"private_key\": \"{pemjson:PRIVATE KEY}\", \"client_email\": \"ci@agent-prod.iam.gserviceaccount.com\"}",
+            // See: issue 22. A 2048-bit key on one minified line, longer than the line window.
+            "{\"type\":\"service_account\",\"project_id\":\"agent-prod\",\"private_key_id\":\"{hex:40}\",\"private_key\":\"{pemjson2048:PRIVATE KEY}\",\"client_email\":\"ci@agent-prod.iam.gserviceaccount.com\"}",
         ],
         counter_examples: &[
             "{\"type\": \"service_account\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n\"}",
