@@ -83,7 +83,10 @@ pub fn is_placeholder(value: &str) -> bool {
         return true;
     }
     let lower = value.to_ascii_lowercase();
-    PLACEHOLDER_MARKERS.iter().any(|m| marker_in(value, &lower, m))
+    // Documentation's `my_api_key`, `my-secret-token`, `mySecretValue`.
+    let mine = ["my_", "my-", "my."].iter().any(|p| lower.starts_with(p))
+        || (value.starts_with("my") && value.as_bytes().get(2).is_some_and(u8::is_ascii_uppercase));
+    mine || PLACEHOLDER_MARKERS.iter().any(|m| marker_in(value, &lower, m))
         || lower.starts_with('$')
         // A format string or template hole: `{password}`, `{a62:24}`.
         || (lower.contains('{') && lower.contains('}'))
@@ -352,7 +355,7 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     if let Some(public) = is_public_jwt(value) {
         return !public;
     }
-    if is_code_expression(value) {
+    if is_code_expression(value) || is_secret_store_reference(value) {
         return false;
     }
     // Identifiers and constants: `prod/agent-platform/openrouter`, `users:list:v2`, `MY_SECRET`.
@@ -379,6 +382,18 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
         return !is_default_password(value) && looks_random(value, 8, 2.5);
     }
     looks_random(value, 16, 3.0)
+}
+
+/// A reference to a platform's secret store rather than a secret: Vercel's `@name` secrets
+/// (`"API_KEY": "@openrouter-key"` in vercel.json). `${{ secrets.X }}` (GitHub Actions) and
+/// `${{shared.X}}` (Railway) are template holes, which [`is_code_expression`] already refuses.
+pub fn is_secret_store_reference(value: &str) -> bool {
+    value.strip_prefix('@').is_some_and(|name| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+    })
 }
 
 /// A value that is code, not a literal: a call (`z.string().min(1)`, `Math.min(a, b)`), a

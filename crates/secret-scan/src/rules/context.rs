@@ -211,6 +211,12 @@ pub(super) const RULES: &[&Rule] = &[
             "password: changeme",
             "secret_name = \"prod/agent-platform/openrouter\"",
             "NEXT_PUBLIC_POSTHOG_KEY=phc_{a62:43}",
+            // See: issue 22. A Vercel secret reference, CI and Railway references, and a
+            // documentation placeholder are not secrets.
+            "    \"OPENROUTER_API_KEY\": \"@openrouter-api-key-production\",",
+            "      API_TOKEN: ${{ secrets.OPENROUTER_API_TOKEN_PRODUCTION }}",
+            "DATABASE_PASSWORD=${{shared.POSTGRES_PASSWORD_FOR_WORKER}}",
+            "  apiKey: 'my_openrouter_api_key_7f3a9c2e1b',",
         ],
         ..BASE
     },
