@@ -336,6 +336,25 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     if !(secretish || lname.ends_with("_key") && upper_env) {
         return false;
     }
+    // A URL's query parameter (`…?alt=media&token=…`) is the URL rules' business, and a value
+    // that repeats its own name (`password: "password-for-30001"`) is documentation.
+    let lvalue = value.to_ascii_lowercase();
+    if c.line.contains(&format!("&{name}=")) || c.line.contains(&format!("?{name}=")) {
+        return false;
+    }
+    if [
+        "passw",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "credential",
+    ]
+    .iter()
+    .any(|w| lname.contains(w) && lvalue.contains(w))
+    {
+        return false;
+    }
     if !c.quoted && is_code(c.path) {
         return false;
     }

@@ -185,7 +185,7 @@ pub(super) const RULES: &[&Rule] = &[
             "credential",
         ],
         patterns: &[
-            r#"(?i)(?P<n>[A-Za-z_][A-Za-z0-9_.-]{0,60}?(?:secret|token|passw(?:or)?d|pwd|passphrase|api[_-]?key|access[_-]?key|private[_-]?key|_key|credentials?)[A-Za-z0-9_]{0,30})["']?\s*(?::=|=>|=|:)\s*(?P<q>["'`]?)(?P<s>[^\s"'`,;]{8,})"#,
+            r#"(?i)(?P<n>(?:[A-Za-z_][A-Za-z0-9_.-]{0,60}?)?(?:secret|token|passw(?:or)?d|pwd|passphrase|api[_-]?key|access[_-]?key|private[_-]?key|_key|credentials?)[A-Za-z0-9_]{0,30})["']?\s*(?::=|=>|=|:)\s*(?P<q>["'`]?)(?P<s>[^\s"'`,;]{8,})"#,
         ],
         validate: Some(precision::generic_secret),
         window: Some(assignment_window),
@@ -196,6 +196,11 @@ pub(super) const RULES: &[&Rule] = &[
             "  webhookSecret: '{a62:32}',",
             "DB_PASSWORD={a62:14}",
             "\"api_key\": \"{hex:32}\"",
+            // See: issue 22. A name that is only the keyword, as in the stack's client objects.
+            "  connection: { host: 'redis-12345.c1.us-east-1.ec2.cloud.redislabs.com', port: 12345, password: '{a62:16}' },",
+            "const io = new IORedis({ host: 'cache.internal', password: '{a62:14}' });",
+            "const sql = postgres({ host: 'db.example.com', username: 'app', password: '{a62:14}' });",
+            "password: \"{a62:16}\"",
         ],
         counter_examples: &[
             "ENCRYPTION_KEY=your-32-character-encryption-key",
@@ -217,6 +222,8 @@ pub(super) const RULES: &[&Rule] = &[
             "      API_TOKEN: ${{ secrets.OPENROUTER_API_TOKEN_PRODUCTION }}",
             "DATABASE_PASSWORD=${{shared.POSTGRES_PASSWORD_FOR_WORKER}}",
             "  apiKey: 'my_openrouter_api_key_7f3a9c2e1b',",
+            "    { port: 30001, password: \"password-for-30001\" },",
+            "![x](https://firebasestorage.googleapis.com/v0/b/app.appspot.com/o/shot.png?alt=media&token={uuid})",
         ],
         ..BASE
     },
