@@ -328,17 +328,8 @@ impl Config {
         let Some(section) = table.get_mut().get_mut(name) else {
             return Ok(None);
         };
-        // What came from the environment may be a secret: registered with the output layer,
-        // and never quoted back by an error about its key.
         let resolved = std::cell::RefCell::new(Vec::new());
-        let recording = |var: &str| {
-            let value = env(var);
-            if let Some(v) = &value {
-                crate::redact::secrets().register_value(v);
-                resolved.borrow_mut().push((var.to_owned(), v.clone()));
-            }
-            value
-        };
+        let recording = recording(env, &resolved);
         self.interpolate(section, name, &recording)?;
         let deserializer = toml::de::ValueDeserializer::from(section.clone());
         T::deserialize(deserializer)
@@ -376,14 +367,7 @@ impl Config {
             }
         }
         let resolved = std::cell::RefCell::new(Vec::new());
-        let recording = |var: &str| {
-            let value = env(var);
-            if let Some(v) = &value {
-                crate::redact::secrets().register_value(v);
-                resolved.borrow_mut().push((var.to_owned(), v.clone()));
-            }
-            value
-        };
+        let recording = recording(env, &resolved);
         self.interpolate(section, name, &recording)?;
         let rest = S::deserialize(toml::de::ValueDeserializer::from(section.clone()))
             .map_err(|e| self.section_error(&e, name, &resolved.borrow()))?;
@@ -570,6 +554,23 @@ fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
         .map(str::to_owned)
         .collect();
     Some((key.to_owned(), valid))
+}
+
+/// `env`, registering every value it gives with the output layer and noting it in `resolved`:
+/// what came from the environment may be a secret, so an error about its key names the
+/// variable, never the value.
+fn recording<'a>(
+    env: &'a dyn Fn(&str) -> Option<String>,
+    resolved: &'a std::cell::RefCell<Vec<(String, String)>>,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    move |var| {
+        let value = env(var);
+        if let Some(v) = &value {
+            crate::redact::secrets().register_value(v);
+            resolved.borrow_mut().push((var.to_owned(), v.clone()));
+        }
+        value
+    }
 }
 
 /// A section read by [`Config::section_items`]: the rest of it, and each item on its own.

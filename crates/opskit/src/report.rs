@@ -221,11 +221,11 @@ impl Check {
             .map(|f| {
                 let first = f.message.lines().next().unwrap_or_default();
                 let short = first.split("; ").next().unwrap_or(first);
-                crate::render::cut(short, 80)
+                crate::render::cut(short, 81)
             });
         let reason = reason.or_else(|| {
             (self.status == Status::Unknown && !self.summary.is_empty())
-                .then(|| crate::render::cut(self.summary.lines().next().unwrap_or_default(), 120))
+                .then(|| crate::render::cut(self.summary.lines().next().unwrap_or_default(), 121))
         });
         match reason {
             Some(r) if !r.is_empty() => format!("{}: {r}", self.name),

@@ -78,15 +78,7 @@ pub(crate) fn badge(status: Status) -> &'static str {
     }
 }
 
-pub(crate) fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut t: String = text.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
+pub(crate) use opskit::render::cut as truncate;
 
 /// The worst status among the changes (OK when all recovered).
 pub(crate) fn headline(changes: &[&Change]) -> Status {

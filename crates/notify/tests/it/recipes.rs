@@ -234,23 +234,7 @@ fn r19_the_monitor_crontab_lines_run_from_an_empty_environment() {
     std::fs::create_dir(&app).unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/agent-platform");
     std::fs::copy(example.join("opskit.toml"), app.join("opskit.toml")).unwrap();
-    let node = Command::new("node")
-        .current_dir(&example)
-        .env("REDIS_URL", redis.url())
-        .args([
-            "-e",
-            "const { Queue } = require('bullmq');\
-             const q = new Queue('agent-tasks', { connection: { url: process.env.REDIS_URL } });\
-             (async () => { await q.add('run-agent', { i: 1 }); await q.close(); })()\
-               .catch((e) => { console.error(e); process.exit(1); });",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        node.status.success(),
-        "{}",
-        String::from_utf8_lossy(&node.stderr)
-    );
+    crate::runbook::enqueue(&example, &redis.url(), 1);
     let web = testkit::HttpServer::start(|r| match r.url.as_str() {
         "/api/health" | "/health" => testkit::Reply::json(200, r#"{"status":"ok"}"#),
         "/metrics" => testkit::Reply::new(200, "# TYPE up gauge\nup 1\n"),

@@ -63,6 +63,29 @@ fn copy_example(to: &Path) {
     std::os::unix::fs::symlink(&modules, to.join("node_modules")).unwrap();
 }
 
+/// Adds `n` `run-agent` jobs to the example's `agent-tasks` queue with the real BullMQ of the
+/// example (resolved from `dir`, which holds or links its node_modules).
+pub fn enqueue(dir: &Path, redis_url: &str, n: u32) {
+    let node = Command::new("node")
+        .current_dir(dir)
+        .env("REDIS_URL", redis_url)
+        .env("JOBS", n.to_string())
+        .args([
+            "-e",
+            "const { Queue } = require('bullmq');\
+             const q = new Queue('agent-tasks', { connection: { url: process.env.REDIS_URL } });\
+             (async () => { for (let i = 0; i < Number(process.env.JOBS); i++) await q.add('run-agent', { i }); await q.close(); })()\
+               .catch((e) => { console.error(e); process.exit(1); });",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        node.status.success(),
+        "{}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+}
+
 /// Builds every binary, so the commands run the code of this tree.
 fn binaries() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
@@ -79,10 +102,6 @@ fn binaries() -> PathBuf {
 }
 
 #[test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "the platform's parts are started one after another, then the runbook runs"
-)]
 fn every_runbook_command_runs_against_the_example_platform() {
     let markdown = std::fs::read_to_string(root().join("docs/RUNBOOK.md")).unwrap();
     let steps = commands(&markdown);
@@ -105,23 +124,7 @@ fn every_runbook_command_runs_against_the_example_platform() {
 
     // The queue, made by the real BullMQ of the example's worker.
     let redis = RedisServer::start();
-    let node = Command::new("node")
-        .current_dir(app)
-        .env("REDIS_URL", redis.url())
-        .args([
-            "-e",
-            "const { Queue } = require('bullmq');\
-             const q = new Queue('agent-tasks', { connection: { url: process.env.REDIS_URL } });\
-             (async () => { for (let i = 0; i < 5; i++) await q.add('run-agent', { i }); await q.close(); })()\
-               .catch((e) => { console.error(e); process.exit(1); });",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        node.status.success(),
-        "{}",
-        String::from_utf8_lossy(&node.stderr)
-    );
+    enqueue(app, &redis.url(), 5);
 
     // The services' endpoints, healthy.
     let frontend = HttpServer::start(|r| match r.url.as_str() {

@@ -234,7 +234,7 @@ pub fn table(
         for (cell, w) in row.iter().take(4).zip(widths) {
             let _ = write!(line, "{cell:<w$}  ");
         }
-        line.push_str(&crate::render::cut(&row[4], 100));
+        line.push_str(&crate::render::cut(&row[4], 101));
         let line = line.trim_end().to_owned();
         let status = report.checks.get(i.wrapping_sub(1)).map(|c| c.status);
         if let Some(s) = status.filter(|s| color && i > 0 && *s != Status::Ok) {

@@ -123,12 +123,15 @@ pub(crate) fn human_duration(d: std::time::Duration) -> String {
     }
 }
 
-/// At most `max` characters of `text`, with `…` when something was cut.
+/// `text` in at most `max` characters: whole when it fits, else its first `max - 1` and `…`
+/// (a service's field limit, a status line's reason).
 pub fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
+    if text.chars().count() <= max {
+        return text.to_owned();
     }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// Replaces line breaks and other control characters with spaces, for one-line formats.
