@@ -11,6 +11,7 @@
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use opskit::report::Severity;
 use regex::bytes::Regex;
 
 use crate::precision::{is_placeholder, looks_fake};
@@ -35,6 +36,12 @@ pub struct Hit {
     pub column: u32,
     /// The rule's confidence for this match.
     pub confidence: Confidence,
+    /// The rule's severity, a level lower for a low-confidence match in a `.d.ts` file, a
+    /// document or a comment.
+    pub severity: Severity,
+    /// How the secret was encoded where it stands, when it was decoded to be found
+    /// (`base64 in a Kubernetes Secret`).
+    pub via: Option<&'static str>,
 }
 
 struct Compiled {
@@ -155,6 +162,7 @@ impl Engine {
         if matches.peek().is_none() {
             return Vec::new();
         }
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
         let mut whole_file = vec![false; self.rules.len()];
         let mut last_line: Option<Range<usize>> = None;
@@ -169,6 +177,9 @@ impl Engine {
             };
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
                 let rule = self.rules[r].rule;
+                if !rule.files.is_empty() && !rule.files.contains(&name) {
+                    continue;
+                }
                 if rule.scope == Scope::File {
                     whole_file[r] = true;
                     continue;
@@ -246,6 +257,7 @@ fn collect(
             line: &line_text,
             path,
             file: data,
+            at: span.start,
         };
         if let Some(validate) = rule.validate
             && !validate(&candidate)
@@ -263,6 +275,21 @@ fn collect(
         } else {
             rule.confidence
         };
+        // A value found by its name alone, in a type declaration, a document or a comment, is
+        // far more often an example than a deployed credential: it drops a level.
+        let before = &data[line_range.start..span.start];
+        let severity = if confidence == Confidence::Low
+            && (crate::precision::is_doc(path)
+                || path.ends_with(".d.ts")
+                || crate::precision::in_comment(before))
+        {
+            match rule.severity {
+                Severity::Error => Severity::Warning,
+                _ => Severity::Note,
+            }
+        } else {
+            rule.severity
+        };
         hits.push(Hit {
             rule,
             secret: secret.to_owned(),
@@ -270,16 +297,32 @@ fn collect(
             line,
             column,
             confidence,
+            severity,
+            via: None,
         });
     }
 }
 
-/// The line holding `start..end`, cut to [`WINDOW`] bytes either side on very long lines.
+/// A value cut by the window's edge is read on to its end, up to this many bytes more.
+const MAX_VALUE_TAIL: usize = 64 << 10;
+
+/// The line holding `start..end`, cut to [`WINDOW`] bytes either side on very long lines. A
+/// cut never falls inside a value: where the window ends in the middle of a run of token
+/// characters (a long key on a minified line), it is carried to the run's end, so a keyword's
+/// secret is read whole however long the line.
 fn line_around(data: &[u8], start: usize, end: usize) -> Range<usize> {
     let floor = start.saturating_sub(WINDOW);
     let ceil = (end + WINDOW).min(data.len());
     let from = memchr::memrchr(b'\n', &data[floor..start]).map_or(floor, |i| floor + i + 1);
-    let to = memchr::memchr(b'\n', &data[end..ceil]).map_or(ceil, |i| end + i);
+    let to = if let Some(i) = memchr::memchr(b'\n', &data[end..ceil]) {
+        end + i
+    } else {
+        let limit = (ceil + MAX_VALUE_TAIL).min(data.len());
+        data[ceil..limit]
+            .iter()
+            .position(|&b| b.is_ascii_whitespace() || b"\"'`,;<>".contains(&b))
+            .map_or(limit, |i| ceil + i)
+    };
     from..to
 }
 
@@ -330,6 +373,11 @@ fn resolve_overlaps(mut hits: Vec<Hit>) -> Vec<Hit> {
         .collect();
     out.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span);
     out
+}
+
+/// Line (from 1) and column (in characters, from 1) of a byte offset.
+pub fn position(data: &[u8], offset: usize) -> (u32, u32) {
+    LineIndex::default().position(data, offset)
 }
 
 /// Line starts, built on the first hit only (most files have none).

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod codes;
+pub mod decode;
 pub mod engine;
 pub mod fake;
 pub mod git;
@@ -283,15 +284,22 @@ pub fn rule_info(rule: &rules::Rule) -> RuleInfo {
 
 /// A finding for a hit.
 pub fn finding(path: &str, hit: &Hit) -> Finding {
-    Finding::new(
+    let f = Finding::new(
         hit.rule.code,
-        hit.rule.severity,
-        format!("{} (rotate: {})", hit.rule.title, hit.rule.rotate),
+        hit.severity,
+        match hit.via {
+            Some(via) => format!("{} ({via}; rotate: {})", hit.rule.title, hit.rule.rotate),
+            None => format!("{} (rotate: {})", hit.rule.title, hit.rule.rotate),
+        },
     )
     .at(Location::new(path).line(hit.line).column(hit.column))
     .evidence(redact(&hit.secret))
     .help(rules::help_url(hit.rule))
-    .property("confidence", hit.confidence.as_str())
+    .property("confidence", hit.confidence.as_str());
+    match hit.via {
+        Some(via) => f.property("encoding", via),
+        None => f,
+    }
 }
 
 /// What a scan found and what it skipped.
@@ -402,14 +410,14 @@ fn scan_git(root: &Path, args: &Args, options: &Options) -> Result<Outcome, Erro
     Ok(outcome)
 }
 
-/// What was scanned, with what `--git` read (commits, file versions, bytes).
+/// What was scanned, with what `--git` read (commits, patches, bytes).
 fn scope_text(scope: String, stats: &Stats) -> String {
     match stats.commits {
         Some(n) => format!(
-            "{scope}: {n} commit{}, {} file version{}, {} bytes",
+            "{scope}: {n} commit{}, {} patch{}, {} bytes",
             if n == 1 { "" } else { "s" },
             stats.files,
-            if stats.files == 1 { "" } else { "s" },
+            if stats.files == 1 { "" } else { "es" },
             stats.bytes
         ),
         None => scope,
@@ -571,6 +579,16 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
     } else {
         args.paths.clone()
     };
+    // `--git .` reads `.` as the range; say what was meant.
+    if let Some(range) = args.git.as_deref()
+        && args.paths.is_empty()
+        && range != "HEAD"
+        && Path::new(range).is_dir()
+    {
+        return Err(Error::Usage(format!(
+            "--git takes a revision range, and `{range}` is a directory: write `secret-scan --git {range}` as `secret-scan {range} --git` (all of HEAD's history) or `secret-scan {range} --git main..HEAD`"
+        )));
+    }
     let outcome = if args.staged || args.git.is_some() {
         let root = roots.first().cloned().unwrap_or_else(|| PathBuf::from("."));
         scan_git(&root, args, &options)?

@@ -37,10 +37,25 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "secret_value",
 ];
 
-/// Documented example credentials that providers publish in their docs.
+/// Example credentials that providers publish in their documentation (and that tutorials and
+/// SDK tests copy everywhere): none of them opens anything.
 const KNOWN_EXAMPLES: &[&str] = &[
+    // AWS's documentation.
     "AKIAIOSFODNN7EXAMPLE",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    // Stripe's API reference, over the years (test mode, on Stripe's own demo account).
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+    "sk_test_26PHem9AhJZvU623DfE1x4sd",
+    // Slack's OAuth documentation.
+    "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+    // Mailgun's samples domain.
+    "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",
+    // Telegram's Bot API documentation.
+    "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+    // jwt.io's example token.
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
 /// Default passwords of local setups and documentation.
@@ -167,10 +182,15 @@ fn longest_run(value: &str) -> usize {
     best
 }
 
-/// For a JWT, whether it is public by design (a Supabase `anon` key, sent to browsers);
-/// `None` when the value is not a JWT.
+/// For a JWT, whether it is public by design (a Supabase `anon` key, sent to browsers) or
+/// published (the local keys of `supabase start`, `iss` `supabase-demo`); `None` when the
+/// value is not a JWT.
 pub fn is_public_jwt(value: &str) -> Option<bool> {
-    jwt_claims(value).map(|claims| claim(&claims, "role").as_deref() == Some("anon"))
+    jwt_claims(value).map(|claims| {
+        claim(&claims, "role").as_deref() == Some("anon")
+            // The Supabase CLI's local stack signs both its keys with a secret it publishes.
+            || claim(&claims, "iss").as_deref() == Some("supabase-demo")
+    })
 }
 
 /// Shannon entropy in bits per character.
@@ -358,6 +378,16 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     if !c.quoted && is_code(c.path) {
         return false;
     }
+    // A bare `password:` / `token:` / `secret:` in code is judged by the object it stands in:
+    // beside a host, a port, a URL or a user (a client's connection options) it is a
+    // credential; alone it must look like a key on its own.
+    let bare = matches!(
+        lname.trim_matches(|ch| ch == '"' || ch == '\''),
+        "password" | "pass" | "pwd" | "passwd" | "token" | "secret" | "passphrase"
+    );
+    if bare && is_code(c.path) && !beside_connection_keys(c.around(240)) {
+        return looks_random(value, 20, 3.5);
+    }
     if !value.bytes().all(|b| b.is_ascii_graphic())
         || value.contains("://")
         || value.starts_with("sha1-")
@@ -403,6 +433,57 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     looks_random(value, 16, 3.0)
 }
 
+/// Keys that make an object a client's connection options.
+const CONNECTION_KEYS: &[&str] = &[
+    "host",
+    "hostname",
+    "port",
+    "url",
+    "uri",
+    "username",
+    "user",
+    "database",
+    "db",
+    "connection",
+    "endpoint",
+    "server",
+    "tls",
+];
+
+/// Whether `text` names one of [`CONNECTION_KEYS`] as an object key (`host:`, `"port":`,
+/// `url =`) or is a client constructor call.
+fn beside_connection_keys(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text).to_ascii_lowercase();
+    if [
+        "new redis(",
+        "new ioredis(",
+        "createclient(",
+        "postgres(",
+        "new pool(",
+        "new client(",
+    ]
+    .iter()
+    .any(|call| text.contains(call))
+    {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    CONNECTION_KEYS.iter().any(|key| {
+        text.match_indices(key).any(|(at, _)| {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let starts = before.is_none_or(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
+            let mut i = at + key.len();
+            if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+                i += 1;
+            }
+            while bytes.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            starts && matches!(bytes.get(i), Some(b':' | b'='))
+        })
+    })
+}
+
 /// A reference to a platform's secret store rather than a secret: Vercel's `@name` secrets
 /// (`"API_KEY": "@openrouter-key"` in vercel.json). `${{ secrets.X }}` (GitHub Actions) and
 /// `${{shared.X}}` (Railway) are template holes, which [`is_code_expression`] already refuses.
@@ -434,6 +515,22 @@ pub fn is_code_expression(value: &str) -> bool {
                 && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'$')
         })
         && value.bytes().filter(u8::is_ascii_digit).count() * 5 < value.len()
+}
+
+/// Whether the text before a value on its line opens a comment: a line comment (`//`, `#`,
+/// `--`), a block or doc comment (`/*`, ` * `) or an HTML comment. `//` after a `:` is a URL.
+pub fn in_comment(before: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(before);
+    let trimmed = text.trim_start();
+    if ["//", "#", "/*", "*", "<!--", "--"]
+        .iter()
+        .any(|m| trimmed.starts_with(m))
+    {
+        return true;
+    }
+    text.match_indices("//")
+        .any(|(at, _)| at == 0 || text.as_bytes()[at - 1] != b':')
+        || text.contains("/*")
 }
 
 /// A documentation file (Markdown, MDX, reStructuredText, AsciiDoc, plain text).

@@ -10,6 +10,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::decode;
 use crate::engine::{Engine, Hit};
 use crate::rules::{self, Confidence, Rule};
 
@@ -176,9 +177,42 @@ impl Scanner {
         self.allow_paths.is_match(path)
     }
 
-    /// Scans one file's bytes and keeps what is not accepted.
+    /// Scans one file's bytes and keeps what is not accepted. UTF-16 text is read as text,
+    /// and the base64 values of a Kubernetes Secret are decoded and scanned too (see
+    /// [`crate::decode`]).
     pub fn scan_bytes(&self, path: &str, data: &[u8]) -> Vec<Hit> {
+        if let Some(text) = decode::utf16_text(data) {
+            let mut hits = self.scan_text(path, &text);
+            for h in &mut hits {
+                h.via.get_or_insert("UTF-16 text");
+            }
+            return hits;
+        }
+        self.scan_text(path, data)
+    }
+
+    fn scan_text(&self, path: &str, data: &[u8]) -> Vec<Hit> {
         let mut hits = self.engine.scan(path, data);
+        let encoded = decode::kubernetes_secret_values(path, data);
+        if !encoded.is_empty() {
+            // What the encoded value hides replaces whatever matched the encoding itself.
+            hits.retain(|h| {
+                !encoded
+                    .iter()
+                    .any(|e| h.span.start < e.range.end && e.range.start < h.span.end)
+            });
+            for e in &encoded {
+                let (line, column) = crate::engine::position(data, e.range.start);
+                for mut h in self.engine.scan(path, &e.as_assignment()) {
+                    h.span = e.range.clone();
+                    h.line = line;
+                    h.column = column;
+                    h.via = Some("base64 in a Kubernetes Secret");
+                    hits.push(h);
+                }
+            }
+            hits.sort_by_key(|h| h.span.start);
+        }
         if hits.is_empty() {
             return hits;
         }

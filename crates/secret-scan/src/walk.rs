@@ -197,6 +197,10 @@ pub fn binary_kind(data: &[u8]) -> Option<&'static str> {
         (b"\x00\x01\x00\x00\x00", "a TrueType font"),
         (b"OTTO", "an OpenType font"),
     ];
+    // UTF-16 text is half NUL bytes; its byte order mark says what it is.
+    if crate::decode::is_utf16(data) {
+        return None;
+    }
     if let Some((_, kind)) = MAGIC.iter().find(|(magic, _)| data.starts_with(magic)) {
         // `MZ` and `BZh` are also how text can start; a real header has binary bytes after it.
         let head = &data[..data.len().min(512)];

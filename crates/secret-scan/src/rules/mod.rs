@@ -15,6 +15,7 @@ mod ai;
 mod cloud;
 mod context;
 mod database;
+mod files;
 mod keys;
 mod platform;
 mod registry;
@@ -99,6 +100,18 @@ pub struct Candidate<'a> {
     pub path: &'a str,
     /// The whole file.
     pub file: &'a [u8],
+    /// Where the secret starts in the file.
+    pub at: usize,
+}
+
+impl Candidate<'_> {
+    /// Up to `radius` bytes of the file either side of the secret: the object or call it
+    /// stands in, for rules that judge a value by its neighbours.
+    pub fn around(&self, radius: usize) -> &[u8] {
+        let start = self.at.saturating_sub(radius);
+        let end = (self.at + self.secret.len() + radius).min(self.file.len());
+        &self.file[start..end]
+    }
 }
 
 /// See [`Rule::window`].
@@ -127,6 +140,9 @@ pub struct Rule {
     pub patterns: &'static [&'static str],
     /// What the patterns need to see.
     pub scope: Scope,
+    /// File names the rule applies to (`.pypirc`); empty for every file. The examples are
+    /// scanned under the first name.
+    pub files: &'static [&'static str],
     /// A check of the match in context; `false` drops it.
     pub validate: Option<fn(&Candidate<'_>) -> bool>,
     /// For line rules: the part of the line around one keyword hit that a match could occupy,
@@ -155,6 +171,7 @@ pub(crate) const BASE: Rule = Rule {
     keywords: &[],
     patterns: &[],
     scope: Scope::Line,
+    files: &[],
     validate: None,
     window: None,
     rotate: "",
@@ -174,6 +191,7 @@ pub fn all() -> Vec<&'static Rule> {
         registry::RULES,
         keys::RULES,
         context::RULES,
+        files::RULES,
     ]
     .into_iter()
     .flatten()
@@ -181,6 +199,12 @@ pub fn all() -> Vec<&'static Rule> {
     .collect();
     rules.sort_by_key(|r| r.code);
     rules
+}
+
+/// The path a rule's examples are scanned under: the first of its file names, or an
+/// environment file.
+pub fn example_path(rule: &Rule) -> &'static str {
+    rule.files.first().copied().unwrap_or("example.env")
 }
 
 /// The rule with this code or id.

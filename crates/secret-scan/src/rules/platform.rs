@@ -1,5 +1,7 @@
 //! The seed's own stack: Supabase, Upstash, Sentry, Vercel, Railway.
 
+use std::ops::Range;
+
 use super::{BASE, Candidate, Confidence, Kind, Rule, claim, jwt_claims};
 
 /// A Supabase JWT whose role is `service_role` (bypasses row-level security). The anon key has
@@ -12,6 +14,21 @@ fn supabase_service_role(c: &Candidate<'_>) -> bool {
                 Some("service_role" | "supabase_admin")
             )
     })
+}
+
+/// The lines near a keyword: a client's options put the URL and the token on lines of their
+/// own. (A [`super::Window`] may refuse a keyword; this one never does.)
+#[expect(clippy::unnecessary_wraps, reason = "the Window signature")]
+fn near_keyword(data: &[u8], hit: Range<usize>, line: Range<usize>) -> Option<Range<usize>> {
+    Some(
+        line.start.min(hit.start.saturating_sub(400))
+            ..line.end.max((hit.end + 400).min(data.len())),
+    )
+}
+
+/// A bare `token:` counts only beside an Upstash URL; a named one always does.
+fn beside_upstash_url(c: &Candidate<'_>) -> bool {
+    c.name.is_some() || memchr::memmem::find(c.around(400), b"upstash.io").is_some()
 }
 
 pub(super) const RULES: &[&Rule] = &[
@@ -31,6 +48,8 @@ pub(super) const RULES: &[&Rule] = &[
         counter_examples: &[
             "NEXT_PUBLIC_SUPABASE_ANON_KEY={jwt:anon}",
             "const supabase = createClient(url, '{jwt:authenticated}')",
+            // See: issue 22. The service_role key `supabase start` prints for the local stack.
+            "SUPABASE_SERVICE_ROLE_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU",
         ],
         ..BASE
     },
@@ -68,14 +87,21 @@ pub(super) const RULES: &[&Rule] = &[
         impact: "Runs any Redis command on the database over HTTPS (the read-only token reads every key).",
         confidence: Confidence::Medium,
         kind: Kind::Context,
-        keywords: &["upstash_redis_rest_token", "kv_rest_api"],
+        keywords: &["upstash_redis_rest_token", "kv_rest_api", "upstash.io"],
         patterns: &[
             r#"(?i)\b(?P<n>(?:upstash_redis_rest|kv_rest_api(?:_read_only)?)_token)["']?\s*[:=]\s*["'`]?(?P<s>[A-Za-z0-9_=-]{30,})"#,
+            // `new Redis({ url: "https://….upstash.io", token: "…" })`: the token known by the
+            // URL beside it.
+            r#"\btoken["']?\s*:\s*["'`](?P<s>A[A-Za-z0-9_=-]{30,})["'`]"#,
         ],
+        validate: Some(beside_upstash_url),
+        window: Some(near_keyword),
         rotate: "Upstash console: the database's REST API section, Reset token (KV on Vercel: rotate in the storage tab)",
         examples: &[
             "UPSTASH_REDIS_REST_TOKEN=\"AX{b64u:70}=\"",
             "KV_REST_API_READ_ONLY_TOKEN=Ag{b64u:70}",
+            // See: issue 22. The client constructor of @upstash/redis.
+            "const redis = new Redis({\n  url: \"https://eu1-brave-gecko-30441.upstash.io\",\n  token: \"A{b64u:59}\",\n});",
         ],
         counter_examples: &[
             "UPSTASH_REDIS_REST_TOKEN=${UPSTASH_REDIS_REST_TOKEN}",

@@ -30,7 +30,12 @@ pub(super) const RULES: &[&Rule] = &[
         patterns: &[r"\b(?P<s>sk_test_[A-Za-z0-9]{24,247})\b"],
         rotate: "dashboard.stripe.com/test/apikeys: roll the key",
         examples: &["stripe = Stripe('sk_test_{a62:99}')"],
-        counter_examples: &["pk_test_{a62:99}"],
+        counter_examples: &[
+            "pk_test_{a62:99}",
+            // See: issue 22. Keys from Stripe's API reference.
+            "const stripe = require('stripe')('sk_test_4eC39HqLyjWDarjtT1zdp7dc');",
+            "stripe.api_key = 'sk_test_26PHem9AhJZvU623DfE1x4sd'",
+        ],
         ..BASE
     },
     &Rule {
@@ -66,7 +71,10 @@ pub(super) const RULES: &[&Rule] = &[
         patterns: &[r"\b(?P<s>xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34})\b"],
         rotate: "api.slack.com/apps: the app, OAuth & Permissions: revoke tokens and reinstall",
         examples: &["SLACK_BOT_TOKEN=xoxb-{d:12}-{d:13}-{a62:24}"],
-        counter_examples: &["SLACK_BOT_TOKEN=xoxb-your-token"],
+        counter_examples: &[
+            "SLACK_BOT_TOKEN=xoxb-your-token",
+            "  \"access_token\": \"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy\",",
+        ],
         ..BASE
     },
     &Rule {
@@ -150,7 +158,10 @@ pub(super) const RULES: &[&Rule] = &[
         patterns: &[r"\b(?P<s>\d{8,10}:AA[A-Za-z0-9_-]{33})(?:[^A-Za-z0-9_-]|$)"],
         rotate: "Telegram: message @BotFather, /revoke",
         examples: &["TELEGRAM_BOT_TOKEN={d:10}:AA{b64u:33}"],
-        counter_examples: &["time: 12345678:AA"],
+        counter_examples: &[
+            "time: 12345678:AA",
+            "https://api.telegram.org/bot123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11/getMe",
+        ],
         ..BASE
     },
     &Rule {
@@ -211,7 +222,10 @@ pub(super) const RULES: &[&Rule] = &[
             "MAILGUN_API_KEY=key-{hex:32}",
             "MAILGUN_KEY={hex:32}-{hex:8}-{hex:8}",
         ],
-        counter_examples: &["MAILGUN_DOMAIN=mg.example.com"],
+        counter_examples: &[
+            "MAILGUN_DOMAIN=mg.example.com",
+            "curl -s --user 'api:key-3ax6xnjp29jd6fds4gc373sgvjxteol0' https://api.mailgun.net/v3/samples.mailgun.org/messages",
+        ],
         ..BASE
     },
     &Rule {

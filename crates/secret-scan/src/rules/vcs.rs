@@ -121,7 +121,7 @@ pub(super) const RULES: &[&Rule] = &[
         title: "GitLab deploy token",
         impact: "Reads the repository and registries of the project.",
         keywords: &["gldt-"],
-        patterns: &[r"\b(?P<s>gldt-[A-Za-z0-9_-]{20,})\b"],
+        patterns: &[r"\b(?P<s>gldt-[A-Za-z0-9_-]{20,})(?:[^A-Za-z0-9_-]|$)"],
         rotate: "GitLab: the project's Settings, Repository, Deploy tokens: revoke",
         examples: &["CI_DEPLOY_PASSWORD=gldt-{b64u:20}"],
         counter_examples: &["gldt-token-name"],

@@ -51,7 +51,7 @@ fn one_nul_byte_does_not_hide_a_secret_in_any_mode() {
     let (code, report) = json(d, &["--git", "-f", "json"]);
     assert_eq!(code, 2, "{report}");
     let summary = report["checks"][0]["summary"].as_str().unwrap();
-    assert!(summary.contains("1 commit, 1 file version"), "{summary}");
+    assert!(summary.contains("1 commit, 1 patch"), "{summary}");
     // Stdin.
     let out = testkit::cli(env!("CARGO_BIN_EXE_secret-scan"))
         .dir(d)

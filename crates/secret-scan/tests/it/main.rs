@@ -6,6 +6,7 @@
 
 mod cli;
 mod corpus;
+mod decoded;
 mod hostile;
 mod robust;
 mod rules;
