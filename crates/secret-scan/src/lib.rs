@@ -19,6 +19,7 @@
 //! ```
 
 pub mod codes;
+pub mod corpus;
 pub mod decode;
 pub mod engine;
 pub mod fake;

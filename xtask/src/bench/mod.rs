@@ -22,6 +22,7 @@ use dockerfile_lint::dockerfile_lint_cases;
 use env_check::env_check_cases;
 use health_probe::health_probe_cases;
 use measure::measure;
+pub(crate) use peers::ensure_peer;
 use predeploy::predeploy_cases;
 use queue_depth::queue_depth_cases;
 use render::render_cases;
@@ -270,7 +271,7 @@ fn json_field(line: &str, name: &str) -> Result<String> {
         .to_owned())
 }
 
-fn cargo_build(root: &Path, args: &[&str], artifact: &str) -> Result<PathBuf> {
+pub(crate) fn cargo_build(root: &Path, args: &[&str], artifact: &str) -> Result<PathBuf> {
     eprintln!("bench: cargo build --release {}", args.join(" "));
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .current_dir(root)

