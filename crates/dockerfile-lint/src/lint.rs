@@ -104,27 +104,51 @@ impl Problem {
 }
 
 /// `# hadolint ignore=DL3008,DL3015` (also `dockerfile-lint ignore=`): the codes, and
-/// whether it is `global`.
+/// whether it is `global`. The grammar is hadolint 2.15's: the tool's name, at least one space
+/// or tab, `global` and spaces for the file-wide form, `ignore`, optional spaces, `=`, then
+/// codes separated by commas with optional spaces, and nothing after them (`ignore=DL3008
+/// because …` is not a pragma, for hadolint either). Codes are matched case-insensitively and
+/// may be ours (`OPS-DF001`).
 fn pragma(comment: &str) -> Option<(bool, Vec<String>)> {
-    let rest = comment
-        .strip_prefix("hadolint")
-        .or_else(|| comment.strip_prefix("dockerfile-lint"))?
-        .trim_start();
+    let rest = tool_prefix(comment)?;
     let (global, rest) = match rest.strip_prefix("global") {
-        Some(r) => (true, r.trim_start()),
-        None => (false, rest),
+        Some(r) if r.starts_with([' ', '\t']) => (true, r.trim_start_matches([' ', '\t'])),
+        _ => (false, rest),
     };
-    let codes = rest
+    let list = rest
         .strip_prefix("ignore")?
-        .trim_start()
+        .trim_start_matches([' ', '\t'])
         .strip_prefix('=')?;
-    let codes = codes
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_ascii_uppercase)
-        .collect();
+    let mut codes = Vec::new();
+    for code in list.split(',') {
+        let code = code.trim_matches([' ', '\t']);
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return None;
+        }
+        codes.push(code.to_ascii_uppercase());
+    }
     Some((global, codes))
+}
+
+/// `# hadolint shell=powershell`: the shell the RUN instructions after it are written for
+/// (ShellCheck reads them as that shell).
+pub fn shell_pragma(comment: &str) -> Option<&str> {
+    let shell = tool_prefix(comment)?
+        .strip_prefix("shell")?
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix('=')?
+        .trim_matches([' ', '\t']);
+    (!shell.is_empty()).then_some(shell)
+}
+
+/// The text after `hadolint` (or `dockerfile-lint`) and at least one space.
+fn tool_prefix(comment: &str) -> Option<&str> {
+    let rest = comment
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix("hadolint")
+        .or_else(|| comment.trim_start().strip_prefix("dockerfile-lint"))?;
+    rest.starts_with([' ', '\t'])
+        .then(|| rest.trim_start_matches([' ', '\t']))
 }
 
 /// Lints a parsed file. `context` is the build context (for COPY'd files); `scanner` finds
@@ -172,10 +196,12 @@ pub fn lint(
             let Some((is_global, codes)) = pragma(&c.text) else {
                 continue;
             };
+            // As hadolint scopes it: the instruction that starts on the very next line, not
+            // the next instruction after blank lines or other comments.
             if is_global {
                 global.extend(codes);
-            } else if let Some(next) = df.instructions.iter().find(|i| i.line > c.line) {
-                by_line.entry(next.line).or_default().extend(codes);
+            } else {
+                by_line.entry(c.line + 1).or_default().extend(codes);
             }
         }
         problems.retain(|p| {
@@ -221,6 +247,50 @@ mod tests {
             Some((false, vec!["OPS-DF001".into()]))
         );
         assert_eq!(pragma("just a comment"), None);
+        // hadolint 2.15's grammar: spaces around `=` and `,`, nothing after the list, a space
+        // after the tool's name.
+        assert_eq!(
+            pragma("hadolint ignore = DL3008 , DL3015"),
+            Some((false, vec!["DL3008".into(), "DL3015".into()]))
+        );
+        assert_eq!(
+            pragma("hadolint ignore=DL3008 because we pin elsewhere"),
+            None
+        );
+        assert_eq!(pragma("hadolintignore=DL3008"), None);
+        assert_eq!(pragma("hadolint globalignore=DL3008"), None);
+        assert_eq!(pragma("hadolint ignore="), None);
+        assert_eq!(
+            shell_pragma("hadolint shell=powershell"),
+            Some("powershell")
+        );
+        assert_eq!(
+            shell_pragma("hadolint shell = /bin/bash"),
+            Some("/bin/bash")
+        );
+        assert_eq!(shell_pragma("hadolint ignore=DL3008"), None);
+    }
+
+    // See: issue 22. hadolint's `ignore=` covers the line right after it, nothing further.
+    #[test]
+    fn a_pragma_covers_the_next_line_only() {
+        for (text, expected) in [
+            (
+                "FROM node:22\n# hadolint ignore=DL3016\nRUN npm install -g x\n",
+                0,
+            ),
+            (
+                "FROM node:22\n# hadolint ignore=DL3016\n# why: a global tool\nRUN npm install -g x\n",
+                1,
+            ),
+            (
+                "FROM node:22\n# hadolint ignore=DL3016\n\nRUN npm install -g x\n",
+                1,
+            ),
+        ] {
+            let p = lint_bytes(text.as_bytes(), &Options::for_rule("DL3016"), None, None);
+            assert_eq!(p.len(), expected, "{text:?}");
+        }
     }
 
     #[test]
@@ -234,6 +304,20 @@ mod tests {
             ..Options::for_rule("DL3016")
         };
         assert_eq!(lint_bytes(text.as_bytes(), &off, None, None).len(), 2);
+    }
+
+    // See: issue 22. hadolint lints a Latin-1 file line by line; so do we, with one warning.
+    #[test]
+    fn a_latin1_file_is_linted_whole() {
+        let text = b"FROM node:latest\nLABEL org.opencontainers.image.authors=\"Jos\xe9\"\nRUN apt-get install -y curl\n";
+        let codes: Vec<_> = lint_bytes(text, &Options::default(), None, None)
+            .iter()
+            .map(|p| (p.rule.code, p.line))
+            .collect();
+        for expected in [("DL3007", 1), ("OPS-DF011", 2), ("DL3008", 3)] {
+            assert!(codes.contains(&expected), "{expected:?} in {codes:?}");
+        }
+        assert!(!codes.iter().any(|(c, _)| *c == "DL1000"), "{codes:?}");
     }
 
     #[test]

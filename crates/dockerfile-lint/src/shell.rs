@@ -387,12 +387,16 @@ pub fn has_flag(arg: &str, short: Option<char>, long: &[&str]) -> bool {
         let name = name.split('=').next().unwrap_or(name);
         return long.contains(&name);
     }
+    // Short options combine, and the last may take its value attached: `-qO-`, `-fsSL`,
+    // `-xvf`. The letters up to the first other character are the options.
     match (short, arg.strip_prefix('-')) {
         (Some(s), Some(group)) => {
             !group.is_empty()
                 && !group.starts_with('-')
-                && group.chars().all(|c| c.is_ascii_alphanumeric())
-                && group.contains(s)
+                && group
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .any(|c| c == s)
         }
         _ => false,
     }

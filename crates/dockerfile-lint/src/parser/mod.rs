@@ -231,6 +231,9 @@ pub struct Dockerfile {
     pub errors: Vec<ParseError>,
     /// The stages, in order.
     pub stages: Vec<Stage>,
+    /// When the file is not UTF-8: the first line with a byte that is not, and the file was
+    /// read as Latin-1 (every byte one character, so every line is still linted).
+    pub not_utf8: Option<u32>,
 }
 
 impl Dockerfile {
@@ -287,21 +290,39 @@ pub fn parse(text: &str) -> Dockerfile {
         comments: lexed.comments,
         errors,
         stages,
+        not_utf8: None,
     }
 }
 
-/// Parses bytes: invalid UTF-8 or NUL bytes make one error and no instructions.
+/// Parses bytes. Text that is not UTF-8 (a Latin-1 file from an old editor) is still read, as
+/// hadolint lints such a file line by line: valid UTF-8 as it is and each other byte as the
+/// Latin-1 character it would be, and [`Dockerfile::not_utf8`] says where the first such byte
+/// is. NUL bytes (a binary file) make one error and no instructions.
 pub fn parse_bytes(bytes: &[u8]) -> Dockerfile {
-    match std::str::from_utf8(bytes) {
-        Ok(text) if !text.contains('\0') => parse(text),
-        _ => Dockerfile {
+    if bytes.contains(&0) {
+        return Dockerfile {
             errors: vec![ParseError {
                 line: 1,
                 column: 1,
-                message: "not a Dockerfile: the file is binary or not UTF-8 text".to_owned(),
+                message: "not a Dockerfile: the file holds NUL bytes (binary data)".to_owned(),
             }],
             ..Dockerfile::default()
-        },
+        };
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text),
+        Err(e) => {
+            let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                text.extend(chunk.invalid().iter().map(|&b| char::from(b)));
+            }
+            // Lines are the pieces between newlines, so their count is the line number.
+            let line = bytes[..e.valid_up_to()].split(|&b| b == b'\n').count();
+            let mut df = parse(&text);
+            df.not_utf8 = Some(u32::try_from(line).unwrap_or(u32::MAX));
+            df
+        }
     }
 }
 

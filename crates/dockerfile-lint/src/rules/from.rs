@@ -129,17 +129,30 @@ pub static DL3061: Rule = Rule {
     level: Level::Error,
     summary: "An instruction other than ARG before the first FROM.",
     why: "A Dockerfile must begin with FROM (only ARG and parser directives may come first).",
+    // Each of them, as hadolint reports them (every one is an instruction BuildKit refuses),
+    // up to a bound: a file that is not a Dockerfile at all gets one line for the rest.
     check: |cx, out| {
-        if let Some(ins) = cx
+        const SHOWN: usize = 20;
+        let before: Vec<_> = cx
             .df
             .instructions
             .iter()
             .take_while(|i| i.kind != Kind::From)
-            .find(|i| i.kind != Kind::Arg)
-        {
+            .filter(|i| i.kind != Kind::Arg)
+            .collect();
+        for ins in before.iter().take(SHOWN) {
             out.push(Hit::at(
                 ins,
                 "Invalid instruction order. Dockerfile must begin with `FROM`, `ARG` or comment.",
+            ));
+        }
+        if let Some(next) = before.get(SHOWN) {
+            out.push(Hit::at(
+                next,
+                format!(
+                    "Invalid instruction order. Dockerfile must begin with `FROM`, `ARG` or comment (and {} more instructions before the first FROM)",
+                    before.len() - SHOWN
+                ),
             ));
         }
     },

@@ -776,6 +776,24 @@ pub static OPS_DF010: Rule = Rule {
     },
 };
 
+pub static OPS_DF011: Rule = Rule {
+    code: "OPS-DF011",
+    name: "not-utf8",
+    level: Level::Warning,
+    summary: "The file is not UTF-8 text; it was read with each other byte as a Latin-1 character.",
+    why: "BuildKit reads a Dockerfile as UTF-8: a Latin-1 `é` in a LABEL or an echo becomes a replacement character in the image, and editors and diff tools disagree on what the file says. Every line is still linted. Save the file as UTF-8.",
+    check: |cx, out| {
+        if let Some(line) = cx.df.not_utf8 {
+            out.push(Hit {
+                line,
+                column: 1,
+                message: format!("the file is not UTF-8 (first at line {line}); it was read as Latin-1 there: save it as UTF-8"),
+                secret: None,
+            });
+        }
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,6 +184,11 @@ pub static DL4005: Rule = Rule {
     },
 };
 
+/// What a SHELL instruction means for pipes: `Some(true)` when pipefail is on (or the shell
+/// is not a POSIX-style shell, where the rule does not apply), `Some(false)` when it is off,
+/// `None` when the instruction is not in exec form. `sh` and `dash` do not count even with
+/// `-o pipefail`: POSIX sh had no pipefail until 2024 and dash has none, so hadolint keeps
+/// warning there.
 fn pipefail_shell(ins: &Instruction) -> Option<bool> {
     let argv = ins.exec_form()?;
     let shell = argv.first()?.rsplit('/').next()?.to_owned();
@@ -191,15 +196,33 @@ fn pipefail_shell(ins: &Instruction) -> Option<bool> {
         // PowerShell, cmd: pipes work differently; the rule does not apply.
         return Some(true);
     }
+    if matches!(shell.as_str(), "sh" | "dash") {
+        return Some(false);
+    }
+    // `-o pipefail`, `-eo pipefail`, `-euxo pipefail` (short options combined, `o` last).
     Some(
-        argv.windows(2).any(|w| w[0] == "-o" && w[1] == "pipefail")
-            || argv.iter().any(|a| {
-                a.starts_with('-')
-                    && !a.starts_with("--")
-                    && a.contains('o')
-                    && a.ends_with("pipefail")
-            }),
+        argv.windows(2).any(|w| {
+            w[1] == "pipefail"
+                && w[0].strip_prefix('-').is_some_and(|g| {
+                    !g.starts_with('-')
+                        && g.ends_with('o')
+                        && g.chars().all(|c| c.is_ascii_alphabetic())
+                })
+        }) || argv.iter().any(|a| a == "-opipefail"),
     )
+}
+
+/// Whether a stage's SHELL (the last one before instruction `i`) is a shell whose `set -o
+/// pipefail` works: bash, zsh, ksh (not the default `/bin/sh`).
+fn shell_knows_pipefail(shell: Option<&Instruction>) -> bool {
+    shell
+        .and_then(Instruction::exec_form)
+        .and_then(|argv| {
+            argv.first()
+                .and_then(|s| s.rsplit('/').next())
+                .map(str::to_owned)
+        })
+        .is_some_and(|s| matches!(s.as_str(), "bash" | "zsh" | "ksh" | "mksh" | "ash"))
 }
 
 pub static DL4006: Rule = Rule {
@@ -211,18 +234,26 @@ pub static DL4006: Rule = Rule {
     check: |cx, out| {
         for stage in &cx.df.stages {
             let mut safe = false;
+            let mut shell: Option<&Instruction> = None;
             for i in stage.body() {
                 let ins = &cx.df.instructions[i];
                 match ins.kind {
-                    Kind::Shell => safe = pipefail_shell(ins).unwrap_or(false),
+                    Kind::Shell => {
+                        safe = pipefail_shell(ins).unwrap_or(false);
+                        shell = Some(ins);
+                    }
+                    // `set -o pipefail` inside the RUN works in bash, not in the default sh
+                    // (dash refuses the option and fails the build).
                     Kind::Run
                         if !safe
                             && cx.scripts[i].as_ref().is_some_and(Script::has_pipe)
-                            && !cx.scripts[i].as_ref().is_some_and(|s| {
-                                s.commands.iter().any(|c| {
-                                    c.starts_with("set") && c.args().iter().any(|a| a == "pipefail")
-                                })
-                            }) =>
+                            && !(shell_knows_pipefail(shell)
+                                && cx.scripts[i].as_ref().is_some_and(|s| {
+                                    s.commands.iter().any(|c| {
+                                        c.starts_with("set")
+                                            && c.args().iter().any(|a| a == "pipefail")
+                                    })
+                                })) =>
                     {
                         out.push(Hit::at(ins, "Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check"));
                     }

@@ -1,7 +1,8 @@
 //! Each rule on its own fixture (`tests/fixtures/<CODE>.Dockerfile`): cases separated by
 //! `#> fires: …` and `#> ok: …` lines, each linted alone with only that rule switched on.
 //! A `fires` case must report the rule, an `ok` case must not; the findings are snapshotted.
-//! `#> config: …` lines at the top are .hadolint.yaml for the whole fixture.
+//! `#> config: …` lines at the top are .hadolint.yaml for the whole fixture. `\x{HH}` in a
+//! case stands for the raw byte HH (a fixture is UTF-8; a case need not be).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,7 +14,21 @@ use opskit_dockerfile_lint::rules::{self, DL1000, RULES, Rule};
 struct Case {
     fires: bool,
     description: String,
-    text: String,
+    text: Vec<u8>,
+}
+
+/// A fixture line as bytes, with `\x{HH}` turned into the byte HH.
+fn raw(line: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("\\x{") {
+        out.extend_from_slice(&rest.as_bytes()[..at]);
+        let hex = &rest[at + 3..at + 5];
+        out.push(u8::from_str_radix(hex, 16).expect("\\x{HH} with two hex digits"));
+        rest = &rest[at + 6..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out
 }
 
 fn cases(text: &str) -> (String, Vec<Case>) {
@@ -29,12 +44,12 @@ fn cases(text: &str) -> (String, Vec<Case>) {
             out.push(Case {
                 fires: kind == "fires",
                 description: description.to_owned(),
-                text: String::new(),
+                text: Vec::new(),
             });
         } else {
             let case = out.last_mut().expect("a case line before any text");
-            case.text.push_str(line);
-            case.text.push('\n');
+            case.text.extend(raw(line));
+            case.text.push(b'\n');
         }
     }
     (config, out)
@@ -72,7 +87,7 @@ fn every_rule_fires_and_stays_quiet_where_its_fixture_says() {
             rule.code
         );
         for case in &cases {
-            let problems = lint_bytes(case.text.as_bytes(), &options, None, Some(&scanner));
+            let problems = lint_bytes(&case.text, &options, None, Some(&scanner));
             let mine: Vec<_> = problems
                 .iter()
                 .filter(|p| p.rule.code == rule.code)
@@ -84,7 +99,7 @@ fn every_rule_fires_and_stays_quiet_where_its_fixture_says() {
                     "{} should fire: {}\n{}",
                     rule.code,
                     case.description,
-                    case.text
+                    String::from_utf8_lossy(&case.text)
                 );
             } else {
                 assert!(
@@ -92,7 +107,7 @@ fn every_rule_fires_and_stays_quiet_where_its_fixture_says() {
                     "{} should stay quiet: {}\n{}\n{:?}",
                     rule.code,
                     case.description,
-                    case.text,
+                    String::from_utf8_lossy(&case.text),
                     mine.iter()
                         .map(|p| (&p.message, p.line))
                         .collect::<Vec<_>>()
