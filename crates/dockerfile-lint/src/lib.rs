@@ -24,6 +24,7 @@ pub mod lint;
 pub mod parser;
 pub mod rules;
 pub mod shell;
+pub mod shellcheck;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -108,6 +109,10 @@ pub struct Args {
     /// Do not honour `# hadolint ignore=` pragmas.
     #[arg(long)]
     pub disable_ignore_pragma: bool,
+    /// Do not run ShellCheck on RUN instructions (it runs when `shellcheck` is on PATH or
+    /// SHELLCHECK names it).
+    #[arg(long)]
+    pub no_shellcheck: bool,
     /// Read hadolint's configuration from FILE [default: .hadolint.yaml here or in a parent].
     #[arg(long, value_name = "FILE")]
     pub hadolint_config: Option<PathBuf>,
@@ -184,6 +189,8 @@ pub struct Outcome {
     pub files: usize,
     /// Bytes read.
     pub bytes: u64,
+    /// What could not be checked, for the person running the tool.
+    pub notes: Vec<String>,
 }
 
 /// Builds secret-scan's engine with its defaults (OPS-DF004 uses it).
@@ -215,10 +222,14 @@ pub fn lint_files(
         let name = display(file);
         outcome.bytes += bytes.len() as u64;
         outcome.files += 1;
-        for p in lint::lint_bytes(&bytes, options, context, scanner) {
+        let linted = lint::lint_bytes_checked(&bytes, options, context, scanner);
+        for p in linted.problems {
             outcome
                 .findings
                 .push(p.finding(&name, options.failure_threshold));
+        }
+        for note in linted.notes {
+            outcome.notes.push(format!("{name}: {note}"));
         }
     }
     Ok(outcome)
@@ -318,7 +329,13 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
         }
         return Ok(report.with_check(check));
     }
-    let options = config::resolve(args, cx)?;
+    let mut options = config::resolve(args, cx)?;
+    if !args.no_shellcheck {
+        options.settings.shellcheck = shellcheck::find();
+        if options.settings.shellcheck.is_none() {
+            cx.note(shellcheck::MISSING_NOTE);
+        }
+    }
     let scanner = scanner()?;
     let started = Instant::now();
     let outcome = if args.paths.len() == 1 && args.paths[0].as_os_str() == "-" {
@@ -329,7 +346,9 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
                 path: PathBuf::from("-"),
                 source,
             })?;
-        let findings = lint::lint_bytes(&bytes, &options, None, Some(&scanner))
+        let linted = lint::lint_bytes_checked(&bytes, &options, None, Some(&scanner));
+        let findings = linted
+            .problems
             .into_iter()
             .map(|p| p.finding(&args.stdin_name, options.failure_threshold))
             .collect();
@@ -337,6 +356,7 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
             findings,
             files: 1,
             bytes: bytes.len() as u64,
+            notes: linted.notes,
         }
     } else {
         let roots = if args.paths.is_empty() {
@@ -372,6 +392,9 @@ pub fn run(args: &Args, cx: &Context) -> Result<Report, Error> {
                 .into_owned()
         })?
     };
+    for note in &outcome.notes {
+        cx.note(note.clone());
+    }
     let check = check(outcome, started.elapsed());
     for info in rule_infos(&check) {
         report = report.with_rule(info);

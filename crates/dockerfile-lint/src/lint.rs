@@ -10,6 +10,7 @@ use opskit_secret_scan::scan::Scanner;
 
 use crate::parser::{self, Dockerfile};
 use crate::rules::{self, Cx, DL1000, Level, Rule, Settings};
+use crate::shellcheck;
 
 /// What the user decided about the rules.
 #[derive(Debug, Clone)]
@@ -52,12 +53,18 @@ impl Options {
 
     /// The level a rule reports at, `Ignore` when switched off.
     pub fn level(&self, rule: &Rule) -> Level {
-        if self.ignored.contains(rule.code)
-            || (!self.only.is_empty() && !self.only.iter().any(|c| c == rule.code))
+        self.level_of(rule.code, rule.level)
+    }
+
+    /// The level a finding of `code` reports at when its own level is `default` (ShellCheck
+    /// gives each finding its level).
+    pub fn level_of(&self, code: &str, default: Level) -> Level {
+        if self.ignored.contains(code)
+            || (!self.only.is_empty() && !self.only.iter().any(|c| c == code))
         {
             return Level::Ignore;
         }
-        self.overrides.get(rule.code).copied().unwrap_or(rule.level)
+        self.overrides.get(code).copied().unwrap_or(default)
     }
 }
 
@@ -151,6 +158,15 @@ fn tool_prefix(comment: &str) -> Option<&str> {
         .then(|| rest.trim_start_matches([' ', '\t']))
 }
 
+/// What linting one file gave: the problems, and what could not be checked.
+#[derive(Debug, Default)]
+pub struct Linted {
+    /// The findings.
+    pub problems: Vec<Problem>,
+    /// Notes for the person running the tool (ShellCheck failed, …).
+    pub notes: Vec<String>,
+}
+
 /// Lints a parsed file. `context` is the build context (for COPY'd files); `scanner` finds
 /// secrets.
 pub fn lint(
@@ -159,8 +175,19 @@ pub fn lint(
     context: Option<&Path>,
     scanner: Option<&Scanner>,
 ) -> Vec<Problem> {
+    lint_checked(df, options, context, scanner).problems
+}
+
+/// [`lint`], with notes on what could not be checked.
+pub fn lint_checked(
+    df: &Dockerfile,
+    options: &Options,
+    context: Option<&Path>,
+    scanner: Option<&Scanner>,
+) -> Linted {
     let cx = Cx::new(df, &options.settings, context, scanner);
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     if options.level(&DL1000) != Level::Ignore {
         for e in &df.errors {
             problems.push(Problem {
@@ -189,6 +216,29 @@ pub fn lint(
             secret: h.secret,
         }));
     }
+    if let Some(bin) = &options.settings.shellcheck
+        && (options.only.is_empty() || options.only.iter().any(|c| shellcheck::is_sc_code(c)))
+    {
+        match shellcheck::check(df, bin) {
+            Ok(found) => {
+                for f in found {
+                    let level = options.level_of(&f.code, f.level);
+                    if level == Level::Ignore {
+                        continue;
+                    }
+                    problems.push(Problem {
+                        rule: shellcheck::rule(&f.code, f.level),
+                        level,
+                        line: f.line,
+                        column: 1,
+                        message: f.message,
+                        secret: None,
+                    });
+                }
+            }
+            Err(e) => notes.push(format!("the SC checks were skipped: {e}")),
+        }
+    }
     if !options.disable_ignore_pragma {
         let mut global: HashSet<String> = HashSet::new();
         let mut by_line: HashMap<u32, HashSet<String>> = HashMap::new();
@@ -215,7 +265,7 @@ pub fn lint(
         .sort_by(|a, b| (a.line, a.rule.code, &a.message).cmp(&(b.line, b.rule.code, &b.message)));
     problems
         .dedup_by(|a, b| a.line == b.line && a.rule.code == b.rule.code && a.message == b.message);
-    problems
+    Linted { problems, notes }
 }
 
 /// Parses and lints bytes.
@@ -226,6 +276,16 @@ pub fn lint_bytes(
     scanner: Option<&Scanner>,
 ) -> Vec<Problem> {
     lint(&parser::parse_bytes(bytes), options, context, scanner)
+}
+
+/// Parses and lints bytes, with notes on what could not be checked.
+pub fn lint_bytes_checked(
+    bytes: &[u8],
+    options: &Options,
+    context: Option<&Path>,
+    scanner: Option<&Scanner>,
+) -> Linted {
+    lint_checked(&parser::parse_bytes(bytes), options, context, scanner)
 }
 
 #[cfg(test)]

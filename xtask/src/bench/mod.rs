@@ -132,7 +132,7 @@ pub const BENCHES: &[(&str, &str, Prepare)] = &[
     ),
     (
         "secret-scan",
-        "secret-scan over the example's node_modules (~390 MB) next to ripgrep's I/O and keyword floors and gitleaks, ripsecrets; detect-secrets and secretlint on a subset",
+        "secret-scan over the example's node_modules (~390 MB) and its typescript package (~23 MB) next to ripgrep's I/O and keyword floors, gitleaks, Betterleaks, Kingfisher and ripsecrets; detect-secrets and secretlint on a subset",
         secret_scan_cases,
     ),
     (

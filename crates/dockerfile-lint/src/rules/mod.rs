@@ -147,6 +147,8 @@ pub struct Settings {
     /// OPS-DF009: the day end-of-life dates are compared with (days since 1970-01-01);
     /// `None` is today.
     pub today: Option<i64>,
+    /// The `shellcheck` binary for the SC checks on RUN; `None` skips them.
+    pub shellcheck: Option<std::path::PathBuf>,
 }
 
 /// What every rule sees.
@@ -422,6 +424,12 @@ pub fn regenerate_docs(doc: &str) -> Option<String> {
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     if code_or_name.eq_ignore_ascii_case(DL1000.code) || code_or_name == DL1000.name {
         return Some(&DL1000);
+    }
+    if crate::shellcheck::is_sc_code(code_or_name) {
+        return Some(crate::shellcheck::rule(
+            &code_or_name.to_ascii_uppercase(),
+            Level::Warning,
+        ));
     }
     RULES
         .iter()

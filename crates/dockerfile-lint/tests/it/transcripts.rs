@@ -5,6 +5,7 @@ fn run(dir: &std::path::Path, args: &[&str]) -> testkit::Run {
     testkit::cli(env!("CARGO_BIN_EXE_dockerfile-lint"))
         .dir(dir)
         .args(args)
+        .env("SHELLCHECK", crate::hadolint::shellcheck())
         .run()
 }
 
@@ -35,4 +36,18 @@ fn transcripts() {
     insta::assert_snapshot!("usage", run(d, &["--format", "yaml"]).transcript());
     insta::assert_snapshot!("unknown", run(d, &["Dockerfile.missing"]).transcript());
     insta::assert_snapshot!("explain", run(d, &["--explain", "DL3007"]).transcript());
+    // See: issue 22. ShellCheck on RUN: its findings under their SC codes, and one note when
+    // it is missing.
+    std::fs::write(
+        d.join("Dockerfile.shell"),
+        "FROM node:22.11.0-slim\nRUN for f in $(ls /etc/*.conf); do echo \"$f\"; done\nUSER node\nHEALTHCHECK CMD [\"node\", \"healthcheck.js\"]\nCMD [\"node\", \"server.js\"]\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!("shellcheck", run(d, &["Dockerfile.shell"]).transcript());
+    let without = testkit::cli(env!("CARGO_BIN_EXE_dockerfile-lint"))
+        .dir(d)
+        .args(["Dockerfile.shell"])
+        .env("SHELLCHECK", d.join("no-such-shellcheck"))
+        .run();
+    insta::assert_snapshot!("shellcheck_missing", without.transcript());
 }

@@ -1,0 +1,380 @@
+//! ShellCheck on RUN, as hadolint runs it.
+//!
+//! hadolint links ShellCheck in; we run the `shellcheck` binary (Debian's package, or any on
+//! PATH, or `$SHELLCHECK`) once per Dockerfile, with every RUN's script as one file. Each
+//! script is what hadolint hands ShellCheck: a shebang naming the stage's shell (`/bin/sh` until
+//! a `SHELL` instruction or a `# hadolint shell=` pragma says otherwise), an `export NAME=1`
+//! line for every ARG and ENV of the stage so far and for the proxy variables BuildKit passes
+//! through, then the RUN's shell-form text. hadolint's default exclusions apply (SC2187, ash
+//! checked as dash; SC1090, a `source` of a computed path, which a Dockerfile cannot annotate;
+//! and SC1091, a `source` of a file in the image, which ShellCheck cannot read from here),
+//! every severity down to `style` is reported, and findings stand at the RUN's line with the
+//! `SCxxxx` code as the rule. PowerShell and cmd scripts are not shell scripts and are skipped.
+//!
+//! Without `shellcheck`, nothing runs and the caller says so once.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::parser::{CommandForm, Dockerfile, Kind};
+use crate::rules::{Level, Rule};
+
+/// hadolint's exclusions, and SC1091 (a `source` of a file in the image, which ShellCheck
+/// cannot read from here; hadolint's in-memory ShellCheck stays silent on it too).
+const EXCLUDED: &str = "SC2187,SC1090,SC1091";
+
+/// Variables BuildKit passes to every RUN without an ARG (hadolint's list).
+const PROXY_VARS: &[&str] = &[
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// How long one Dockerfile's ShellCheck run may take before it is stopped.
+const DEADLINE: Duration = Duration::from_mins(1);
+
+/// At most this much of ShellCheck's output is read.
+const MAX_OUTPUT: u64 = 16 << 20;
+
+/// The `shellcheck` to run: `$SHELLCHECK`, or `shellcheck` on PATH.
+pub fn find() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("SHELLCHECK") {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("shellcheck"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// What to say when ShellCheck is missing.
+pub const MISSING_NOTE: &str = "ShellCheck is not installed, so the SC checks hadolint runs on RUN instructions were skipped; install it (apt-get install shellcheck, brew install shellcheck) or set SHELLCHECK to its path";
+
+/// One ShellCheck finding, at the RUN it is in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScFinding {
+    /// The RUN's line.
+    pub line: u32,
+    /// `SC2086`.
+    pub code: String,
+    /// ShellCheck's level, as hadolint maps it.
+    pub level: Level,
+    /// ShellCheck's message.
+    pub message: String,
+}
+
+/// Why ShellCheck gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ScError {
+    /// It could not be started, or its files written.
+    #[error("could not run {bin}: {reason}")]
+    Run {
+        /// The binary.
+        bin: String,
+        /// The cause.
+        reason: String,
+    },
+    /// Its output was not the JSON it documents.
+    #[error("{bin} gave output that is not its JSON format: {reason}")]
+    Output {
+        /// The binary.
+        bin: String,
+        /// The cause.
+        reason: String,
+    },
+}
+
+/// One RUN's script, as ShellCheck will read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunScript {
+    /// The RUN's line.
+    pub line: u32,
+    /// The whole file handed to ShellCheck.
+    pub text: String,
+}
+
+/// The scripts of every shell-form RUN (ONBUILD RUN too), with the stage's shell and
+/// variables.
+pub fn scripts(df: &Dockerfile) -> Vec<RunScript> {
+    let default_shell = "/bin/sh".to_owned();
+    let mut shell = default_shell.clone();
+    let mut vars: BTreeSet<String> = PROXY_VARS.iter().map(|v| (*v).to_owned()).collect();
+    let mut out = Vec::new();
+    let pragma_shells: HashMap<u32, String> = df
+        .comments
+        .iter()
+        .filter_map(|c| crate::lint::shell_pragma(&c.text).map(|s| (c.line, s.to_owned())))
+        .collect();
+    let mut pragmas: Vec<(&u32, &String)> = pragma_shells.iter().collect();
+    pragmas.sort();
+    let mut next_pragma = 0;
+    for ins in &df.instructions {
+        // A `# hadolint shell=` pragma holds from its line on.
+        while next_pragma < pragmas.len() && *pragmas[next_pragma].0 < ins.line {
+            shell.clone_from(pragmas[next_pragma].1);
+            next_pragma += 1;
+        }
+        let ins = match (&ins.kind, &ins.onbuild) {
+            (Kind::Onbuild, Some(trigger)) => trigger.as_ref(),
+            _ => ins,
+        };
+        match ins.kind {
+            Kind::From => {
+                shell.clone_from(&default_shell);
+                vars = PROXY_VARS.iter().map(|v| (*v).to_owned()).collect();
+            }
+            Kind::Arg | Kind::Env => {
+                for (name, _) in ins.pairs() {
+                    if !name.is_empty()
+                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
+                        vars.insert(name);
+                    }
+                }
+            }
+            Kind::Shell => {
+                if let Some(argv) = ins.exec_form() {
+                    shell = argv.join(" ");
+                }
+            }
+            Kind::Run if ins.heredocs.is_empty() => {
+                let CommandForm::Shell(text) = ins.command_form() else {
+                    continue;
+                };
+                let program = shell.split_whitespace().next().unwrap_or("/bin/sh");
+                let name = program
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(program)
+                    .to_ascii_lowercase();
+                if name.starts_with("pwsh")
+                    || name.starts_with("powershell")
+                    || name.starts_with("cmd")
+                {
+                    continue;
+                }
+                let mut script = format!("#!{program}\n");
+                for v in &vars {
+                    script.push_str("export ");
+                    script.push_str(v);
+                    script.push_str("=1\n");
+                }
+                script.push_str(&text);
+                script.push('\n');
+                out.push(RunScript {
+                    line: ins.line,
+                    text: script,
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Runs ShellCheck over every RUN of `df`.
+pub fn check(df: &Dockerfile, bin: &Path) -> Result<Vec<ScFinding>, ScError> {
+    let scripts = scripts(df);
+    if scripts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let run_err = |reason: String| ScError::Run {
+        bin: bin.display().to_string(),
+        reason,
+    };
+    let dir = ScratchDir::new().map_err(|e| run_err(e.to_string()))?;
+    let mut files = Vec::with_capacity(scripts.len());
+    for (i, s) in scripts.iter().enumerate() {
+        let path = dir.0.join(format!("run{i}.sh"));
+        std::fs::write(&path, &s.text).map_err(|e| run_err(e.to_string()))?;
+        files.push(path);
+    }
+    let mut child = Command::new(bin)
+        .args([
+            "--format",
+            "json",
+            "--severity",
+            "style",
+            "--exclude",
+            EXCLUDED,
+        ])
+        .args(&files)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| run_err(e.to_string()))?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| run_err("no stdout".to_owned()))?;
+    // Read on a thread, so a ShellCheck that hangs is stopped at the deadline.
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = (&mut stdout).take(MAX_OUTPUT).read_to_end(&mut out);
+        out
+    });
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() < DEADLINE => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(run_err(format!(
+                    "it did not finish within {}s",
+                    DEADLINE.as_secs()
+                )));
+            }
+        }
+    }
+    let out = reader.join().unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_slice(&out).map_err(|e| ScError::Output {
+        bin: bin.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut found = BTreeSet::new();
+    for c in json.as_array().into_iter().flatten() {
+        let (Some(file), Some(code)) = (c["file"].as_str(), c["code"].as_u64()) else {
+            continue;
+        };
+        let Some(index) = files.iter().position(|f| f.as_os_str() == file) else {
+            continue;
+        };
+        let level = match c["level"].as_str() {
+            Some("error") => Level::Error,
+            Some("warning") => Level::Warning,
+            Some("info") => Level::Info,
+            _ => Level::Style,
+        };
+        found.insert(ScFinding {
+            line: scripts[index].line,
+            code: format!("SC{code}"),
+            level,
+            message: c["message"].as_str().unwrap_or_default().to_owned(),
+        });
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// A directory of our own under the system's temporary directory, removed on drop.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new() -> std::io::Result<ScratchDir> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        loop {
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let path = std::env::temp_dir().join(format!(
+                "dockerfile-lint-shellcheck-{}-{n}",
+                std::process::id()
+            ));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(ScratchDir(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The rule for an SC code: one per code, made on first sight and kept (ShellCheck has a few
+/// hundred codes, so this is bounded), so SC findings go through the same levels, ignore
+/// lists and pragmas as every other rule.
+pub fn rule(code: &str, level: Level) -> &'static Rule {
+    static RULES: OnceLock<Mutex<HashMap<String, &'static Rule>>> = OnceLock::new();
+    let mut rules = RULES
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(rule) = rules.get(code) {
+        return rule;
+    }
+    let name: &'static str =
+        Box::leak(format!("shellcheck-{}", code.to_ascii_lowercase()).into_boxed_str());
+    let code_static: &'static str = Box::leak(code.to_owned().into_boxed_str());
+    let rule: &'static Rule = Box::leak(Box::new(Rule {
+        code: code_static,
+        name,
+        level,
+        summary: "A ShellCheck finding in a RUN instruction's script.",
+        why: "ShellCheck finds the shell mistakes that break a build or an image at run time: unquoted variables, globs, unset names, POSIX sh limits. Its wiki explains each code.",
+        check: |_, _| {},
+    }));
+    rules.insert(code.to_owned(), rule);
+    rule
+}
+
+/// Whether a code is ShellCheck's (`SC` and digits).
+pub fn is_sc_code(code: &str) -> bool {
+    code.len() > 2
+        && code[..2].eq_ignore_ascii_case("SC")
+        && code[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::parse;
+
+    #[test]
+    fn scripts_carry_the_stage_shell_and_variables() {
+        let df = parse(
+            "FROM debian:12\nARG VERSION\nENV APP_HOME=/app\nRUN echo $VERSION $APP_HOME\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN echo hi\nFROM alpine:3\nRUN echo $VERSION\nRUN [\"echo\", \"exec form\"]\n",
+        );
+        let s = scripts(&df);
+        assert_eq!(s.len(), 3);
+        assert!(s[0].text.starts_with("#!/bin/sh\n"), "{}", s[0].text);
+        assert!(
+            s[0].text.contains("export VERSION=1\n") && s[0].text.contains("export APP_HOME=1\n")
+        );
+        assert!(s[0].text.contains("export HTTP_PROXY=1\n"));
+        assert!(s[1].text.starts_with("#!/bin/bash\n"));
+        // A new stage starts over.
+        assert!(s[2].text.starts_with("#!/bin/sh\n") && !s[2].text.contains("VERSION=1"));
+        assert_eq!((s[0].line, s[1].line, s[2].line), (4, 6, 8));
+    }
+
+    #[test]
+    fn a_shell_pragma_sets_the_shell_and_powershell_is_skipped() {
+        let df = parse(
+            "FROM debian:12\n# hadolint shell=/bin/bash\nRUN echo a\nSHELL [\"pwsh\", \"-Command\"]\nRUN Get-Item x\n",
+        );
+        let s = scripts(&df);
+        assert_eq!(s.len(), 1);
+        assert!(s[0].text.starts_with("#!/bin/bash\n"));
+    }
+
+    #[test]
+    fn sc_rules_are_made_once() {
+        let a = rule("SC2086", Level::Info);
+        let b = rule("SC2086", Level::Info);
+        assert!(std::ptr::eq(a, b));
+        assert!(
+            is_sc_code("SC2086")
+                && is_sc_code("sc1000")
+                && !is_sc_code("DL3008")
+                && !is_sc_code("SC")
+        );
+    }
+}
