@@ -283,7 +283,12 @@ impl ScratchDir {
                 "dockerfile-lint-shellcheck-{}-{n}",
                 std::process::id()
             ));
-            match std::fs::create_dir(&path) {
+            // Owner-only: RUN scripts can hold what a Dockerfile should not, and the system's
+            // temporary directory is shared.
+            let mut builder = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            match builder.create(&path) {
                 Ok(()) => return Ok(ScratchDir(path)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
