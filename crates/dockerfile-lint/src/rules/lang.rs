@@ -63,6 +63,14 @@ pub static DL3042: Rule = Rule {
 };
 
 fn npm_pinned(spec: &str) -> bool {
+    // A git dependency follows its branch unless a `#tag` or `#commit` pins it (hadolint says
+    // so too).
+    if ["git+", "git://", "github:", "gitlab:", "bitbucket:"]
+        .iter()
+        .any(|p| spec.starts_with(p))
+    {
+        return spec.contains('#');
+    }
     let local_or_remote = spec.starts_with(['.', '/', '~', '$'])
         || spec.contains(':')
         || spec.ends_with(".tgz")
