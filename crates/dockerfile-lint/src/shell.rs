@@ -187,9 +187,21 @@ impl Script {
         }
     }
 
-    /// Whether any command reads from a pipe.
+    /// Whether any command reads from a pipe, inside command substitutions too
+    /// (`x="$(find … | head -n 1)"`: pipefail decides whether a failing `find` fails the RUN
+    /// there as well).
     pub fn has_pipe(&self) -> bool {
-        self.commands.iter().any(|c| c.joint == Joint::Pipe)
+        self.has_pipe_within(0)
+    }
+
+    fn has_pipe_within(&self, depth: usize) -> bool {
+        self.commands.iter().any(|c| {
+            c.joint == Joint::Pipe
+                || (depth < 4
+                    && c.words.iter().any(|w| {
+                        substitutions(w).any(|s| Script::parse(s).has_pipe_within(depth + 1))
+                    }))
+        })
     }
 
     /// The commands whose program is `name` (after wrappers such as `sudo`).
@@ -203,6 +215,39 @@ impl Script {
     pub fn package_commands(&self) -> impl Iterator<Item = PackageCommand<'_>> {
         self.commands.iter().filter_map(Command::package_manager)
     }
+}
+
+/// The texts inside `$( … )` and `` ` … ` `` in a word (the outermost ones).
+fn substitutions(word: &str) -> impl Iterator<Item = &str> {
+    let mut out = Vec::new();
+    let bytes = word.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'(') {
+            let start = i + 2;
+            let mut depth = 1usize;
+            let mut j = start;
+            while j < bytes.len() && depth > 0 {
+                match bytes[j] {
+                    b'(' => depth += 1,
+                    b')' => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+            }
+            let end = if depth == 0 { j - 1 } else { j };
+            out.push(&word[start..end]);
+            i = j;
+        } else if bytes[i] == b'`' {
+            let start = i + 1;
+            let end = word[start..].find('`').map_or(word.len(), |k| start + k);
+            out.push(&word[start..end]);
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out.into_iter()
 }
 
 #[derive(Default)]
@@ -628,6 +673,12 @@ mod tests {
         assert!(!s.has_pipe());
         assert!(Script::parse("curl x | sh").has_pipe());
         assert!(!Script::parse("a || b").has_pipe());
+        // See: issue 22. A pipe inside a command substitution counts, as hadolint counts it.
+        assert!(
+            Script::parse("dir=\"$(find /app -type d | head -n 1)\" && echo \"$dir\"").has_pipe()
+        );
+        assert!(Script::parse("v=`ls | wc -l`").has_pipe());
+        assert!(!Script::parse("v=$(date) && echo \"$(uname -a)\"").has_pipe());
     }
 
     #[test]

@@ -154,9 +154,20 @@ pub static DL3044: Rule = Rule {
 /// Whether an ARG or ENV name looks like it holds a secret.
 pub(super) fn secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    ["token", "password", "secret", "api_key", "private_key"]
-        .iter()
-        .any(|w| lower.contains(w))
+    // hadolint 2.15's words (`private` catches Next.js-style `NEXT_PRIVATE_*` server-only
+    // values), less `username`, which names an account rather than a secret; and its known
+    // credential names that hold none of those words.
+    ([
+        "token",
+        "password",
+        "secret",
+        "api_key",
+        "private",
+        "client_key",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        || ["aws_access_key_id", "application_key"].contains(&lower.as_str()))
         && !["_file", "_path", "_dir", "_url"]
             .iter()
             .any(|s| lower.ends_with(s))

@@ -113,8 +113,11 @@ const KNOWN: &[Known] = &[
     Known {
         code: "DL3064",
         only_hadolint: true,
-        applies: |text, line| args_at(text, line).contains("_FILE="),
-        reason: "a name that points at a secret (`DB_PASSWORD_FILE=/run/secrets/db`) is the right pattern, not a secret in the image.",
+        applies: |text, line| {
+            let a = args_at(text, line);
+            a.contains("_FILE=") || a.to_ascii_lowercase().contains("username")
+        },
+        reason: "a name that points at a secret (`DB_PASSWORD_FILE=/run/secrets/db`) is the right pattern, not a secret in the image; a user name (`REGISTRY_USERNAME`) names an account, not a secret.",
     },
     Known {
         code: "DL4006",
