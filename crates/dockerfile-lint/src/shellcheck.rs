@@ -104,9 +104,20 @@ pub struct RunScript {
     pub text: String,
 }
 
+/// At most this many bytes of scripts go to ShellCheck for one Dockerfile: each script repeats
+/// the stage's variables, so a hostile file of many ENVs and RUNs would otherwise grow them
+/// quadratically.
+const MAX_SCRIPTS: usize = 16 << 20;
+
 /// The scripts of every shell-form RUN (ONBUILD RUN too), with the stage's shell and
 /// variables.
 pub fn scripts(df: &Dockerfile) -> Vec<RunScript> {
+    scripts_within(df, usize::MAX).unwrap_or_default()
+}
+
+/// [`scripts`], or `None` when they would hold more than `limit` bytes.
+fn scripts_within(df: &Dockerfile, limit: usize) -> Option<Vec<RunScript>> {
+    let mut total = 0usize;
     let default_shell = "/bin/sh".to_owned();
     let mut shell = default_shell.clone();
     let mut vars: BTreeSet<String> = PROXY_VARS.iter().map(|v| (*v).to_owned()).collect();
@@ -172,6 +183,10 @@ pub fn scripts(df: &Dockerfile) -> Vec<RunScript> {
                 }
                 script.push_str(&text);
                 script.push('\n');
+                total = total.saturating_add(script.len());
+                if total > limit {
+                    return None;
+                }
                 out.push(RunScript {
                     line: ins.line,
                     text: script,
@@ -180,19 +195,24 @@ pub fn scripts(df: &Dockerfile) -> Vec<RunScript> {
             _ => {}
         }
     }
-    out
+    Some(out)
 }
 
 /// Runs ShellCheck over every RUN of `df`.
 pub fn check(df: &Dockerfile, bin: &Path) -> Result<Vec<ScFinding>, ScError> {
-    let scripts = scripts(df);
-    if scripts.is_empty() {
-        return Ok(Vec::new());
-    }
     let run_err = |reason: String| ScError::Run {
         bin: bin.display().to_string(),
         reason,
     };
+    let scripts = scripts_within(df, MAX_SCRIPTS).ok_or_else(|| {
+        run_err(format!(
+            "the RUN scripts with their variables come to more than {} MiB",
+            MAX_SCRIPTS >> 20
+        ))
+    })?;
+    if scripts.is_empty() {
+        return Ok(Vec::new());
+    }
     let dir = ScratchDir::new().map_err(|e| run_err(e.to_string()))?;
     let mut files = Vec::with_capacity(scripts.len());
     for (i, s) in scripts.iter().enumerate() {
@@ -368,6 +388,18 @@ mod tests {
         let s = scripts(&df);
         assert_eq!(s.len(), 1);
         assert!(s[0].text.starts_with("#!/bin/bash\n"));
+    }
+
+    #[test]
+    fn scripts_are_bounded() {
+        let mut text = String::from("FROM debian:12\n");
+        for i in 0..200 {
+            text.push_str(&format!("ENV VAR_{i}=1\nRUN echo {i}\n"));
+        }
+        let df = parse(&text);
+        // Each RUN repeats every variable so far: about 200 * 100 export lines in all.
+        assert!(scripts_within(&df, 64 << 10).is_none());
+        assert_eq!(scripts_within(&df, usize::MAX).map(|s| s.len()), Some(200));
     }
 
     #[test]

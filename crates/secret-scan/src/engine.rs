@@ -380,11 +380,6 @@ fn resolve_overlaps(mut hits: Vec<Hit>) -> Vec<Hit> {
     out
 }
 
-/// Line (from 1) and column (in characters, from 1) of a byte offset.
-pub fn position(data: &[u8], offset: usize) -> (u32, u32) {
-    LineIndex::default().position(data, offset)
-}
-
 /// Line starts, built on the first hit only (most files have none).
 #[derive(Default)]
 struct LineIndex {
