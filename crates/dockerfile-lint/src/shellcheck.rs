@@ -392,9 +392,10 @@ mod tests {
 
     #[test]
     fn scripts_are_bounded() {
+        use std::fmt::Write as _;
         let mut text = String::from("FROM debian:12\n");
         for i in 0..200 {
-            text.push_str(&format!("ENV VAR_{i}=1\nRUN echo {i}\n"));
+            let _ = write!(text, "ENV VAR_{i}=1\nRUN echo {i}\n");
         }
         let df = parse(&text);
         // Each RUN repeats every variable so far: about 200 * 100 export lines in all.
