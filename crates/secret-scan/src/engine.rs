@@ -380,14 +380,16 @@ fn resolve_overlaps(mut hits: Vec<Hit>) -> Vec<Hit> {
     out
 }
 
-/// Line starts, built on the first hit only (most files have none).
+/// Line starts, built on the first position asked for (most files have no hit), then shared by
+/// every later one.
 #[derive(Default)]
-struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Option<Vec<usize>>,
 }
 
 impl LineIndex {
-    fn position(&mut self, data: &[u8], offset: usize) -> (u32, u32) {
+    /// Line (from 1) and column (in characters, from 1) of a byte offset of `data`.
+    pub(crate) fn position(&mut self, data: &[u8], offset: usize) -> (u32, u32) {
         let starts = self.starts.get_or_insert_with(|| {
             std::iter::once(0)
                 .chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1))

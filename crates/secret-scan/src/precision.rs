@@ -129,6 +129,20 @@ fn marker_in(value: &str, lower: &str, marker: &str) -> bool {
     })
 }
 
+/// Whether base64 `encoded` is `user:password` with a real password: at least 6 characters,
+/// not a placeholder and not a default (`Authorization: Basic`, Docker's `auths`).
+pub fn decodes_to_real_login(encoded: &str) -> bool {
+    let Some(bytes) = opskit::encoding::decode_base64(encoded) else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return false;
+    };
+    text.split_once(':').is_some_and(|(_, password)| {
+        password.len() >= 6 && !is_placeholder(password) && !is_default_password(password)
+    })
+}
+
 /// A default password of a local setup or documentation (`postgres`, `foobared`, …).
 pub fn is_default_password(value: &str) -> bool {
     DEFAULT_PASSWORDS.contains(&value.to_ascii_lowercase().as_str())

@@ -202,20 +202,9 @@ impl Scanner {
                     .any(|e| h.span.start < e.range.end && e.range.start < h.span.end)
             });
             // One line index for all the values: a manifest can hold many.
-            let starts: Vec<usize> = std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1))
-                .collect();
+            let mut lines = crate::engine::LineIndex::default();
             for e in &encoded {
-                let line = starts.partition_point(|&s| s <= e.range.start);
-                let line_start = starts[line - 1];
-                let column = String::from_utf8_lossy(&data[line_start..e.range.start])
-                    .chars()
-                    .count()
-                    + 1;
-                let (line, column) = (
-                    u32::try_from(line).unwrap_or(u32::MAX),
-                    u32::try_from(column).unwrap_or(u32::MAX),
-                );
+                let (line, column) = lines.position(data, e.range.start);
                 for mut h in self.engine.scan(path, &e.as_assignment()) {
                     h.span = e.range.clone();
                     h.line = line;

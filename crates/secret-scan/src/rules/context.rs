@@ -18,17 +18,7 @@ fn real_bearer(c: &Candidate<'_>) -> bool {
 
 /// `Basic` credentials that decode to `user:password` with a real password.
 fn real_basic(c: &Candidate<'_>) -> bool {
-    let Some(bytes) = opskit::encoding::decode_base64(c.secret) else {
-        return false;
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return false;
-    };
-    text.split_once(':').is_some_and(|(_, password)| {
-        password.len() >= 6
-            && !precision::is_placeholder(password)
-            && !precision::is_default_password(password)
-    })
+    precision::decodes_to_real_login(c.secret)
 }
 
 /// The generic rule's match is `NAME OP VALUE` with the keyword inside NAME: at most 61

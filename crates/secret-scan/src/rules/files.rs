@@ -11,21 +11,6 @@ fn real_password(c: &Candidate<'_>) -> bool {
     !precision::is_default_password(c.secret) && precision::looks_random(c.secret, 6, 2.0)
 }
 
-/// `auth` in a Docker config is base64 of `user:password`.
-fn real_docker_auth(c: &Candidate<'_>) -> bool {
-    let Some(bytes) = opskit::encoding::decode_base64(c.secret) else {
-        return false;
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return false;
-    };
-    text.split_once(':').is_some_and(|(_, password)| {
-        password.len() >= 6
-            && !precision::is_placeholder(password)
-            && !precision::is_default_password(password)
-    })
-}
-
 /// The second argument of `createClient(url, key)`: random, and not a key that is public by
 /// design (a Supabase anon key goes to browsers).
 fn real_client_key(c: &Candidate<'_>) -> bool {
@@ -95,7 +80,8 @@ pub(super) const RULES: &[&Rule] = &[
             if c.line.contains("identitytoken") {
                 precision::looks_random(c.secret, 16, 3.0)
             } else {
-                real_docker_auth(c)
+                // `auth` is base64 of `user:password`.
+                precision::decodes_to_real_login(c.secret)
             }
         }),
         rotate: "revoke the password or token on the registry, log in again with a credential helper (`credsStore`)",
