@@ -9,6 +9,7 @@ use opskit::report::{Finding, Location, Severity};
 use opskit_secret_scan::scan::Scanner;
 
 use crate::parser::{self, Dockerfile};
+use crate::rules::buildkit::{self, CheckConfig};
 use crate::rules::{self, Cx, DL1000, Level, Rule, Settings};
 use crate::shellcheck;
 
@@ -200,13 +201,33 @@ pub fn lint_checked(
             });
         }
     }
+    let checks = Checks::new(df);
+    if let Some((line, message)) = &checks.invalid
+        && options.level(&DL1000) != Level::Ignore
+    {
+        problems.push(Problem {
+            rule: &DL1000,
+            level: options.level(&DL1000),
+            line: *line,
+            column: 1,
+            message: message.clone(),
+            secret: None,
+        });
+    }
     for rule in rules::RULES {
-        let level = options.level(rule);
+        let level = if buildkit::is_check(rule.code) {
+            checks.level(rule, options)
+        } else {
+            options.level(rule)
+        };
         if level == Level::Ignore {
             continue;
         }
         let mut hits = Vec::new();
         (rule.check)(&cx, &mut hits);
+        if buildkit::is_check(rule.code) {
+            hits.retain(|h| checks.keeps(rule.code, h.line, options));
+        }
         problems.extend(hits.into_iter().map(|h| Problem {
             rule,
             level,
@@ -240,32 +261,160 @@ pub fn lint_checked(
         }
     }
     if !options.disable_ignore_pragma {
-        let mut global: HashSet<String> = HashSet::new();
-        let mut by_line: HashMap<u32, HashSet<String>> = HashMap::new();
-        for c in &df.comments {
-            let Some((is_global, codes)) = pragma(&c.text) else {
-                continue;
-            };
-            // As hadolint scopes it: the instruction that starts on the very next line, not
-            // the next instruction after blank lines or other comments.
-            if is_global {
-                global.extend(codes);
-            } else {
-                by_line.entry(c.line + 1).or_default().extend(codes);
-            }
-        }
-        problems.retain(|p| {
-            !global.contains(p.rule.code)
-                && !by_line
-                    .get(&p.line)
-                    .is_some_and(|codes| codes.contains(p.rule.code))
-        });
+        apply_pragmas(df, &mut problems);
     }
+    twins(&mut problems);
     problems
         .sort_by(|a, b| (a.line, a.rule.code, &a.message).cmp(&(b.line, b.rule.code, &b.message)));
     problems
         .dedup_by(|a, b| a.line == b.line && a.rule.code == b.rule.code && a.message == b.message);
     Linted { problems, notes }
+}
+
+/// Drops what `# hadolint ignore=` pragmas switch off.
+fn apply_pragmas(df: &Dockerfile, problems: &mut Vec<Problem>) {
+    let mut global: HashSet<String> = HashSet::new();
+    let mut by_line: HashMap<u32, HashSet<String>> = HashMap::new();
+    for c in &df.comments {
+        let Some((is_global, codes)) = pragma(&c.text) else {
+            continue;
+        };
+        // Codes as registered (`stagenamecasing`, a renamed `OPS-DF010`).
+        let codes = codes
+            .into_iter()
+            .map(|c| rules::find(&c).map_or(c, |r| r.code.to_owned()));
+        // As hadolint scopes it: the instruction that starts on the very next line, not
+        // the next instruction after blank lines or other comments.
+        if is_global {
+            global.extend(codes);
+        } else {
+            by_line.entry(c.line + 1).or_default().extend(codes);
+        }
+    }
+    problems.retain(|p| {
+        !global.contains(p.rule.code)
+            && !by_line
+                .get(&p.line)
+                .is_some_and(|codes| codes.contains(p.rule.code))
+    });
+}
+
+/// Where a BuildKit check and its hadolint twin report the same line, hadolint's finding
+/// stays, naming the check (one problem, one finding; `# check=skip=` then does not hide
+/// hadolint's rule).
+fn twins(problems: &mut Vec<Problem>) {
+    // One look-up per problem: a hostile file may hold many thousands of them.
+    let at: HashMap<(&str, u32), usize> = problems
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.rule.code, p.line), i))
+        .collect();
+    let mut dropped = vec![false; problems.len()];
+    let mut named: Vec<(usize, &'static str)> = Vec::new();
+    for (i, p) in problems.iter().enumerate() {
+        for (check, dl) in buildkit::TWINS.iter().filter(|(c, _)| *c == p.rule.code) {
+            if let Some(&j) = at.get(&(*dl, p.line)) {
+                dropped[i] = true;
+                named.push((j, check));
+            }
+        }
+    }
+    drop(at);
+    for (j, check) in named {
+        let note = format!(" (BuildKit: {check})");
+        if !problems[j].message.contains(&note) {
+            problems[j].message.push_str(&note);
+        }
+    }
+    let mut i = 0;
+    problems.retain(|_| {
+        i += 1;
+        !dropped[i - 1]
+    });
+}
+
+/// The `# check=` configuration of one file: the directive at the top, and the `check=`
+/// comments right before single instructions.
+struct Checks {
+    file: CheckConfig,
+    /// By instruction line.
+    local: HashMap<u32, CheckConfig>,
+    /// An invalid directive: its line and what is wrong.
+    invalid: Option<(u32, String)>,
+}
+
+impl Checks {
+    fn new(df: &Dockerfile) -> Checks {
+        let (file, invalid) = match df.directives.check.as_deref().map(CheckConfig::parse) {
+            None => (CheckConfig::default(), None),
+            Some(Ok(c)) => (c, None),
+            Some(Err(e)) => {
+                let line = df
+                    .comments
+                    .iter()
+                    .find(|c| c.line <= df.directives.lines && c.text.starts_with("check"))
+                    .map_or(1, |c| c.line);
+                (
+                    CheckConfig::default(),
+                    Some((
+                        line,
+                        format!(
+                            "the `# check=` directive is invalid: {e}; BuildKit refuses to build the file"
+                        ),
+                    )),
+                )
+            }
+        };
+        let mut local = HashMap::new();
+        for (i, ins) in df.instructions.iter().enumerate() {
+            if let Some(c) = buildkit::comments_before(df, i)
+                .into_iter()
+                .find_map(CheckConfig::from_comment)
+            {
+                local.insert(ins.line, c);
+            }
+        }
+        Checks {
+            file,
+            local,
+            invalid,
+        }
+    }
+
+    /// The level a BuildKit check runs at in this file.
+    fn level(&self, rule: &Rule, options: &Options) -> Level {
+        let code = rule.code;
+        let mut level = options.level(rule);
+        let experimental = buildkit::EXPERIMENTAL.contains(&code);
+        let overridden = options.overrides.contains_key(code);
+        if experimental
+            && level == Level::Ignore
+            && !overridden
+            && !options.ignored.contains(code)
+            && (options.only.is_empty() || options.only.iter().any(|c| c == code))
+            && (self.file.enables(code) || self.local.values().any(|c| c.enables(code)))
+        {
+            level = Level::Warning;
+        }
+        if self.file.skips(code) {
+            return Level::Ignore;
+        }
+        if self.file.error && level != Level::Ignore {
+            return Level::Error;
+        }
+        level
+    }
+
+    /// Whether a hit of check `code` on `line` survives the comments before its instruction.
+    fn keeps(&self, code: &str, line: u32, options: &Options) -> bool {
+        let local = self.local.get(&line);
+        if buildkit::EXPERIMENTAL.contains(&code) {
+            return options.overrides.contains_key(code)
+                || self.file.enables(code)
+                || local.is_some_and(|c| c.enables(code));
+        }
+        !local.is_some_and(|c| c.skips(code))
+    }
 }
 
 /// Parses and lints bytes.
@@ -378,6 +527,103 @@ mod tests {
             assert!(codes.contains(&expected), "{expected:?} in {codes:?}");
         }
         assert!(!codes.iter().any(|(c, _)| *c == "DL1000"), "{codes:?}");
+    }
+
+    fn codes(text: &str, options: &Options) -> Vec<(&'static str, u32, Level)> {
+        lint_bytes(text.as_bytes(), options, None, None)
+            .iter()
+            .map(|p| (p.rule.code, p.line, p.level))
+            .collect()
+    }
+
+    // See: issue 22. BuildKit's `# check=` directive, at the top and before one instruction.
+    #[test]
+    fn check_directives_skip_and_raise() {
+        let o = Options::default();
+        let text = "FROM alpine:3.20.3 AS Base\nCMD echo hi\n";
+        let all = codes(text, &o);
+        assert!(
+            all.contains(&("StageNameCasing", 1, Level::Warning)),
+            "{all:?}"
+        );
+        assert!(all.iter().any(|c| c.0 == "DL3025"), "{all:?}");
+        // skip= names checks; hadolint's twin of a skipped check stays.
+        let skipped = codes(
+            &format!("# check=skip=StageNameCasing,JSONArgsRecommended\n{text}"),
+            &o,
+        );
+        assert!(
+            !skipped.iter().any(|c| c.0 == "StageNameCasing"),
+            "{skipped:?}"
+        );
+        assert!(skipped.iter().any(|c| c.0 == "DL3025"), "{skipped:?}");
+        let none = codes(&format!("# check=skip=all\n{text}"), &o);
+        assert!(!none.iter().any(|c| buildkit::is_check(c.0)), "{none:?}");
+        // error=true: every check's finding is an error.
+        let errors = codes(&format!("# check=error=true\n{text}"), &o);
+        assert!(
+            errors.contains(&("StageNameCasing", 2, Level::Error)),
+            "{errors:?}"
+        );
+        // The same comment right before one instruction skips there only.
+        let local = codes(
+            "FROM alpine:3.20.3 AS Base\n# check=skip=StageNameCasing\nFROM alpine:3.20.3 AS Other\n",
+            &o,
+        );
+        let casing: Vec<u32> = local
+            .iter()
+            .filter(|c| c.0 == "StageNameCasing")
+            .map(|c| c.1)
+            .collect();
+        assert_eq!(casing, [1], "{local:?}");
+        // An invalid directive is a parse error, as BuildKit refuses the file.
+        let bad = lint_bytes(b"# check=skip\nFROM alpine:3.20.3\n", &o, None, None);
+        assert!(
+            bad.iter()
+                .any(|p| p.rule.code == "DL1000" && p.message.contains("check")),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn twins_report_once_and_pragmas_take_check_names() {
+        let o = Options::default();
+        let found = lint_bytes(
+            b"FROM alpine:3.20.3\nMAINTAINER ops@example.com\n",
+            &o,
+            None,
+            None,
+        );
+        let at2: Vec<_> = found.iter().filter(|p| p.line == 2).collect();
+        assert_eq!(at2.len(), 1, "{found:?}");
+        assert_eq!(at2[0].rule.code, "DL4000");
+        assert!(
+            at2[0].message.ends_with("(BuildKit: MaintainerDeprecated)"),
+            "{}",
+            at2[0].message
+        );
+        // Ignoring hadolint's rule leaves Docker's check.
+        let mut o2 = Options::default();
+        o2.ignored.insert("DL4000".into());
+        let found = codes("FROM alpine:3.20.3\nMAINTAINER ops@example.com\n", &o2);
+        assert!(
+            found.iter().any(|c| c.0 == "MaintainerDeprecated"),
+            "{found:?}"
+        );
+        // Pragmas name checks in any case, and the old code of a renamed rule still works.
+        for pragma in ["stagenamecasing", "StageNameCasing"] {
+            let text = format!("# hadolint ignore={pragma}\nFROM alpine:3.20.3 AS Base\n");
+            assert!(
+                !codes(&text, &o).iter().any(|c| c.0 == "StageNameCasing"),
+                "{pragma}"
+            );
+        }
+        let text = "FROM alpine:3.20.3\n# hadolint ignore=OPS-DF010\nENV A 1\n";
+        assert!(
+            !codes(text, &o)
+                .iter()
+                .any(|c| c.0 == "LegacyKeyValueFormat")
+        );
     }
 
     #[test]

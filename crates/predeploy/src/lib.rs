@@ -455,6 +455,9 @@ fn dockerfile_options(
         failure_threshold: opskit_dockerfile_lint::rules::Level::Warning,
         ..opskit_dockerfile_lint::lint::Options::default()
     };
+    // ShellCheck on RUN, as dockerfile-lint runs it: when it is installed (or SHELLCHECK
+    // names it); the check says so when it is not.
+    dockerfile.settings.shellcheck = opskit_dockerfile_lint::shellcheck::find();
     if let Some(path) = opskit_dockerfile_lint::config::find_hadolint_config(root) {
         let h = opskit_dockerfile_lint::config::read_hadolint_config(&path)
             .map_err(|e| Error::Usage(e.to_string()))?;

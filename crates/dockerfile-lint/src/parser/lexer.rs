@@ -19,6 +19,8 @@ pub(super) struct Logical {
     pub text: String,
     /// Heredoc bodies read after the instruction.
     pub heredocs: Vec<Heredoc>,
+    /// A blank line inside the continuation (BuildKit's NoEmptyContinuation).
+    pub empty_continuation: bool,
 }
 
 /// What the lexer found.
@@ -133,6 +135,7 @@ pub(super) fn lex(text: &str) -> Lexed {
             text: lines[i].trim_start()[1..].trim().to_owned(),
         });
         i += 1;
+        out.directives.lines += 1;
     }
     out.directives.escape = escape;
 
@@ -155,6 +158,7 @@ pub(super) fn lex(text: &str) -> Lexed {
         let column = column_of(line, trimmed);
         let mut logical = String::new();
         let mut current = trimmed;
+        let mut empty_continuation = false;
         loop {
             let (content, continues) = continuation(current, escape);
             logical.push_str(content);
@@ -164,6 +168,7 @@ pub(super) fn lex(text: &str) -> Lexed {
             i += 1;
             while i < n && {
                 let t = lines[i].trim_start();
+                empty_continuation |= t.is_empty();
                 t.is_empty() || t.starts_with('#')
             } {
                 i += 1;
@@ -222,6 +227,7 @@ pub(super) fn lex(text: &str) -> Lexed {
             end_line: line_no(end),
             text: logical,
             heredocs,
+            empty_continuation,
         });
     }
     out
@@ -245,7 +251,9 @@ mod tests {
         let l = lex("RUN a \\\n# note\n\n  && b \\  \n  && c\nCMD x\n");
         assert_eq!(l.logical[0].text, "RUN a   && b   && c");
         assert_eq!((l.logical[0].line, l.logical[0].end_line), (1, 5));
+        assert!(l.logical[0].empty_continuation);
         assert_eq!(l.logical[1].line, 6);
+        assert!(!l.logical[1].empty_continuation);
     }
 
     #[test]

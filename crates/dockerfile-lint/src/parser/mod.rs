@@ -26,6 +26,8 @@ pub struct Directives {
     pub escape: char,
     /// `# check=`: BuildKit's build-check configuration.
     pub check: Option<String>,
+    /// How many lines at the top are directives (they are comments to nothing else).
+    pub lines: u32,
     escape_set: bool,
 }
 
@@ -35,6 +37,7 @@ impl Default for Directives {
             syntax: None,
             escape: '\\',
             check: None,
+            lines: 0,
             escape_set: false,
         }
     }
@@ -194,6 +197,8 @@ pub struct Instruction {
     pub heredocs: Vec<Heredoc>,
     /// ONBUILD's trigger instruction.
     pub onbuild: Option<Box<Instruction>>,
+    /// A blank line inside its continuation lines (BuildKit warns: NoEmptyContinuation).
+    pub empty_continuation: bool,
 }
 
 /// A stage: a FROM and the instructions up to the next FROM.
@@ -234,6 +239,9 @@ pub struct Dockerfile {
     /// When the file is not UTF-8: the first line with a byte that is not, and the file was
     /// read as Latin-1 (every byte one character, so every line is still linted).
     pub not_utf8: Option<u32>,
+    /// The first stage of each name, so a look-up by name is not a scan of every stage
+    /// (rules resolve `FROM stage` chains for every stage).
+    first_named: std::collections::HashMap<String, usize>,
 }
 
 impl Dockerfile {
@@ -251,14 +259,11 @@ impl Dockerfile {
     /// instruction `before`: the first such stage, as BuildKit resolves it.
     pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
         let defined = &self.stages[..self.stages.partition_point(|s| s.from < before)];
-        let by_number = name
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| defined.iter().find(|s| s.index == n));
-        let lower = name.to_ascii_lowercase();
-        let by_name = defined
-            .iter()
-            .find(|s| s.name.as_deref() == Some(lower.as_str()));
+        let by_number = name.parse::<usize>().ok().and_then(|n| defined.get(n));
+        let by_name = self
+            .first_named
+            .get(&name.to_ascii_lowercase())
+            .and_then(|&i| defined.get(i));
         match (by_name, by_number) {
             (Some(a), Some(b)) => Some(if a.index <= b.index { a } else { b }),
             (a, b) => a.or(b),
@@ -272,7 +277,7 @@ pub fn parse(text: &str) -> Dockerfile {
     let mut errors = lexed.errors;
     let mut instructions = Vec::with_capacity(lexed.logical.len());
     for logical in lexed.logical {
-        let instruction = instruction(
+        let mut instruction = instruction(
             &logical.text,
             logical.line,
             logical.column,
@@ -280,9 +285,16 @@ pub fn parse(text: &str) -> Dockerfile {
             logical.heredocs,
             &mut errors,
         );
+        instruction.empty_continuation = logical.empty_continuation;
         instructions.push(instruction);
     }
     let stages = stages(&instructions);
+    let mut first_named = std::collections::HashMap::new();
+    for s in &stages {
+        if let Some(n) = &s.name {
+            first_named.entry(n.clone()).or_insert(s.index);
+        }
+    }
     errors.sort_by_key(|e| (e.line, e.column));
     Dockerfile {
         directives: lexed.directives,
@@ -291,6 +303,7 @@ pub fn parse(text: &str) -> Dockerfile {
         errors,
         stages,
         not_utf8: None,
+        first_named,
     }
 }
 
@@ -394,6 +407,7 @@ fn instruction(
         args,
         heredocs,
         onbuild,
+        empty_continuation: false,
     }
 }
 

@@ -183,13 +183,14 @@ pub static DL3045: Rule = Rule {
     summary: "COPY to a relative destination before any WORKDIR.",
     why: "The destination then depends on the base image's WORKDIR, which you do not control.",
     check: |cx, out| {
+        // Whether a WORKDIR is set by the end of each stage (a stage inherits its parent's):
+        // one pass, where asking each stage's lineage would be quadratic in a long chain.
+        let mut set_at_end = vec![false; cx.df.stages.len()];
         for stage in &cx.df.stages {
-            let lineage = cx.lineage(stage);
-            let inherited = lineage[1..].iter().any(|s| {
-                s.body()
-                    .any(|i| cx.df.instructions[i].kind == Kind::Workdir)
-            });
-            let mut workdir = inherited;
+            let mut workdir = cx
+                .df
+                .stage_named(&stage.base, stage.from)
+                .is_some_and(|p| set_at_end[p.index]);
             for i in stage.body() {
                 let ins = &cx.df.instructions[i];
                 match ins.kind {
@@ -209,6 +210,7 @@ pub static DL3045: Rule = Rule {
                     _ => {}
                 }
             }
+            set_at_end[stage.index] = workdir;
         }
     },
 };

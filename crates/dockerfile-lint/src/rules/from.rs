@@ -110,12 +110,14 @@ pub static DL3029: Rule = Rule {
     code: "DL3029",
     name: "from-platform",
     level: Level::Warning,
-    summary: "FROM --platform with a fixed platform.",
-    why: "A hard-coded platform breaks multi-arch builds; use `--platform=$BUILDPLATFORM` or leave it out.",
+    summary: "FROM --platform with anything but BUILDPLATFORM or TARGETPLATFORM (`linux/amd64`, `$TARGETOS/$TARGETARCH`).",
+    why: "A hard-coded platform breaks multi-arch builds; use `--platform=$BUILDPLATFORM` or leave it out. As hadolint 2.15 reads it: a value that names BUILDPLATFORM or TARGETPLATFORM passes, any other is reported.",
     check: |cx, out| {
         for (_, ins) in cx.each(Kind::From) {
             if let Some(f) = ins.flag("platform")
-                && !f.value.as_deref().unwrap_or("").contains('$')
+                && !["BUILDPLATFORM", "TARGETPLATFORM"]
+                    .iter()
+                    .any(|p| f.value.as_deref().unwrap_or("").contains(p))
             {
                 out.push(Hit::at(ins, "Do not use --platform flag with FROM"));
             }

@@ -14,6 +14,7 @@ use crate::parser::{Dockerfile, Instruction, Kind, Stage};
 use crate::shell::Script;
 
 mod apt;
+pub mod buildkit;
 mod cmd_entrypoint;
 mod copy_add;
 pub mod eol;
@@ -99,7 +100,9 @@ pub struct Rule {
 impl Rule {
     /// Where the rule is explained.
     pub fn help_url(&self) -> String {
-        if self.code.starts_with("DL") {
+        if buildkit::is_check(self.code) {
+            buildkit::help_url(self)
+        } else if self.code.starts_with("DL") {
             format!("https://github.com/hadolint/hadolint/wiki/{}", self.code)
         } else {
             format!(
@@ -401,8 +404,29 @@ pub static RULES: &[&Rule] = &[
     &ops::OPS_DF007,
     &ops::OPS_DF008,
     &ops::OPS_DF009,
-    &ops::OPS_DF010,
     &ops::OPS_DF011,
+    // Docker's build checks, in the order of Docker's reference.
+    &buildkit::STAGE_NAME_CASING,
+    &buildkit::FROM_AS_CASING,
+    &buildkit::NO_EMPTY_CONTINUATION,
+    &buildkit::CONSISTENT_INSTRUCTION_CASING,
+    &buildkit::DUPLICATE_STAGE_NAME,
+    &buildkit::RESERVED_STAGE_NAME,
+    &buildkit::JSON_ARGS_RECOMMENDED,
+    &buildkit::MAINTAINER_DEPRECATED,
+    &buildkit::UNDEFINED_ARG_IN_FROM,
+    &buildkit::WORKDIR_RELATIVE_PATH,
+    &buildkit::UNDEFINED_VAR,
+    &buildkit::MULTIPLE_INSTRUCTIONS_DISALLOWED,
+    &buildkit::LEGACY_KEY_VALUE_FORMAT,
+    &buildkit::REDUNDANT_TARGET_PLATFORM,
+    &buildkit::SECRETS_USED_IN_ARG_OR_ENV,
+    &buildkit::INVALID_DEFAULT_ARG_IN_FROM,
+    &buildkit::FROM_PLATFORM_FLAG_CONST_DISALLOWED,
+    &buildkit::COPY_IGNORED_FILE,
+    &buildkit::INVALID_DEFINITION_DESCRIPTION,
+    &buildkit::EXPOSE_PROTO_CASING,
+    &buildkit::EXPOSE_INVALID_FORMAT,
 ];
 
 /// The parse-error pseudo-rule (hadolint's code for it).
@@ -431,6 +455,10 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
             Level::Warning,
         ));
     }
+    let code_or_name = buildkit::RENAMED
+        .iter()
+        .find(|(old, _)| old.eq_ignore_ascii_case(code_or_name))
+        .map_or(code_or_name, |(_, new)| new);
     RULES
         .iter()
         .copied()
@@ -442,7 +470,7 @@ pub fn markdown_table() -> String {
     let mut out =
         String::from("| Code | Name | Level | What it flags | Why |\n|---|---|---|---|---|\n");
     for r in std::iter::once(&&DL1000).chain(RULES) {
-        let code = if r.code.starts_with("DL") {
+        let code = if r.code.starts_with("DL") || buildkit::is_check(r.code) {
             format!("[{}]({})", r.code, r.help_url())
         } else {
             format!("<a id=\"{}\"></a>{}", r.code.to_ascii_lowercase(), r.code)
@@ -465,21 +493,34 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_ordered() {
-        let codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        // hadolint's and ours in code order, then Docker's checks in the order of its
+        // reference.
+        let codes: Vec<&str> = RULES
+            .iter()
+            .map(|r| r.code)
+            .filter(|c| !buildkit::is_check(c))
+            .collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(codes, sorted);
+        let all: std::collections::BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
+        assert_eq!(all.len(), RULES.len(), "a code is registered twice");
         let dl = codes.iter().filter(|c| c.starts_with("DL")).count();
+        let checks = RULES.len() - codes.len();
         // Exact, so a rule added or lost shows up here and in the docs table together.
-        assert_eq!((dl, codes.len()), (68, 79), "DL rules, all rules");
+        assert_eq!(
+            (dl, codes.len() - dl, checks),
+            (68, 10, 21),
+            "DL rules, OPS rules, BuildKit checks"
+        );
     }
 
     #[test]
     fn every_rule_is_in_the_docs_table() {
         let doc = include_str!("../../../../docs/dockerfile-lint.md");
         for r in std::iter::once(&&DL1000).chain(RULES) {
-            let row = if r.code.starts_with("DL") {
+            let row = if r.code.starts_with("DL") || buildkit::is_check(r.code) {
                 format!("| [{}]({}) | `{}` |", r.code, r.help_url(), r.name)
             } else {
                 format!(

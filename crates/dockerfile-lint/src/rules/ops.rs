@@ -308,16 +308,26 @@ fn secret_file(name: &str) -> bool {
         || base.ends_with(".p12")
 }
 
-/// A .dockerignore, as patterns in order (`!` negates).
-fn dockerignore(context: &Path) -> Vec<(bool, globset::GlobMatcher)> {
+/// A .dockerignore's patterns as written, comments and blank lines left out.
+pub(super) fn dockerignore_lines(context: &Path) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(context.join(".dockerignore")) else {
         return Vec::new();
     };
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A .dockerignore, as patterns in order (`!` negates).
+pub(super) fn dockerignore(context: &Path) -> Vec<(bool, globset::GlobMatcher)> {
+    dockerignore_lines(context)
+        .iter()
         .filter_map(|l| {
-            let (negate, pattern) = l.strip_prefix('!').map_or((false, l), |p| (true, p));
+            let (negate, pattern) = l
+                .strip_prefix('!')
+                .map_or((false, l.as_str()), |p| (true, p));
             let pattern = pattern
                 .trim_start_matches("./")
                 .trim_start_matches('/')
@@ -331,7 +341,7 @@ fn dockerignore(context: &Path) -> Vec<(bool, globset::GlobMatcher)> {
         .collect()
 }
 
-fn ignored(patterns: &[(bool, globset::GlobMatcher)], path: &str) -> bool {
+pub(super) fn ignored(patterns: &[(bool, globset::GlobMatcher)], path: &str) -> bool {
     let mut out = false;
     for (negate, glob) in patterns {
         // A pattern also excludes everything under a directory it matches.
@@ -743,32 +753,6 @@ pub static OPS_DF009: Rule = Rule {
                     format!(
                         "{} runs {} {}, past its end of life on {}: it gets no security fixes{instead}",
                         stage.base, e.product, e.version, e.eol
-                    ),
-                ));
-            }
-        }
-    },
-};
-
-pub static OPS_DF010: Rule = Rule {
-    code: "OPS-DF010",
-    name: "legacy-key-value-format",
-    level: Level::Warning,
-    summary: "`ENV key value` or `LABEL key value`, the legacy form without `=` (BuildKit's LegacyKeyValueFormat check).",
-    why: "The legacy form takes the whole rest of the line as one value, so `ENV A 1 B 2` sets A to `1 B 2`; it cannot set two variables, and BuildKit warns on every build. Write `ENV key=value`.",
-    check: |cx, out| {
-        for ins in &cx.df.instructions {
-            if !matches!(ins.kind, Kind::Env | Kind::Label) {
-                continue;
-            }
-            let args = ins.args.trim_start();
-            let first = args.split_whitespace().next().unwrap_or("");
-            if !first.is_empty() && !first.contains('=') && args.len() > first.len() {
-                let keyword = ins.keyword.to_ascii_uppercase();
-                out.push(Hit::at(
-                    ins,
-                    format!(
-                        "`{keyword} {first} …` is the legacy key-value form: write `{keyword} {first}=…` (BuildKit's LegacyKeyValueFormat)"
                     ),
                 ));
             }

@@ -82,7 +82,15 @@ fn exit_codes_follow_the_failure_threshold() {
     assert_eq!(code(&run(dir.path(), &["-t", "none"])), 0);
     assert_eq!(code(&run(dir.path(), &["--no-fail"])), 0);
     assert_eq!(code(&run(dir.path(), &["--warning", "DL3000"])), 1);
-    assert_eq!(code(&run(dir.path(), &["--ignore", "DL3000"])), 0);
+    // Docker's own check on the same line is a warning of its own.
+    assert_eq!(code(&run(dir.path(), &["--ignore", "DL3000"])), 1);
+    assert_eq!(
+        code(&run(
+            dir.path(),
+            &["--ignore", "DL3000", "--ignore", "WorkdirRelativePath"]
+        )),
+        0
+    );
 }
 
 #[test]

@@ -120,6 +120,14 @@ const KNOWN: &[Known] = &[
         reason: "a name that points at a secret (`DB_PASSWORD_FILE=/run/secrets/db`) is the right pattern, not a secret in the image; a user name (`REGISTRY_USERNAME`) names an account, not a secret.",
     },
     Known {
+        code: "DL3006",
+        only_hadolint: true,
+        applies: |text, line| {
+            instruction_at(text, line) == Some(Kind::From) && args_at(text, line).contains('$')
+        },
+        reason: "an image name built from a variable (`FROM build_${TARGETARCH}`) names a stage or an image that only the build's arguments decide; whether it has a tag cannot be told from the file.",
+    },
+    Known {
         code: "DL4006",
         only_hadolint: true,
         applies: |text, line| args_at(text, line).starts_with("set -o pipefail"),

@@ -1,7 +1,8 @@
 //! Each rule on its own fixture (`tests/fixtures/<CODE>.Dockerfile`): cases separated by
 //! `#> fires: …` and `#> ok: …` lines, each linted alone with only that rule switched on.
 //! A `fires` case must report the rule, an `ok` case must not; the findings are snapshotted.
-//! `#> config: …` lines at the top are .hadolint.yaml for the whole fixture. `\x{HH}` in a
+//! `#> config: …` lines at the top are .hadolint.yaml for the whole fixture; `#> file NAME: …`
+//! lines in a case are files of its build context (a .dockerignore), one line each. `\x{HH}` in a
 //! case stands for the raw byte HH (a fixture is UTF-8; a case need not be).
 
 use std::fmt::Write as _;
@@ -15,6 +16,8 @@ struct Case {
     fires: bool,
     description: String,
     text: Vec<u8>,
+    /// Files of the build context (`#> file NAME: LINE`, one line each, repeatable).
+    files: Vec<(String, String)>,
 }
 
 /// A fixture line as bytes, with `\x{HH}` turned into the byte HH.
@@ -38,6 +41,16 @@ fn cases(text: &str) -> (String, Vec<Case>) {
         if let Some(c) = line.strip_prefix("#> config: ") {
             config.push_str(c);
             config.push('\n');
+        } else if let Some(rest) = line.strip_prefix("#> file ") {
+            let (name, content) = rest.split_once(": ").expect("#> file NAME: LINE");
+            let case = out.last_mut().expect("a case before its files");
+            match case.files.iter_mut().find(|(n, _)| n == name) {
+                Some((_, c)) => {
+                    c.push_str(content);
+                    c.push('\n');
+                }
+                None => case.files.push((name.to_owned(), format!("{content}\n"))),
+            }
         } else if let Some(rest) = line.strip_prefix("#> ") {
             let (kind, description) = rest.split_once(": ").expect("#> fires: or #> ok:");
             assert!(kind == "fires" || kind == "ok", "unknown case kind {kind}");
@@ -45,6 +58,7 @@ fn cases(text: &str) -> (String, Vec<Case>) {
                 fires: kind == "fires",
                 description: description.to_owned(),
                 text: Vec::new(),
+                files: Vec::new(),
             });
         } else {
             let case = out.last_mut().expect("a case line before any text");
@@ -87,7 +101,12 @@ fn every_rule_fires_and_stays_quiet_where_its_fixture_says() {
             rule.code
         );
         for case in &cases {
-            let problems = lint_bytes(&case.text, &options, None, Some(&scanner));
+            let context = tempfile::tempdir().unwrap();
+            for (name, content) in &case.files {
+                std::fs::write(context.path().join(name), content).unwrap();
+            }
+            let context = (!case.files.is_empty()).then_some(context.path());
+            let problems = lint_bytes(&case.text, &options, context, Some(&scanner));
             let mine: Vec<_> = problems
                 .iter()
                 .filter(|p| p.rule.code == rule.code)

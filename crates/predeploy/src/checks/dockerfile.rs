@@ -2,6 +2,7 @@
 //! HEALTHCHECK, secret and runtime rules), with the project's `.hadolint.yaml` and
 //! `[dockerfile-lint]` settings. Paths are relative to the root.
 
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use opskit::report::Check;
@@ -35,7 +36,18 @@ pub fn check(project: &Project, options: &Options) -> Check {
             .into_owned()
     };
     match opskit_dockerfile_lint::lint_files(&files, options, Some(&scanner), &display) {
-        Ok(outcome) => opskit_dockerfile_lint::check(outcome, started.elapsed()),
+        Ok(outcome) => {
+            let notes = outcome.notes.clone();
+            let mut check = opskit_dockerfile_lint::check(outcome, started.elapsed());
+            if options.settings.shellcheck.is_none() {
+                check.summary.push_str(
+                    "; the SC checks were skipped: ShellCheck is not installed (apt-get install shellcheck, or set SHELLCHECK)",
+                );
+            } else if let Some(first) = notes.first() {
+                let _ = write!(check.summary, "; {first}");
+            }
+            check
+        }
         Err(e) => Check::unknown("dockerfile", format!("dockerfile-lint could not run: {e}")),
     }
 }

@@ -149,7 +149,7 @@ fn hadolint_info_findings_are_notes_and_eol_images_warn() {
         "{report}"
     );
     assert_eq!(
-        finding(&report, "dockerfile", "OPS-DF010")["location"]["line"],
+        finding(&report, "dockerfile", "LegacyKeyValueFormat")["location"]["line"],
         2
     );
 }
