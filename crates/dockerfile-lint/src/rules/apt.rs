@@ -72,13 +72,12 @@ pub static DL3009: Rule = Rule {
     name: "apt-lists-left",
     level: Level::Info,
     summary: "`apt-get update` without removing /var/lib/apt/lists afterwards.",
-    why: "The package lists stay in the layer (tens of MB) unless the same RUN deletes them.",
+    why: "The package lists stay in the layer (tens of MB) unless the same RUN deletes them. As hadolint reads it: the final stage and the stages it builds on, the layers that ship.",
     check: |cx, out| {
         let Some(last) = cx.df.stages.last() else {
             return;
         };
-        for i in last.body() {
-            let ins = &cx.df.instructions[i];
+        for (i, ins) in cx.lineage_instructions(last) {
             let Some(script) = &cx.scripts[i] else {
                 continue;
             };

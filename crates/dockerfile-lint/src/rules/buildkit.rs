@@ -875,10 +875,6 @@ pub static UNDEFINED_VAR: Rule = Rule {
                 None => roots.push(stage.index),
             }
         }
-        enum Step {
-            Enter(usize),
-            Leave(Vec<String>),
-        }
         let mut env = Env::default();
         for root in roots {
             let image = image_env(&stages[root].base);
@@ -902,6 +898,12 @@ pub static UNDEFINED_VAR: Rule = Rule {
         }
     },
 };
+
+/// A step of the walk of the stage tree: read a stage, or take its names away again.
+enum Step {
+    Enter(usize),
+    Leave(Vec<String>),
+}
 
 /// UndefinedVar on one stage's instructions; returns the names the stage added.
 fn undefined_in_stage(

@@ -121,9 +121,15 @@ pub static DL3060: Rule = Rule {
     name: "yarn-cache",
     level: Level::Info,
     summary: "`yarn install` without `yarn cache clean`.",
-    why: "yarn's cache stays in the layer unless the same RUN cleans it.",
+    why: "yarn's cache stays in the layer unless the same RUN cleans it. As hadolint reads it: the final stage and the stages it builds on, the layers that ship (a builder stage's cache stays in the builder).",
     check: |cx, out| {
-        for (_, ins, script) in cx.runs() {
+        let Some(last) = cx.df.stages.last() else {
+            return;
+        };
+        for (i, ins) in cx.lineage_instructions(last) {
+            let Some(script) = &cx.scripts[i] else {
+                continue;
+            };
             let installs = script
                 .package_commands()
                 .any(|p| p.manager == Manager::Yarn && (p.is(&["install", "add"])));
