@@ -134,16 +134,19 @@ pub fn scan_staged(
             stats.allowlisted += 1;
             continue;
         }
-        if is_generated_name(&path) {
-            stats.generated += 1;
-            continue;
-        }
+        let generated = is_generated_name(&path);
         let spec = format!(":{path}");
         let data = run(root, &["show", &spec])?;
         if skip(&mut stats, &path, &data, max_file_size) {
             continue;
         }
-        for hit in scanner.scan_bytes(&path, &data) {
+        let hits = if generated {
+            stats.generated += 1;
+            scanner.scan_generated(&path, &data)
+        } else {
+            scanner.scan_bytes(&path, &data)
+        };
+        for hit in hits {
             if lines.contains(&hit.line) {
                 out.push(GitHit {
                     path: path.clone(),
@@ -162,6 +165,8 @@ struct Added {
     text: Vec<u8>,
     lines: Vec<u32>,
     next: u32,
+    /// A generated file: read with the high-confidence rules only.
+    generated: bool,
 }
 
 /// Scans the lines every commit in `range` (default: all of `HEAD`'s history) added.
@@ -220,7 +225,12 @@ pub fn scan_history(
         if f.text.is_empty() || skip(&mut stats, &shown, &f.text, max_file_size) {
             return;
         }
-        for mut hit in scanner.scan_bytes(&f.path, &f.text) {
+        let hits = if f.generated {
+            scanner.scan_generated(&f.path, &f.text)
+        } else {
+            scanner.scan_bytes(&f.path, &f.text)
+        };
+        for mut hit in hits {
             let index = usize::try_from(hit.line.saturating_sub(1)).unwrap_or(usize::MAX);
             hit.line = f.lines.get(index).copied().unwrap_or(hit.line);
             out.push(GitHit {
@@ -257,14 +267,15 @@ pub fn scan_history(
             let path = String::from_utf8_lossy(path).into_owned();
             if scanner.path_allowed(&path) {
                 allowlisted += 1;
-            } else if is_generated_name(&path) {
-                generated += 1;
             } else {
+                let is_generated = is_generated_name(&path);
+                generated += u64::from(is_generated);
                 file = Some(Added {
                     path,
                     text: Vec::new(),
                     lines: Vec::new(),
                     next: 0,
+                    generated: is_generated,
                 });
             }
         } else if line.starts_with(b"@@ ") {

@@ -363,7 +363,8 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
         "credential",
     ]
     .iter()
-    .any(|w| lname.contains(w));
+    .any(|w| lname.contains(w))
+        || lname.trim_matches(|ch| ch == '"' || ch == '\'') == "pass";
     let upper_env = name
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
@@ -408,7 +409,7 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
         || value.starts_with("sha256-")
         || value.starts_with("sha384-")
         || value.starts_with("sha512-")
-        || value.starts_with('/')
+        || (value.starts_with('/') && !base64_like(value))
         || value.starts_with("./")
         || value.starts_with("~/")
         || PUBLIC_PREFIXES.iter().any(|p| value.starts_with(p))
@@ -440,11 +441,28 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     }
     let password = ["passw", "pwd", "passphrase"]
         .iter()
-        .any(|w| lname.contains(w));
+        .any(|w| lname.contains(w))
+        || lname.trim_matches(|ch| ch == '"' || ch == '\'') == "pass";
     if password {
         return !is_default_password(value) && looks_random(value, 8, 2.5);
     }
     looks_random(value, 16, 3.0)
+}
+
+/// A value that starts with `/` and yet is base64, not a path: padding or `+`, or a
+/// `/`-separated piece of 12 or more characters mixing upper case, lower case and digits
+/// (`/yMJbpwr30a0a2/3lhsooEnNYZfHXiDSffz/RGO3dHq7`). Paths are words: `/run/secrets/db`.
+fn base64_like(value: &str) -> bool {
+    value.len() >= 20
+        && (value.contains('+')
+            || value.ends_with('=')
+            || value.split('/').any(|piece| {
+                piece.len() >= 12
+                    && piece.bytes().any(|b| b.is_ascii_uppercase())
+                    && piece.bytes().any(|b| b.is_ascii_lowercase())
+                    && piece.bytes().any(|b| b.is_ascii_digit())
+                    && piece.bytes().all(|b| b.is_ascii_alphanumeric())
+            }))
 }
 
 /// Keys that make an object a client's connection options.

@@ -191,6 +191,16 @@ impl Scanner {
         self.scan_text(path, data)
     }
 
+    /// [`Scanner::scan_bytes`] for a generated file (a minified bundle, a source map): only
+    /// the high-confidence rules, the providers' tokens that cannot be anything else. A token
+    /// built into a public bundle is the worst leak there is, while the name-based rules would
+    /// be noise in generated code.
+    pub fn scan_generated(&self, path: &str, data: &[u8]) -> Vec<Hit> {
+        let mut hits = self.scan_bytes(path, data);
+        hits.retain(|h| h.confidence == Confidence::High);
+        hits
+    }
+
     fn scan_text(&self, path: &str, data: &[u8]) -> Vec<Hit> {
         let mut hits = self.engine.scan(path, data);
         let encoded = decode::kubernetes_secret_values(path, data);

@@ -72,7 +72,7 @@ pub struct Stats {
     /// Files skipped as binary by their content, with the reason (files skipped by their
     /// name, `.png`, `.woff2`, are only counted).
     pub binary_content: Vec<(String, &'static str)>,
-    /// Files skipped as generated (minified, source maps).
+    /// Generated files (minified, source maps), read with the high-confidence rules only.
     pub generated: u64,
     /// Files skipped for size, with their sizes.
     pub too_large: Vec<(String, u64)>,
@@ -320,10 +320,7 @@ fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions,
         shared.binary.fetch_add(1, Ordering::Relaxed);
         return;
     }
-    if !options.include_generated && is_generated_name(&name) {
-        shared.generated.fetch_add(1, Ordering::Relaxed);
-        return;
-    }
+    let mut generated = !options.include_generated && is_generated_name(&name);
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return push(&shared.unreadable, (display.clone(), e.to_string())),
@@ -347,13 +344,15 @@ fn scan_file(root: &Path, path: &Path, scanner: &Scanner, options: &WalkOptions,
         shared.binary.fetch_add(1, Ordering::Relaxed);
         return push(&shared.binary_content, (display.clone(), kind));
     }
-    if !options.include_generated && is_minified(&data) {
-        shared.generated.fetch_add(1, Ordering::Relaxed);
-        return;
-    }
+    generated |= !options.include_generated && is_minified(&data);
     shared.files.fetch_add(1, Ordering::Relaxed);
     shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-    let hits = scanner.scan_bytes(&rel, &data);
+    let hits = if generated {
+        shared.generated.fetch_add(1, Ordering::Relaxed);
+        scanner.scan_generated(&rel, &data)
+    } else {
+        scanner.scan_bytes(&rel, &data)
+    };
     if !hits.is_empty() {
         push(
             &shared.found,

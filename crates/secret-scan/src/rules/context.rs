@@ -173,9 +173,12 @@ pub(super) const RULES: &[&Rule] = &[
             "privatekey",
             "_key",
             "credential",
+            "pass",
         ],
         patterns: &[
             r#"(?i)(?P<n>(?:[A-Za-z_][A-Za-z0-9_.-]{0,60}?)?(?:secret|token|passw(?:or)?d|pwd|passphrase|api[_-]?key|access[_-]?key|private[_-]?key|_key|credentials?)[A-Za-z0-9_]{0,30})["']?\s*(?::=|=>|=|:)\s*(?P<q>["'`]?)(?P<s>[^\s"'`,;]{8,})"#,
+            // nodemailer's `auth: { user, pass }`: a key that is `pass` and nothing more.
+            r#"(?i)(?:^|[\s{,(])(?P<n>["']?pass["']?)\s*(?::|=)\s*(?P<q>["'`]?)(?P<s>[^\s"'`,;]{8,})"#,
         ],
         validate: Some(precision::generic_secret),
         window: Some(assignment_window),
@@ -191,6 +194,7 @@ pub(super) const RULES: &[&Rule] = &[
             "const io = new IORedis({ host: 'cache.internal', password: '{a62:14}' });",
             "const sql = postgres({ host: 'db.example.com', username: 'app', password: '{a62:14}' });",
             "password: \"{a62:16}\"",
+            "  auth: { user: 'postmaster@mg.example.net', pass: '{a62:24}' },",
         ],
         counter_examples: &[
             "ENCRYPTION_KEY=your-32-character-encryption-key",
@@ -213,6 +217,8 @@ pub(super) const RULES: &[&Rule] = &[
             "DATABASE_PASSWORD=${{shared.POSTGRES_PASSWORD_FOR_WORKER}}",
             "  apiKey: 'my_openrouter_api_key_7f3a9c2e1b',",
             "    { port: 30001, password: \"password-for-30001\" },",
+            "  auth: { user: process.env.SMTP_USER, pass: process.env.SMTP_PASS },",
+            "const compass = 'north-north-west';",
             "![x](https://firebasestorage.googleapis.com/v0/b/app.appspot.com/o/shot.png?alt=media&token={uuid})",
         ],
         ..BASE

@@ -133,4 +133,41 @@ pub(super) const RULES: &[&Rule] = &[
         ],
         ..BASE
     },
+    // See: issue 22. Maven's settings.xml, NuGet.config, a .NET or Java XML config: the
+    // credential is an element's text.
+    &Rule {
+        code: "SEC078",
+        id: "xml-credential-element",
+        title: "Credential in an XML element (`<password>…</password>`)",
+        impact: "Whatever the named credential allows (a Maven or NuGet registry, a database).",
+        confidence: Confidence::Medium,
+        kind: Kind::Context,
+        keywords: &[
+            "password>",
+            "passwd>",
+            "secret>",
+            "token>",
+            "apikey>",
+            "api_key>",
+            "accesskey>",
+            "privatekey>",
+            "credential>",
+            "credentials>",
+        ],
+        patterns: &[
+            r#"(?i)<(?P<n>(?:[A-Za-z][A-Za-z0-9_.:-]{0,40}?)?(?:password|passwd|secret|token|apikey|api_key|accesskey|privatekey|credentials?)[A-Za-z0-9_.-]{0,20})(?:\s[^<>]{0,200})?>(?P<q>)(?P<s>[^<>\s]{8,200})</"#,
+        ],
+        validate: Some(precision::generic_secret),
+        rotate: "revoke the credential with the service it belongs to, then read it from the environment (Maven: ${env.NAME}; NuGet: %NAME%)",
+        examples: &[
+            "      <password>{a62:24}</password>",
+            "<add key=\"ClearTextPassword\" value=\"x\" /><apiKey>{hex:32}</apiKey>",
+        ],
+        counter_examples: &[
+            "      <password>${env.NEXUS_PASSWORD}</password>",
+            "<password>changeme</password>",
+            "<secretKeyRef>db-credentials</secretKeyRef>",
+        ],
+        ..BASE
+    },
 ];

@@ -403,3 +403,38 @@ fn a_baseline_named_in_opskit_toml_is_relative_to_that_file() {
         text(&out)
     );
 }
+
+// See: issue 22. A provider's token in a minified bundle is found (the bundle is public); the
+// name-based rules stay off generated files unless --include-generated.
+#[test]
+fn generated_files_are_read_for_provider_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = opskit_secret_scan::fake::Rng::new(11);
+    let generic = opskit_secret_scan::fake::expand("{a62:32}", &mut rng);
+    let bundle = format!(
+        "!function(){{var c={{authToken:\"{}\",sessionSecret:\"{generic}\"}}}}();\n",
+        token(3)
+    );
+    std::fs::write(d.join("app.min.js"), &bundle).unwrap();
+    let rules = |args: &[&str]| -> Vec<String> {
+        let out = run(d, args);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["checks"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(rules(&["--format", "json"]), ["SEC027"]);
+    let mut all = rules(&["--include-generated", "--format", "json"]);
+    all.sort();
+    assert_eq!(all, ["SEC027", "SEC072"]);
+    let out = run(d, &[]);
+    assert!(
+        text(&out).contains("1 generated file read for provider tokens only"),
+        "{}",
+        text(&out)
+    );
+}

@@ -1,0 +1,1 @@
+⟦SEC066:{pem:PRIVATE KEY}⟧
