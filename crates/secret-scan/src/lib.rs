@@ -427,6 +427,15 @@ fn scope_text(scope: String, stats: &Stats) -> String {
 }
 
 /// The `secrets` check of an outcome: CRITICAL on a secret, UNKNOWN when files could not be
+/// `; 3 generated files read for provider tokens only`, or nothing.
+fn generated_note(n: u64) -> String {
+    match n {
+        0 => String::new(),
+        1 => "; 1 generated file read for provider tokens only".to_owned(),
+        n => format!("; {n} generated files read for provider tokens only"),
+    }
+}
+
 /// read (and nothing worse was found), with what was skipped in the summary and metrics.
 pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
     let Outcome {
@@ -495,14 +504,7 @@ pub fn check(outcome: Outcome, took: std::time::Duration) -> Check {
     if !skipped.is_empty() {
         let _ = write!(summary, "; skipped {}", skipped.join(", "));
     }
-    if stats.generated > 0 {
-        let _ = write!(
-            summary,
-            "; {} generated file{} read for provider tokens only",
-            stats.generated,
-            if stats.generated == 1 { "" } else { "s" }
-        );
-    }
+    summary.push_str(&generated_note(stats.generated));
     #[expect(clippy::cast_precision_loss, reason = "counts shown as metrics")]
     let metrics = [
         ("secrets", secrets as f64, "secret_scan_findings"),

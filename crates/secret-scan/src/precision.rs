@@ -333,18 +333,10 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
     "keyid",
 ];
 
-/// The generic rule's judgement: the name sounds secret, the value is a literal, looks random,
-/// and is not one of the public or structured values that share those traits.
-pub fn generic_secret(c: &Candidate<'_>) -> bool {
-    let name = c.name.unwrap_or_default();
+/// Whether a name sounds like it holds a secret: a secret word in it, a key that is only
+/// `pass` (nodemailer's `auth: { user, pass }`), or an UPPER_SNAKE name ending in `_KEY`.
+fn secret_sounding(name: &str) -> bool {
     let lname = name.to_ascii_lowercase();
-    let value = c.secret;
-    if lname.contains("public") || lname.contains("publishable") || lname.contains("tokenizer") {
-        return false;
-    }
-    if NOT_SECRET_SUFFIXES.iter().any(|s| lname.ends_with(s)) {
-        return false;
-    }
     // `_key` only counts as a secret name in UPPER_SNAKE environment names (ENCRYPTION_KEY);
     // in code, primaryKey, cacheKey and queryKey are not.
     let secretish = [
@@ -368,7 +360,22 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     let upper_env = name
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    if !(secretish || lname.ends_with("_key") && upper_env) {
+    secretish || lname.ends_with("_key") && upper_env
+}
+
+/// The generic rule's judgement: the name sounds secret, the value is a literal, looks random,
+/// and is not one of the public or structured values that share those traits.
+pub fn generic_secret(c: &Candidate<'_>) -> bool {
+    let name = c.name.unwrap_or_default();
+    let lname = name.to_ascii_lowercase();
+    let value = c.secret;
+    if lname.contains("public") || lname.contains("publishable") || lname.contains("tokenizer") {
+        return false;
+    }
+    if NOT_SECRET_SUFFIXES.iter().any(|s| lname.ends_with(s)) {
+        return false;
+    }
+    if !secret_sounding(name) {
         return false;
     }
     // A URL's query parameter (`…?alt=media&token=…`) is the URL rules' business, and a value

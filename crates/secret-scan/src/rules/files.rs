@@ -155,7 +155,7 @@ pub(super) const RULES: &[&Rule] = &[
             "credentials>",
         ],
         patterns: &[
-            r#"(?i)<(?P<n>(?:[A-Za-z][A-Za-z0-9_.:-]{0,40}?)?(?:password|passwd|secret|token|apikey|api_key|accesskey|privatekey|credentials?)[A-Za-z0-9_.-]{0,20})(?:\s[^<>]{0,200})?>(?P<q>)(?P<s>[^<>\s]{8,200})</"#,
+            r"(?i)<(?P<n>(?:[A-Za-z][A-Za-z0-9_.:-]{0,40}?)?(?:password|passwd|secret|token|apikey|api_key|accesskey|privatekey|credentials?)[A-Za-z0-9_.-]{0,20})(?:\s[^<>]{0,200})?>(?P<q>)(?P<s>[^<>\s]{8,200})</",
         ],
         validate: Some(precision::generic_secret),
         rotate: "revoke the credential with the service it belongs to, then read it from the environment (Maven: ${env.NAME}; NuGet: %NAME%)",
