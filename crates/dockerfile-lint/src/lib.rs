@@ -207,11 +207,29 @@ pub fn lint_files(
     display: &dyn Fn(&Path) -> String,
 ) -> Result<Outcome, Error> {
     let mut outcome = Outcome::default();
+    // Read and parse every file first, so ShellCheck runs once for all of them (its start-up
+    // costs more than most Dockerfiles' scripts).
+    let mut parsed = Vec::with_capacity(files.len());
     for file in files {
         let bytes = std::fs::read(file).map_err(|source| Error::Read {
             path: file.clone(),
             source,
         })?;
+        outcome.bytes += bytes.len() as u64;
+        outcome.files += 1;
+        parsed.push((file, parser::parse_bytes(&bytes)));
+    }
+    let mut sc: Vec<Option<_>> = match &options.settings.shellcheck {
+        Some(bin) if lint::wants_sc(options) => {
+            let dfs: Vec<&parser::Dockerfile> = parsed.iter().map(|(_, df)| df).collect();
+            shellcheck::check_many(&dfs, bin)
+                .into_iter()
+                .map(Some)
+                .collect()
+        }
+        _ => parsed.iter().map(|_| None).collect(),
+    };
+    for ((file, df), sc) in parsed.iter().zip(sc.iter_mut()) {
         let context = file.parent().map(|p| {
             if p.as_os_str().is_empty() {
                 Path::new(".")
@@ -220,9 +238,7 @@ pub fn lint_files(
             }
         });
         let name = display(file);
-        outcome.bytes += bytes.len() as u64;
-        outcome.files += 1;
-        let linted = lint::lint_bytes_checked(&bytes, options, context, scanner);
+        let linted = lint::lint_with_shellcheck(df, options, context, scanner, sc.take());
         for p in linted.problems {
             outcome
                 .findings

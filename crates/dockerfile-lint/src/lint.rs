@@ -186,6 +186,30 @@ pub fn lint_checked(
     context: Option<&Path>,
     scanner: Option<&Scanner>,
 ) -> Linted {
+    let sc = options
+        .settings
+        .shellcheck
+        .as_ref()
+        .filter(|_| wants_sc(options))
+        .map(|bin| shellcheck::check(df, bin));
+    lint_with_shellcheck(df, options, context, scanner, sc)
+}
+
+/// Whether the SC checks run at all under `options`.
+pub fn wants_sc(options: &Options) -> bool {
+    options.settings.shellcheck.is_some()
+        && (options.only.is_empty() || options.only.iter().any(|c| shellcheck::is_sc_code(c)))
+}
+
+/// [`lint_checked`] with ShellCheck's answer for the file already in hand (`None`: no SC
+/// checks), as [`crate::lint_files`] gets it for many files from one ShellCheck process.
+pub fn lint_with_shellcheck(
+    df: &Dockerfile,
+    options: &Options,
+    context: Option<&Path>,
+    scanner: Option<&Scanner>,
+    sc: Option<Result<Vec<shellcheck::ScFinding>, shellcheck::ScError>>,
+) -> Linted {
     let cx = Cx::new(df, &options.settings, context, scanner);
     let mut problems = Vec::new();
     let mut notes = Vec::new();
@@ -237,10 +261,8 @@ pub fn lint_checked(
             secret: h.secret,
         }));
     }
-    if let Some(bin) = &options.settings.shellcheck
-        && (options.only.is_empty() || options.only.iter().any(|c| shellcheck::is_sc_code(c)))
-    {
-        match shellcheck::check(df, bin) {
+    if let Some(sc) = sc {
+        match sc {
             Ok(found) => {
                 for f in found {
                     let level = options.level_of(&f.code, f.level);

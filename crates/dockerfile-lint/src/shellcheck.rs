@@ -75,7 +75,7 @@ pub struct ScFinding {
 }
 
 /// Why ShellCheck gave no answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ScError {
     /// It could not be started, or its files written.
     #[error("could not run {bin}: {reason}")]
@@ -234,22 +234,119 @@ fn run_text(ins: &crate::parser::Instruction) -> Option<(String, Option<String>)
 
 /// Runs ShellCheck over every RUN of `df`.
 pub fn check(df: &Dockerfile, bin: &Path) -> Result<Vec<ScFinding>, ScError> {
+    check_many(&[df], bin).pop().unwrap_or(Ok(Vec::new()))
+}
+
+/// At most this many Dockerfiles share one ShellCheck process.
+const BATCH: usize = 64;
+
+/// Runs ShellCheck over every RUN of several Dockerfiles, one process per [`BATCH`] of them
+/// (its start-up costs more than most Dockerfiles' scripts): the result of each, in order.
+pub fn check_many(dfs: &[&Dockerfile], bin: &Path) -> Vec<Result<Vec<ScFinding>, ScError>> {
+    let mut out = Vec::with_capacity(dfs.len());
+    for chunk in dfs.chunks(BATCH) {
+        out.extend(check_batch(chunk, bin));
+    }
+    out
+}
+
+fn check_batch(dfs: &[&Dockerfile], bin: &Path) -> Vec<Result<Vec<ScFinding>, ScError>> {
     let run_err = |reason: String| ScError::Run {
         bin: bin.display().to_string(),
         reason,
     };
-    let scripts = scripts_within(df, MAX_SCRIPTS).ok_or_else(|| {
-        run_err(format!(
-            "the RUN scripts with their variables come to more than {} MiB",
-            MAX_SCRIPTS >> 20
-        ))
-    })?;
-    if scripts.is_empty() {
-        return Ok(Vec::new());
+    let mut results: Vec<Result<Vec<ScFinding>, ScError>> = Vec::with_capacity(dfs.len());
+    // The scripts in groups of at most MAX_SCRIPTS bytes, one process each: (Dockerfile, RUN).
+    let mut groups: Vec<Vec<(usize, RunScript)>> = vec![Vec::new()];
+    let mut size = 0usize;
+    for (d, df) in dfs.iter().enumerate() {
+        let Some(s) = scripts_within(df, MAX_SCRIPTS) else {
+            results.push(Err(run_err(format!(
+                "the RUN scripts with their variables come to more than {} MiB",
+                MAX_SCRIPTS >> 20
+            ))));
+            continue;
+        };
+        results.push(Ok(Vec::new()));
+        let bytes: usize = s.iter().map(|s| s.text.len()).sum();
+        if size + bytes > MAX_SCRIPTS && groups.last().is_some_and(|g| !g.is_empty()) {
+            groups.push(Vec::new());
+            size = 0;
+        }
+        size += bytes;
+        if let Some(g) = groups.last_mut() {
+            g.extend(s.into_iter().map(|s| (d, s)));
+        }
     }
+    let mut sets: Vec<BTreeSet<ScFinding>> = vec![BTreeSet::new(); dfs.len()];
+    for group in groups.iter().filter(|g| !g.is_empty()) {
+        match run_parallel(group, bin) {
+            Ok(found) => {
+                for (d, f) in found {
+                    sets[d].insert(f);
+                }
+            }
+            // The process failed: each Dockerfile of the group says so.
+            Err(e) => {
+                for (d, _) in group {
+                    if results[*d].is_ok() {
+                        results[*d] = Err(e.clone());
+                    }
+                }
+            }
+        }
+    }
+    for (d, set) in sets.into_iter().enumerate() {
+        if let Ok(v) = &mut results[d] {
+            *v = set.into_iter().collect();
+        }
+    }
+    results
+}
+
+/// ShellCheck over the scripts, in as many processes at once as there are cores (its
+/// analysis, not its start-up, is most of the time; the scripts are independent files).
+fn run_parallel(
+    scripts: &[(usize, RunScript)],
+    bin: &Path,
+) -> Result<Vec<(usize, ScFinding)>, ScError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let parts = cores.min(scripts.len()).max(1);
+    if parts == 1 {
+        return run_batch(scripts, bin);
+    }
+    let per = scripts.len().div_ceil(parts);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = scripts
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || run_batch(chunk, bin)))
+            .collect();
+        let mut all = Vec::new();
+        for h in handles {
+            let found = h.join().unwrap_or_else(|_| {
+                Err(ScError::Run {
+                    bin: bin.display().to_string(),
+                    reason: "a ShellCheck runner thread failed".to_owned(),
+                })
+            })?;
+            all.extend(found);
+        }
+        Ok(all)
+    })
+}
+
+/// One ShellCheck process over the scripts; each finding with its Dockerfile's index.
+fn run_batch(
+    scripts: &[(usize, RunScript)],
+    bin: &Path,
+) -> Result<Vec<(usize, ScFinding)>, ScError> {
+    let run_err = |reason: String| ScError::Run {
+        bin: bin.display().to_string(),
+        reason,
+    };
     let dir = ScratchDir::new().map_err(|e| run_err(e.to_string()))?;
     let mut files = Vec::with_capacity(scripts.len());
-    for (i, s) in scripts.iter().enumerate() {
+    for (i, (_, s)) in scripts.iter().enumerate() {
         let path = dir.0.join(format!("run{i}.sh"));
         std::fs::write(&path, &s.text).map_err(|e| run_err(e.to_string()))?;
         files.push(path);
@@ -301,12 +398,17 @@ pub fn check(df: &Dockerfile, bin: &Path) -> Result<Vec<ScFinding>, ScError> {
         bin: bin.display().to_string(),
         reason: e.to_string(),
     })?;
-    let mut found = BTreeSet::new();
+    let index: std::collections::HashMap<&std::ffi::OsStr, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.as_os_str(), i))
+        .collect();
+    let mut found = Vec::new();
     for c in json.as_array().into_iter().flatten() {
         let (Some(file), Some(code)) = (c["file"].as_str(), c["code"].as_u64()) else {
             continue;
         };
-        let Some(index) = files.iter().position(|f| f.as_os_str() == file) else {
+        let Some(&i) = index.get(std::ffi::OsStr::new(file)) else {
             continue;
         };
         let level = match c["level"].as_str() {
@@ -315,14 +417,18 @@ pub fn check(df: &Dockerfile, bin: &Path) -> Result<Vec<ScFinding>, ScError> {
             Some("info") => Level::Info,
             _ => Level::Style,
         };
-        found.insert(ScFinding {
-            line: scripts[index].line,
-            code: format!("SC{code}"),
-            level,
-            message: c["message"].as_str().unwrap_or_default().to_owned(),
-        });
+        let (d, script) = &scripts[i];
+        found.push((
+            *d,
+            ScFinding {
+                line: script.line,
+                code: format!("SC{code}"),
+                level,
+                message: c["message"].as_str().unwrap_or_default().to_owned(),
+            },
+        ));
     }
-    Ok(found.into_iter().collect())
+    Ok(found)
 }
 
 /// A directory of our own under the system's temporary directory, removed on drop.

@@ -80,10 +80,18 @@ pub(super) fn dockerfile_lint_cases(options: &Options) -> Result<Vec<Case>> {
                 format!("cd '{dir}' && {tool} --no-fail -f json {files}")
             }
         };
-        let mut sides = vec![Side {
-            tool: "opskit".to_owned(),
-            command: quiet(run(&format!("'{bin}'"))),
-        }];
+        // ShellCheck on RUN, as hadolint runs it (hadolint links ShellCheck; we run the
+        // `shellcheck` on PATH), and without it: the DL and BuildKit rules alone.
+        let mut sides = vec![
+            Side {
+                tool: "opskit".to_owned(),
+                command: quiet(run(&format!("'{bin}'"))),
+            },
+            Side {
+                tool: "opskit --no-shellcheck".to_owned(),
+                command: quiet(run(&format!("'{bin}' --no-shellcheck"))),
+            },
+        ];
         if with_hadolint {
             sides.push(Side {
                 tool: "hadolint 2.15.1".to_owned(),
