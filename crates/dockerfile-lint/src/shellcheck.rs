@@ -240,8 +240,8 @@ pub fn check(df: &Dockerfile, bin: &Path) -> Result<Vec<ScFinding>, ScError> {
 /// At most this many Dockerfiles share one ShellCheck process.
 const BATCH: usize = 64;
 
-/// Runs ShellCheck over every RUN of several Dockerfiles, one process per [`BATCH`] of them
-/// (its start-up costs more than most Dockerfiles' scripts): the result of each, in order.
+/// Runs ShellCheck over every RUN of several Dockerfiles (64 at a time, in one process per
+/// core): the result of each, in order.
 pub fn check_many(dfs: &[&Dockerfile], bin: &Path) -> Vec<Result<Vec<ScFinding>, ScError>> {
     let mut out = Vec::with_capacity(dfs.len());
     for chunk in dfs.chunks(BATCH) {
