@@ -52,6 +52,11 @@ pub fn help_url(rule: &Rule) -> String {
 // ---------------------------------------------------------------------------------------
 // The `check` directive.
 
+/// A `# check=` directive BuildKit would refuse: which option, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CheckError(pub String);
+
 /// `# check=skip=A,B;error=true;experimental=C` as BuildKit reads it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckConfig {
@@ -69,7 +74,7 @@ pub struct CheckConfig {
 
 impl CheckConfig {
     /// Parses the directive's value. The error says which option is wrong.
-    pub fn parse(value: &str) -> Result<CheckConfig, String> {
+    pub fn parse(value: &str) -> Result<CheckConfig, CheckError> {
         let mut c = CheckConfig::default();
         let value = value.trim();
         if value.is_empty() {
@@ -78,7 +83,9 @@ impl CheckConfig {
         // BuildKit splits into at most three options; a fourth stays in the third's value.
         for part in value.splitn(3, ';') {
             let Some((key, v)) = part.split_once('=') else {
-                return Err(format!("invalid check option `{part}`: write key=value"));
+                return Err(CheckError(format!(
+                    "invalid check option `{part}`: write key=value"
+                )));
             };
             let v = v.trim();
             let list = || v.split(',').map(|r| r.trim().to_owned()).collect();
@@ -92,16 +99,16 @@ impl CheckConfig {
                         "1" | "t" | "true" => true,
                         "0" | "f" | "false" => false,
                         _ => {
-                            return Err(format!(
+                            return Err(CheckError(format!(
                                 "invalid check option `{part}`: error takes true or false"
-                            ));
+                            )));
                         }
                     }
                 }
                 other => {
-                    return Err(format!(
+                    return Err(CheckError(format!(
                         "invalid check option `{other}`: use skip=, error= or experimental="
-                    ));
+                    )));
                 }
             }
         }
