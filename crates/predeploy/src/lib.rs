@@ -22,6 +22,7 @@
 pub mod cache;
 pub mod checks;
 pub mod codes;
+pub mod edge;
 pub mod exec;
 pub mod project;
 pub mod readiness;

@@ -47,8 +47,21 @@ pub struct Cli {
 /// `program` (a test's `env!("CARGO_BIN_EXE_<name>")`) with a clean environment: none of the
 /// variables that steer opskit tools, `NO_COLOR=1`, in the system's temporary directory unless
 /// [`Cli::dir`] says otherwise.
+///
+/// With `OPSKIT_MULTICALL` set to the `opskit` binary, a tool's binary is replaced by
+/// `opskit <tool>`: scripts/test.sh runs every tool's CLI suite (its `transcripts` tests) a
+/// second time that way, against the same snapshots, so the multicall binary is held to the
+/// same help, output and exit codes as each tool's own.
 pub fn cli(program: impl AsRef<OsStr>) -> Cli {
-    let mut command = Command::new(program);
+    let program = program.as_ref();
+    let mut command = match multicall(program) {
+        Some((opskit, tool)) => {
+            let mut c = Command::new(opskit);
+            c.arg(tool);
+            c
+        }
+        None => Command::new(program),
+    };
     for var in CLEARED {
         command.env_remove(var);
     }
@@ -58,6 +71,26 @@ pub fn cli(program: impl AsRef<OsStr>) -> Cli {
         stdin: None,
         dir: None,
     }
+}
+
+/// The multicall binary and the tool name to run `program` through, when `OPSKIT_MULTICALL`
+/// asks for it and `program` is an opskit tool's binary.
+fn multicall(program: &OsStr) -> Option<(PathBuf, String)> {
+    const TOOLS: &[&str] = &[
+        "queue-depth",
+        "env-check",
+        "secret-scan",
+        "dockerfile-lint",
+        "health-probe",
+        "db-backup",
+        "notify",
+        "predeploy",
+    ];
+    let opskit = std::env::var_os("OPSKIT_MULTICALL").filter(|v| !v.is_empty())?;
+    let stem = Path::new(program).file_stem()?.to_str()?;
+    TOOLS
+        .contains(&stem)
+        .then(|| (PathBuf::from(opskit), stem.to_owned()))
 }
 
 impl Cli {

@@ -74,6 +74,9 @@ pub struct CommonArgs {
     /// Say more (help links and rule descriptions); repeat for more.
     #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Also write the report as SARIF 2.1.0 to FILE (for code scanning), whatever the format.
+    #[arg(long, value_name = "FILE", env = "OPSKIT_SARIF_FILE", global = true)]
+    pub sarif_file: Option<PathBuf>,
 }
 
 /// A tool's arguments: a clap parser that contains [`CommonArgs`].
@@ -484,7 +487,10 @@ pub fn cleaned(mut report: Report) -> Report {
     report
 }
 
-fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
+/// What a clap error means for the exit code: help and version on stdout with OK; anything
+/// else (a usage error) on stderr, redacted, with UNKNOWN, never clap's 2, which would read as
+/// CRITICAL. Every opskit command line goes through it, the multicall binary's own included.
+pub fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let plain = e.render().to_string();
     // Help and version are our own text, printed as they are.
@@ -569,13 +575,27 @@ fn finish(
             let _ = writeln!(stderr, "error: {}: {}", check.name, check.summary);
         }
     }
-    if common.quiet {
-        return status;
-    }
     let options = RenderOptions {
         color: use_color(common.color, no_color, is_terminal),
         verbose: common.verbose,
     };
+    // The SARIF copy is written whole or not at all (a temporary file renamed), quiet or not.
+    if let Some(path) = &common.sarif_file {
+        let mut bytes = Vec::new();
+        let written = render::render(report, Format::Sarif, &options, &mut bytes)
+            .and_then(|()| crate::fs::write_atomic(path, &bytes));
+        if let Err(e) = written {
+            let _ = writeln!(
+                stderr,
+                "error: cannot write the SARIF report to {}: {e}",
+                path.display()
+            );
+            return Status::Unknown;
+        }
+    }
+    if common.quiet {
+        return status;
+    }
     let written = match (&report.output, common.format) {
         (Some(text), Format::Human) => writeln!(stdout, "{text}").and_then(|()| stdout.flush()),
         _ => render::render(report, common.format, &options, stdout).and_then(|()| stdout.flush()),
@@ -851,6 +871,48 @@ mod tests {
         assert!(
             text.starts_with("before\n### ❌ opskit demo: CRITICAL"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_sarif_copy_is_written_beside_any_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let sarif = dir.path().join("out.sarif");
+        let o = drive(
+            &[
+                "--depth",
+                "50",
+                "-f",
+                "github",
+                "--sarif-file",
+                sarif.to_str().unwrap(),
+            ],
+            dir.path(),
+            &[],
+        );
+        assert_eq!(o.status, Status::Critical);
+        assert!(o.stdout.starts_with("::error "), "{}", o.stdout);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+        assert_eq!(doc["version"], "2.1.0");
+        assert_eq!(doc["runs"][0]["properties"]["status"], "CRITICAL", "{doc}");
+        // A file that cannot be written is UNKNOWN, with the reason.
+        let o = drive(
+            &[
+                "--depth",
+                "5",
+                "--sarif-file",
+                "/proc/version/x.sarif",
+                "-q",
+            ],
+            dir.path(),
+            &[],
+        );
+        assert_eq!(o.status, Status::Unknown);
+        assert!(
+            o.stderr.contains("cannot write the SARIF report"),
+            "{}",
+            o.stderr
         );
     }
 
