@@ -24,7 +24,7 @@ if [ -z "$bin" ]; then
   fi
 fi
 if [ -z "$bin" ]; then
-  echo "backup-supabase.sh: db-backup not found; install it with 'cargo install --path crates/db-backup'" >&2
+  echo "backup-supabase.sh: db-backup not found; install it with 'npm i -g opskit' (or see docs/install.md)" >&2
   exit 3
 fi
 

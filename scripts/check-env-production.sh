@@ -28,7 +28,7 @@ if [ -z "$bin" ]; then
   fi
 fi
 if [ -z "$bin" ]; then
-  echo "check-env-production.sh: env-check not found; install it with 'cargo install --path crates/env-check'" >&2
+  echo "check-env-production.sh: env-check not found; install it with 'npm i -g opskit' (or see docs/install.md)" >&2
   exit 3
 fi
 exec "$bin" --env production "${service[@]}" "$@"

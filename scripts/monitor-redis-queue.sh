@@ -26,7 +26,7 @@ if [ -z "$bin" ]; then
   fi
 fi
 if [ -z "$bin" ]; then
-  echo "monitor-redis-queue.sh: queue-depth not found; install it with 'cargo install --path crates/queue-depth' or build it with 'cargo build --release -p opskit-queue-depth'" >&2
+  echo "monitor-redis-queue.sh: queue-depth not found; install it with 'npm i -g opskit' (or see docs/install.md)" >&2
   exit 3
 fi
 

@@ -25,7 +25,7 @@ if [ -z "$bin" ]; then
   fi
 fi
 if [ -z "$bin" ]; then
-  echo "pre-deployment-check.sh: predeploy not found; install it with 'cargo install --path crates/predeploy'" >&2
+  echo "pre-deployment-check.sh: predeploy not found; install it with 'npm i -g opskit' (or see docs/install.md)" >&2
   exit 3
 fi
 
