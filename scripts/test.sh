@@ -104,5 +104,5 @@ cargo test --workspace --locked "$@"
 # same snapshots: the same help, output and exit codes as each tool's own binary.
 if [ "$#" -eq 0 ]; then
   say "the CLI suites again through opskit (OPSKIT_MULTICALL)"
-  OPSKIT_MULTICALL="$PWD/target/debug/opskit" cargo test --workspace --locked --exclude xtask --exclude opskit-cli -- transcripts
+  OPSKIT_MULTICALL="$PWD/target/debug/opskit" cargo test --workspace --locked --tests -- transcripts
 fi

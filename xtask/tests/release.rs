@@ -276,3 +276,72 @@ fn the_image_dockerfile_is_clean_for_dockerfile_lint_and_hadolint() {
         assert!(text.contains(needed), "the Dockerfile has no `{needed}`");
     }
 }
+
+/// crates.io readiness: every published crate packs (`cargo package --workspace`, without the
+/// verifying build, which would need the unpublished crates on crates.io), carries the metadata
+/// crates.io shows, and `opskit-cli` installs the multicall `opskit`.
+#[test]
+fn every_crate_packs_for_crates_io_with_its_metadata() {
+    let target = tempfile::tempdir().unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = Command::new(&cargo)
+        .args([
+            "package",
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "--exclude",
+            "opskit-testkit",
+            "--no-verify",
+            "--locked",
+            "--allow-dirty",
+            "--target-dir",
+        ])
+        .arg(target.path())
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cargo package: {}", text(&out));
+    let packages = target.path().join("package");
+    let crates: Vec<PathBuf> = std::fs::read_dir(&packages)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "crate"))
+        .collect();
+    assert_eq!(crates.len(), 10, "{crates:?}");
+    for krate in &crates {
+        let stem = krate.file_stem().unwrap().to_string_lossy().into_owned();
+        let unpacked = tempfile::tempdir().unwrap();
+        let untar = Command::new("tar")
+            .arg("-xzf")
+            .arg(krate)
+            .arg("-C")
+            .arg(unpacked.path())
+            .output()
+            .unwrap();
+        assert!(untar.status.success(), "{}", text(&untar));
+        let dir = unpacked.path().join(&stem);
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        for field in [
+            "description = ",
+            "repository = ",
+            "license = \"MIT OR Apache-2.0\"",
+            "keywords = ",
+            "categories = ",
+            "readme = \"README.md\"",
+        ] {
+            assert!(manifest.contains(field), "{stem}: no {field}");
+        }
+        assert!(dir.join("README.md").is_file(), "{stem}: no README.md");
+        assert!(
+            !manifest.contains("opskit-testkit"),
+            "{stem}: dev-only testkit stays out"
+        );
+        if stem.starts_with("opskit-cli-") {
+            assert!(
+                manifest.contains("[[bin]]\nname = \"opskit\""),
+                "cargo install opskit-cli installs `opskit`: {manifest}"
+            );
+        }
+    }
+}

@@ -159,32 +159,56 @@ pub fn main_from(argv: Vec<OsString>) -> ExitCode {
     if let Some(tool) = argv.first().and_then(|p| tool_for_program(p)) {
         return (tool.main)(argv);
     }
-    let mut rest = argv.into_iter().skip(1);
-    let first = rest.next();
-    match first.as_ref().and_then(|a| a.to_str()) {
-        Some(name) if find(name).is_some() => {
-            let tool = find(name).unwrap_or(&TOOLS[0]);
-            let argv = std::iter::once(OsString::from(tool.name))
-                .chain(rest)
-                .collect();
-            return (tool.main)(argv);
+    let mut words = argv.into_iter().skip(1);
+    let first = words.next();
+    let rest: Vec<OsString> = words.collect();
+    let word = first.as_ref().and_then(|a| a.to_str());
+    if let Some(tool) = word.and_then(find) {
+        let argv = std::iter::once(OsString::from(tool.name))
+            .chain(rest)
+            .collect();
+        return (tool.main)(argv);
+    }
+    // `--version` and `--list` without building every tool's clap definition (the summaries
+    // in `--help` need them): these two run in scripts and health checks.
+    let alone = match word {
+        Some("--version" | "-V") if rest.is_empty() => {
+            Some(format!("{NAME} {}\n", env!("CARGO_PKG_VERSION")))
         }
-        // `opskit help TOOL`: the tool's own help.
-        Some("help") => {
-            let next = rest.next();
-            if let Some(tool) = next.as_ref().and_then(|a| a.to_str()).and_then(find) {
-                return (tool.main)(vec![tool.name.into(), "--help".into()]);
-            }
-            let argv = [NAME.into(), OsString::from("--help")];
-            return builtin(argv.into_iter());
+        Some("--list") if rest.is_empty() => {
+            Some(TOOLS.iter().fold(String::new(), |mut text, t| {
+                let _ = writeln!(text, "{}", t.name);
+                text
+            }))
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some(text) = alone {
+        return print(&text);
+    }
+    // `opskit help TOOL`: the tool's own help.
+    if word == Some("help") {
+        if let Some(tool) = rest.first().and_then(|a| a.to_str()).and_then(find) {
+            return (tool.main)(vec![tool.name.into(), "--help".into()]);
+        }
+        return builtin([NAME.into(), OsString::from("--help")].into_iter());
     }
     let argv = std::iter::once(OsString::from(NAME))
         .chain(first)
         .chain(rest)
         .collect::<Vec<_>>();
     builtin(argv.into_iter())
+}
+
+fn print(text: &str) -> ExitCode {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            let _ = writeln!(io::stderr(), "{NAME}: error: cannot write the output: {e}");
+            ExitCode::from(3)
+        }
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 /// `opskit` itself: `--list`, `completions`, `man`, help and version.
