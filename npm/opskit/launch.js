@@ -14,10 +14,12 @@ const SCOPE = "@opskit/cli-";
 /** "gnu" or "musl" on Linux, as the running Node was built; null elsewhere. */
 function libc() {
   if (process.platform !== "linux") return null;
-  const report =
-    process.report && typeof process.report.getReport === "function"
-      ? process.report.getReport()
-      : null;
+  // The same test npm makes when it picks the package by its `libc` field.
+  let report = null;
+  if (process.report && typeof process.report.getReport === "function") {
+    process.report.excludeNetwork = true; // the report's slow part, not needed here
+    report = process.report.getReport();
+  }
   const header = report && (typeof report === "string" ? JSON.parse(report) : report).header;
   if (header && header.glibcVersionRuntime) return "gnu";
   try {
