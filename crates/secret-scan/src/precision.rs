@@ -400,6 +400,15 @@ pub fn generic_secret(c: &Candidate<'_>) -> bool {
     if !c.quoted && is_code(c.path) {
         return false;
     }
+    // A quoted value that goes on past a space is a sentence, such as a translated message
+    // (`"incorrect-username-password": "Pengguna/kata laluan tidak betul."`), not a key.
+    if c.quoted
+        && c.file
+            .get(c.at + value.len())
+            .is_some_and(|b| *b == b' ' || *b == b'\t')
+    {
+        return false;
+    }
     // A bare `password:` / `token:` / `secret:` in code is judged by the object it stands in:
     // beside a host, a port, a URL or a user (a client's connection options) it is a
     // credential; alone it must look like a key on its own.

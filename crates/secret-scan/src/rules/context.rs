@@ -198,6 +198,8 @@ pub(super) const RULES: &[&Rule] = &[
         ],
         counter_examples: &[
             "ENCRYPTION_KEY=your-32-character-encryption-key",
+            // A translated message whose key names a password (umami's ms-MY.json).
+            "    \"incorrect-username-password\": \"Pengguna/kata laluan tidak betul.\",",
             "JWT_SECRET=${JWT_SECRET}",
             "const token = process.env.API_TOKEN;",
             "const apiKey = getApiKey(config);",
