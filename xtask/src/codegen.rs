@@ -43,7 +43,7 @@ pub fn main(args: &[String]) -> Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("xtask is not inside the workspace")?;
-    let docs: [(&str, Regenerate); 8] = [
+    let docs: [(&str, Regenerate); 9] = [
         ("docs/env-check.md", env_check),
         ("docs/secret-scan.md", |doc| {
             let doc = opskit_secret_scan::rules::regenerate_docs(doc)?;
@@ -54,6 +54,9 @@ pub fn main(args: &[String]) -> Result<()> {
         }),
         ("docs/queue-depth.md", |doc| {
             codes(doc, &opskit_queue_depth::codes::REGISTRY)
+        }),
+        ("docs/job-trace.md", |doc| {
+            codes(doc, &opskit_job_trace::codes::REGISTRY)
         }),
         ("docs/db-backup.md", |doc| {
             codes(doc, &opskit_db_backup::codes::REGISTRY)

@@ -436,7 +436,7 @@ fn launcher_package(
     let mut manifest = common_manifest(
         "opskit",
         version,
-        "DevOps tools for TypeScript platforms (Next.js, BullMQ/Redis, PostgreSQL, Sentry): predeploy, queue-depth, secret-scan, dockerfile-lint, env-check, health-probe, db-backup, notify. One native binary, installed for your platform.",
+        "DevOps tools for TypeScript platforms (Next.js, BullMQ/Redis, PostgreSQL, Sentry): predeploy, queue-depth, secret-scan, dockerfile-lint, env-check, health-probe, db-backup, notify, job-trace. One native binary, installed for your platform.",
     );
     manifest["bin"] = serde_json::Value::Object(bins);
     manifest["files"] = serde_json::json!(["bin/", "launch.js", "LICENSE-MIT", "LICENSE-APACHE"]);

@@ -147,6 +147,7 @@ fn checksums_and_the_tarball_are_what_a_user_unpacks() {
         "db-backup",
         "notify",
         "predeploy",
+        "job-trace",
     ] {
         let link = top.join(tool);
         assert_eq!(

@@ -126,6 +126,17 @@ pub const TOOLS: &[ToolEntry] = &[
         main: |argv| opskit_predeploy::edge::main_from(argv, Some(opskit_notify::hook)),
         command: opskit_predeploy::edge::command,
     },
+    ToolEntry {
+        name: opskit_job_trace::NAME,
+        main: |argv| {
+            opskit::cli::main_from_with::<opskit_job_trace::Args, _>(
+                argv,
+                opskit_job_trace::run,
+                Some(opskit_notify::hook),
+            )
+        },
+        command: opskit_job_trace::Args::command,
+    },
 ];
 
 const NAME: &str = "opskit";
@@ -456,7 +467,8 @@ mod tests {
                 "health-probe",
                 "db-backup",
                 "notify",
-                "predeploy"
+                "predeploy",
+                "job-trace"
             ]
         );
     }

@@ -167,9 +167,10 @@ impl Report {
     }
 
     /// Sorts every check's findings by location, rule and message, so output is deterministic
-    /// whatever order parallel workers produced them in.
+    /// whatever order parallel workers produced them in; an [`Check::ordered`] check keeps its
+    /// order.
     pub fn sort(&mut self) {
-        for check in &mut self.checks {
+        for check in self.checks.iter_mut().filter(|c| !c.ordered) {
             check.findings.sort_by(Finding::sort_key_cmp);
         }
         self.rules.sort_by(|a, b| a.code.cmp(&b.code));
@@ -197,6 +198,10 @@ pub struct Check {
         deserialize_with = "from_seconds"
     )]
     pub duration: Duration,
+    /// The findings are in an order that means something (job-trace's timeline is in time
+    /// order), so [`Report::sort`] leaves them as they are. Not serialized: the order shows.
+    #[serde(skip)]
+    pub ordered: bool,
 }
 
 fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -242,6 +247,7 @@ impl Check {
             findings: Vec::new(),
             metrics: Vec::new(),
             duration: Duration::ZERO,
+            ordered: false,
         }
     }
 

@@ -82,6 +82,67 @@ pub fn today() -> i64 {
     i64::try_from(now_unix() / 86_400).unwrap_or(0)
 }
 
+/// `2026-11-27T03:00:00.123Z` for Unix milliseconds (times before 1970 show as 1970).
+pub fn utc_timestamp_ms(ms: i64) -> String {
+    let ms = u64::try_from(ms).unwrap_or(0);
+    let base = utc_timestamp(ms / 1000);
+    format!("{}.{:03}Z", base.trim_end_matches('Z'), ms % 1000)
+}
+
+/// Unix milliseconds of an RFC 3339 / ISO 8601 date-time as logs write it:
+/// `2026-11-27T03:00:00Z`, `2026-11-27 03:00:00.123+02:00`, fractions of any length, `z` or
+/// an offset; a date-time without a zone is read as UTC. `None` when it is not one.
+pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (date, rest) = (t.get(..10)?, t.get(10..)?);
+    let days = parse_date(date)?;
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let num = |s: &str| -> Option<i64> {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    let (h, m, sec) = (
+        num(rest.get(..2)?)?,
+        num(rest.get(3..5)?)?,
+        num(rest.get(6..8)?)?,
+    );
+    if rest.get(2..3)? != ":" || rest.get(5..6)? != ":" || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let mut tail = &rest[8..];
+    let mut millis = 0;
+    if let Some(frac) = tail.strip_prefix(['.', ',']) {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let first3: String = frac[..digits]
+            .chars()
+            .chain("000".chars())
+            .take(3)
+            .collect();
+        millis = first3.parse::<i64>().ok()?;
+        tail = &frac[digits..];
+    }
+    let offset_min = match tail {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = match tail.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let zone = tail[1..].replace(':', "");
+            if zone.len() != 4 {
+                return None;
+            }
+            let (oh, om) = (num(&zone[..2])?, num(&zone[2..])?);
+            sign * (oh * 60 + om)
+        }
+    };
+    let secs = days * 86_400 + h * 3600 + m * 60 + sec - offset_min * 60;
+    Some(secs * 1000 + millis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +170,48 @@ mod tests {
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(utc_timestamp(1_795_748_400), "2026-11-27T03:00:00Z");
         assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn log_times_parse() {
+        assert_eq!(
+            utc_timestamp_ms(1_795_748_400_123),
+            "2026-11-27T03:00:00.123Z"
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-27T03:00:00Z"),
+            Some(1_795_748_400_000)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-27T03:00:00.123456Z"),
+            Some(1_795_748_400_123)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-27 05:00:00.5+02:00"),
+            Some(1_795_748_400_500)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-27T02:30:00-00:30"),
+            Some(1_795_748_400_000)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-27T03:00:00"),
+            Some(1_795_748_400_000)
+        );
+        for bad in [
+            "",
+            "2026-11-27",
+            "2026-11-27T3:00:00Z",
+            "2026-11-27T03:00:00.Z",
+            "2026-11-27T03:00:00+0",
+            "2026-02-30T00:00:00Z",
+            "2026-11-27T24:00:00Z",
+            "2026-11-27T03:00:00Zjunk",
+        ] {
+            assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
+        }
+        for ms in [0_i64, 1, 999, 1_795_748_400_123, 4_102_444_800_000] {
+            assert_eq!(parse_rfc3339_ms(&utc_timestamp_ms(ms)), Some(ms));
+        }
     }
 }

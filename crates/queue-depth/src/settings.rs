@@ -109,7 +109,8 @@ pub const DEFAULT_AGE_WARNING: f64 = 300.0;
 /// ... and CRITICAL: 15 minutes.
 pub const DEFAULT_AGE_CRITICAL: f64 = 900.0;
 
-pub(crate) fn queue_ref(spec: &str, default_prefix: &str) -> QueueRef {
+/// `NAME` or `PREFIX:NAME` as a queue, under `default_prefix` when no prefix is given.
+pub fn queue_ref(spec: &str, default_prefix: &str) -> QueueRef {
     match spec.split_once(':') {
         Some((prefix, name)) if !prefix.is_empty() && !name.is_empty() => {
             QueueRef::new(prefix, name)
@@ -194,26 +195,40 @@ fn thresholds(args: &Args, file: &FileConfig) -> Result<QueueThresholds, Error> 
     })
 }
 
-/// Resolves settings: flags, then `[queue-depth]`, then the environment, then defaults.
-pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
-    let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
-    // Precedence: --url, `url` in [queue-depth], the Upstash REST variables, REDIS_URL. A
-    // platform's own variables come before the generic one: a host with a local Redis and
+/// What says where Redis is: the flags, and the config section that holds `url`, `token` and
+/// `ca_file` (job-trace falls back on `[queue-depth]`'s).
+#[derive(Debug, Clone, Copy)]
+pub struct Where<'a> {
+    /// `--url`.
+    pub url: Option<&'a str>,
+    /// `--cacert`.
+    pub cacert: Option<&'a std::path::Path>,
+    /// The section's keys.
+    pub file: &'a FileConfig,
+    /// The section's name, for messages.
+    pub section: &'a str,
+}
+
+/// Where Redis is, and who said so: `--url`, then `url` in the section, then
+/// `UPSTASH_REDIS_REST_URL` (with its token), then `REDIS_URL`.
+pub fn redis_target(cx: &Context, at: &Where<'_>) -> Result<(Target, String), Error> {
+    let file = at.file;
+    // A platform's own variables come before the generic one: a host with a local Redis and
     // REDIS_URL set for something else must not win over the Upstash database of the app.
     let upstash = cx.var("UPSTASH_REDIS_REST_URL").filter(|v| !v.is_empty());
-    let (url, source) = if let Some(u) = args.url.clone() {
-        (u, "--url".to_owned())
+    let (url, source) = if let Some(u) = at.url {
+        (u.to_owned(), "--url".to_owned())
     } else if let Some(u) = file.url.clone() {
         let fallback = cx
             .config
             .as_ref()
-            .and_then(|c| c.fallback(&format!("{NAME}.url")));
+            .and_then(|c| c.fallback(&format!("{}.url", at.section)));
         let source = match fallback {
             Some(f) => format!(
-                "url in [{NAME}], the default of ${{{}:-…}} since {} is not set",
-                f.var, f.var
+                "url in [{}], the default of ${{{}:-…}} since {} is not set",
+                at.section, f.var, f.var
             ),
-            None => format!("url in [{NAME}]"),
+            None => format!("url in [{}]", at.section),
         };
         (u, source)
     } else if let Some(u) = upstash {
@@ -236,25 +251,43 @@ pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
         Target::Upstash { url, token }
     } else {
         let mut parsed: opskit::redis::RedisUrl = url.parse()?;
-        parsed.ca_file = args.cacert.clone().or(file.ca_file.clone());
+        parsed.ca_file = at.cacert.map(ToOwned::to_owned).or(file.ca_file.clone());
         Target::Native(parsed)
     };
-    let timeout = args
-        .timeout
-        .or(file.timeout)
-        .map_or(Duration::from_secs(10), |t| {
-            t.span(Unit::Seconds).duration()
-        });
+    Ok((target, source))
+}
+
+/// The Redis limits of a `--timeout` (10 s by default; a bare number is seconds): the whole
+/// session, connecting at most 5 s of it.
+pub fn limits(timeout: Option<SpanArg>) -> Result<Limits, Error> {
+    let timeout = timeout.map_or(Duration::from_secs(10), |t| {
+        t.span(Unit::Seconds).duration()
+    });
     if timeout.is_zero() {
         return Err(Error::Usage(
             "--timeout must be longer than zero: write a duration such as 10s".to_owned(),
         ));
     }
-    let limits = Limits {
+    Ok(Limits {
         connect_timeout: timeout.min(Duration::from_secs(5)),
         timeout,
         ..Limits::default()
-    };
+    })
+}
+
+/// Resolves settings: flags, then `[queue-depth]`, then the environment, then defaults.
+pub fn settings(args: &Args, cx: &Context) -> Result<Settings, Error> {
+    let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
+    let (target, source) = redis_target(
+        cx,
+        &Where {
+            url: args.url.as_deref(),
+            cacert: args.cacert.as_deref(),
+            file: &file,
+            section: NAME,
+        },
+    )?;
+    let limits = limits(args.timeout.or(file.timeout))?;
     let prefixes = if args.prefixes.is_empty() {
         file.prefixes
             .clone()

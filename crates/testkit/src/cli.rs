@@ -31,6 +31,10 @@ const CLEARED: &[&str] = &[
     "DATABASE_URL",
     "SUPABASE_DB_URL",
     "SENTRY_DSN",
+    "SENTRY_AUTH_TOKEN",
+    "SENTRY_ORG",
+    "SENTRY_PROJECT",
+    "SENTRY_URL",
     "SLACK_WEBHOOK_URL",
     "CLICOLOR_FORCE",
     "FORCE_COLOR",
@@ -76,21 +80,37 @@ pub fn cli(program: impl AsRef<OsStr>) -> Cli {
 /// The multicall binary and the tool name to run `program` through, when `OPSKIT_MULTICALL`
 /// asks for it and `program` is an opskit tool's binary.
 fn multicall(program: &OsStr) -> Option<(PathBuf, String)> {
-    const TOOLS: &[&str] = &[
-        "queue-depth",
-        "env-check",
-        "secret-scan",
-        "dockerfile-lint",
-        "health-probe",
-        "db-backup",
-        "notify",
-        "predeploy",
-    ];
-    let opskit = std::env::var_os("OPSKIT_MULTICALL").filter(|v| !v.is_empty())?;
+    let opskit = PathBuf::from(std::env::var_os("OPSKIT_MULTICALL").filter(|v| !v.is_empty())?);
     let stem = Path::new(program).file_stem()?.to_str()?;
-    TOOLS
-        .contains(&stem)
-        .then(|| (PathBuf::from(opskit), stem.to_owned()))
+    multicall_tools(&opskit)
+        .iter()
+        .any(|t| t == stem)
+        .then(|| (opskit, stem.to_owned()))
+}
+
+/// The tools the multicall binary holds, as its `--list` prints them: asked once, so the
+/// list is written in one place (opskit-cli's `TOOLS`).
+fn multicall_tools(opskit: &Path) -> &'static [String] {
+    static TOOLS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let out = Command::new(opskit)
+            .arg("--list")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("OPSKIT_MULTICALL={}: cannot run it: {e}", opskit.display())
+            });
+        assert!(
+            out.status.success(),
+            "{} --list failed: {}",
+            opskit.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(ToOwned::to_owned)
+            .collect()
+    })
 }
 
 impl Cli {

@@ -33,11 +33,13 @@ mod cli;
 mod fs;
 mod hostile;
 mod http;
+mod node;
 mod postgres;
 mod process;
 pub mod property;
 mod redis;
 mod saas;
+mod sentry_api;
 mod tls;
 mod tools;
 mod upstash;
@@ -46,6 +48,7 @@ pub use cli::{Cli, Run, cli};
 pub use fs::copy_tree;
 pub use hostile::{Behaviour, HostileServer};
 pub use http::{HttpServer, Recorded, Reply};
+pub use node::NodeScript;
 pub use postgres::PostgresServer;
 pub use process::{free_port, is_root, output_text, process_alive, wait_for_stdin_eof};
 pub use property::PeakAlloc;
@@ -54,6 +57,7 @@ pub use saas::{
     Envelope, PAGERDUTY_KEY, PagerDutyStandIn, SENTRY_KEY, SentryStandIn, SlackStandIn,
     parse_envelope,
 };
+pub use sentry_api::{SENTRY_API_TOKEN, SentryApiStandIn, StoredEvent};
 pub use tls::TlsServer;
 pub use tools::{
     find_binary, path_dirs, promtool, promtool_check, sarif_multitool, sarif_schema,

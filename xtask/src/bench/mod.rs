@@ -21,6 +21,7 @@ use db_backup::db_backup_cases;
 use dockerfile_lint::dockerfile_lint_cases;
 use env_check::env_check_cases;
 use health_probe::health_probe_cases;
+use job_trace::job_trace_cases;
 use measure::measure;
 pub(crate) use peers::ensure_peer;
 use predeploy::predeploy_cases;
@@ -35,6 +36,7 @@ mod db_backup;
 mod dockerfile_lint;
 mod env_check;
 mod health_probe;
+mod job_trace;
 mod measure;
 mod peers;
 mod predeploy;
@@ -119,6 +121,11 @@ pub const BENCHES: &[(&str, &str, Prepare)] = &[
         "render",
         "render a report of 100,000 findings in each output format",
         render_cases,
+    ),
+    (
+        "job-trace",
+        "one job correlated with a 1 GB pino log, next to grep -F and jq",
+        job_trace_cases,
     ),
     (
         "queue-depth",

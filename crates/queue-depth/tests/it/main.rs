@@ -12,11 +12,8 @@ mod faults;
 mod transcripts;
 mod upstash;
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
 /// The npm project with BullMQ 5, 6, Bull and @upstash/redis.
 pub fn node_dir() -> PathBuf {
@@ -32,53 +29,18 @@ pub fn node_dir() -> PathBuf {
 /// Queues filled by a real library, whose workers stay alive until this is dropped.
 #[derive(Debug)]
 pub struct Filled {
-    child: Child,
-    _stdin: ChildStdin,
+    _script: testkit::NodeScript,
     /// `{"prefix:name": {"counts": {...}, "paused": bool}}` from the library itself.
     pub library: serde_json::Value,
 }
 
-impl Drop for Filled {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Runs `fill.js` for `lib` against a redis on `port`.
 pub fn fill(lib: &str, port: u16) -> Filled {
-    let dir = node_dir();
-    let mut child = Command::new("node")
-        .arg(dir.join("fill.js"))
-        .args([lib, &port.to_string()])
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run node ({e}); install Node.js 20"));
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let Ok(line) = rx.recv_timeout(Duration::from_mins(1)) else {
-        let _ = child.kill();
-        panic!("fill.js {lib} did not report within 60 s");
-    };
-    if line.trim().is_empty() {
-        let _ = child.kill();
-        let mut err = String::new();
-        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err);
-        panic!("fill.js {lib} failed:\n{err}");
-    }
+    let port = port.to_string();
+    let script = testkit::NodeScript::start(&node_dir(), "fill.js", &[lib.as_ref(), port.as_ref()]);
     Filled {
-        child,
-        _stdin: stdin,
-        library: serde_json::from_str(&line).unwrap(),
+        library: script.report.clone(),
+        _script: script,
     }
 }
 
