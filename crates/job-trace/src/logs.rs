@@ -500,7 +500,7 @@ struct Pass<'a> {
 }
 
 /// One pass over a source: every matched line not in `seen`; true when it learned new ids.
-fn pass<R: BufRead>(reader: R, p: Pass<'_>) -> std::io::Result<bool> {
+fn pass<R: BufRead>(reader: R, p: &mut Pass<'_>) -> std::io::Result<bool> {
     let Pass {
         name,
         matcher,
@@ -510,6 +510,7 @@ fn pass<R: BufRead>(reader: R, p: Pass<'_>) -> std::io::Result<bool> {
         stats,
         first,
     } = p;
+    let (name, max_lines, first) = (*name, *max_lines, *first);
     let mut lines = Lines {
         inner: reader,
         buf: Vec::with_capacity(8192),
@@ -632,76 +633,44 @@ pub fn correlate(
     max_lines: usize,
 ) -> Result<SourceStats, SourceError> {
     let mut seen = std::collections::BTreeSet::new();
-    match input {
-        Input::File(path) => {
-            let name = path.display().to_string();
-            let wrap = |error| SourceError {
-                source_name: name.clone(),
-                error,
-            };
-            let mut stats = SourceStats {
-                source: name.clone(),
-                passes: 1,
-                ..SourceStats::default()
-            };
-            let mut file = std::fs::File::open(&path).map_err(wrap)?;
-            let learned = pass(
-                std::io::BufReader::with_capacity(256 * 1024, &mut file),
-                Pass {
-                    name: &name,
-                    matcher,
-                    seen: &mut seen,
-                    out,
-                    max_lines,
-                    stats: &mut stats,
-                    first: true,
-                },
-            )
-            .map_err(wrap)?;
-            if learned {
-                file.rewind().map_err(wrap)?;
-                stats.passes = 2;
-                pass(
-                    std::io::BufReader::with_capacity(256 * 1024, &mut file),
-                    Pass {
-                        name: &name,
-                        matcher,
-                        seen: &mut seen,
-                        out,
-                        max_lines,
-                        stats: &mut stats,
-                        first: false,
-                    },
-                )
-                .map_err(wrap)?;
-            }
-            Ok(stats)
-        }
-        Input::Stream(name, reader) => {
-            let mut stats = SourceStats {
-                source: name.clone(),
-                passes: 1,
-                ..SourceStats::default()
-            };
-            pass(
-                std::io::BufReader::with_capacity(256 * 1024, reader),
-                Pass {
-                    name: &name,
-                    matcher,
-                    seen: &mut seen,
-                    out,
-                    max_lines,
-                    stats: &mut stats,
-                    first: true,
-                },
-            )
-            .map_err(|error| SourceError {
-                source_name: name.clone(),
-                error,
-            })?;
-            Ok(stats)
+    let (name, mut file, stream) = match input {
+        Input::File(path) => (path.display().to_string(), Some(path), None),
+        Input::Stream(name, reader) => (name, None, Some(reader)),
+    };
+    let wrap = |error| SourceError {
+        source_name: name.clone(),
+        error,
+    };
+    let mut stats = SourceStats {
+        source: name.clone(),
+        passes: 1,
+        ..SourceStats::default()
+    };
+    let mut p = Pass {
+        name: &name,
+        matcher,
+        seen: &mut seen,
+        out,
+        max_lines,
+        stats: &mut stats,
+        first: true,
+    };
+    let capacity = 256 * 1024;
+    if let Some(reader) = stream {
+        // A stream is read once.
+        pass(std::io::BufReader::with_capacity(capacity, reader), &mut p).map_err(wrap)?;
+    } else if let Some(path) = file.take() {
+        let mut f = std::fs::File::open(&path).map_err(wrap)?;
+        let learned =
+            pass(std::io::BufReader::with_capacity(capacity, &mut f), &mut p).map_err(wrap)?;
+        if learned {
+            f.rewind().map_err(wrap)?;
+            p.first = false;
+            p.stats.passes = 2;
+            pass(std::io::BufReader::with_capacity(capacity, &mut f), &mut p).map_err(wrap)?;
         }
     }
+    Ok(stats)
 }
 
 #[cfg(test)]
