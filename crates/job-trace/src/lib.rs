@@ -114,7 +114,7 @@ pub struct Args {
     #[arg(long, value_name = "PROJECT", env = "SENTRY_PROJECT")]
     pub sentry_project: Option<String>,
     /// Sentry's address: a region (`https://de.sentry.io`) or a self-hosted Sentry [default:
-    /// https://sentry.io].
+    /// `https://sentry.io`].
     #[arg(long, value_name = "URL", env = "SENTRY_URL")]
     pub sentry_url: Option<String>,
     /// The tag your code sets to the job's id (`Sentry.setTag("job_id", job.id)`) [default:
