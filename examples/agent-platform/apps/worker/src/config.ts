@@ -3,6 +3,7 @@ export interface WorkerConfig {
   port: number;
   concurrency: number;
   queueName: string;
+  sentryDsn: string | undefined;
 }
 
 function required(name: string, value: string | undefined): string {
@@ -16,5 +17,6 @@ export function loadConfig(): WorkerConfig {
     port: Number(process.env.PORT ?? '8080'),
     concurrency: Number(process.env.WORKER_CONCURRENCY ?? '4'),
     queueName: process.env.QUEUE_NAME ?? 'agent-tasks',
+    sentryDsn: process.env.SENTRY_DSN || undefined,
   };
 }

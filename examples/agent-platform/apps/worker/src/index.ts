@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
+import * as Sentry from '@sentry/node';
 import { Worker, type Job } from 'bullmq';
 
 import { loadConfig } from './config.js';
+import { jobLogger, logger, type Traced } from './log.js';
 import { jobDuration, jobsProcessed, registry } from './metrics.js';
 
-interface AgentTask {
+interface AgentTask extends Traced {
   agentId: string;
   prompt: string;
 }
@@ -17,24 +19,39 @@ async function runTask(job: Job<AgentTask>): Promise<string> {
 
 const config = loadConfig();
 const startedAt = Date.now();
+if (config.sentryDsn) Sentry.init({ dsn: config.sentryDsn });
 
-const worker = new Worker<AgentTask, string>(
-  config.queueName,
-  async (job) => {
+// Each job runs in its own Sentry scope tagged with its id, so `job-trace QUEUE ID
+// --sentry-org ORG --sentry-project PROJECT` finds the errors it raised.
+function processJob(job: Job<AgentTask>): Promise<string> {
+  return Sentry.withIsolationScope(async (scope) => {
+    scope.setTag('job_id', job.id ?? 'unknown');
+    scope.setTag('queue', job.queueName);
+    if (job.data.requestId) scope.setTag('request_id', job.data.requestId);
+    const log = jobLogger(job);
+    log.info({ attempt: job.attemptsMade + 1 }, 'job started');
     const stop = jobDuration.startTimer();
     try {
       const result = await runTask(job);
       jobsProcessed.inc({ outcome: 'completed' });
+      log.info('job completed');
       return result;
     } catch (error) {
       jobsProcessed.inc({ outcome: 'failed' });
+      log.error({ err: error }, 'job failed');
+      Sentry.captureException(error);
       throw error;
     } finally {
       stop();
     }
-  },
-  { connection: { url: config.redisUrl, maxRetriesPerRequest: null }, concurrency: config.concurrency },
-);
+  });
+}
+
+const worker = new Worker<AgentTask, string>(config.queueName, processJob, {
+  connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+  concurrency: config.concurrency,
+});
+worker.on('ready', () => logger.info({ queue: config.queueName }, 'worker ready'));
 
 const server = createServer((req, res) => {
   if (req.url === '/health') {
@@ -65,6 +82,7 @@ server.listen(config.port);
 async function shutdown(): Promise<void> {
   server.close();
   await worker.close();
+  await Sentry.close(2000);
   process.exit(0);
 }
 
