@@ -69,7 +69,13 @@ pub(super) fn job_trace_cases(options: &Options) -> Result<Vec<Case>> {
             },
             Side {
                 tool: "grep -F".to_owned(),
-                command: strings(&["grep", "-cF", "\"jobId\":\"42\"", &log_arg]),
+                // Through a pipe: GNU grep stops at the first match when its output is
+                // /dev/null, which the runner gives every side.
+                command: strings(&[
+                    "sh",
+                    "-c",
+                    &format!("grep -F '\"jobId\":\"42\"' {log_arg} | wc -l"),
+                ]),
             },
             Side {
                 tool: "jq select".to_owned(),

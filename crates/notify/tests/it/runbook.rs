@@ -7,14 +7,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use testkit::{HttpServer, PostgresServer, RedisServer, Reply, SlackStandIn};
+use testkit::{
+    HttpServer, PostgresServer, RedisServer, Reply, SENTRY_API_TOKEN, SentryApiStandIn,
+    SlackStandIn, StoredEvent,
+};
 
-const TOOLS: [&str; 5] = [
+const TOOLS: [&str; 6] = [
     "health-probe",
     "queue-depth",
     "db-backup",
     "predeploy",
     "notify",
+    "job-trace",
 ];
 
 fn root() -> PathBuf {
@@ -87,6 +91,41 @@ pub fn enqueue(dir: &Path, redis_url: &str, n: u32) {
 }
 
 /// Builds every binary, so the commands run the code of this tree.
+/// Jobs 1 to 42 (BullMQ refuses integer custom ids, so 42 is reached by adding jobs), the
+/// last being the runbook's example id, processed by a real BullMQ worker that logs through a pino
+/// child logger per job (as the example's worker does) into `worker.ndjson`.
+fn process_job_42(dir: &Path, redis_url: &str) {
+    let node = Command::new("node")
+        .current_dir(dir)
+        .env("REDIS_URL", redis_url)
+        .args([
+            "-e",
+            "const { Queue, Worker } = require('bullmq'); const { pino } = require('pino');\
+             const logger = pino({ base: { service: 'worker' } }, pino.destination({ dest: 'worker.ndjson', sync: true }));\
+             const connection = { url: process.env.REDIS_URL, maxRetriesPerRequest: null };\
+             (async () => {\
+               const q = new Queue('agent-tasks', { connection });\
+               for (let i = 1; i <= 42; i++) await q.add('run-agent', { requestId: 'req-' + i });\
+               await new Promise((resolve, reject) => {\
+                 const w = new Worker('agent-tasks', async (job) => {\
+                   const log = logger.child({ jobId: job.id, queue: job.queueName, requestId: job.data.requestId });\
+                   log.info('job started'); log.info('job completed'); return 'ok';\
+                 }, { connection });\
+                 w.on('completed', (job) => { if (job.id === '42') w.close().then(resolve); });\
+                 w.on('failed', (_job, e) => reject(e));\
+               });\
+               await q.close();\
+             })().catch((e) => { console.error(e); process.exit(1); });",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        node.status.success(),
+        "{}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+}
+
 fn binaries() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
@@ -124,7 +163,21 @@ fn every_runbook_command_runs_against_the_example_platform() {
 
     // The queue, made by the real BullMQ of the example's worker.
     let redis = RedisServer::start();
+    process_job_42(app, &redis.url());
     enqueue(app, &redis.url(), 5);
+    let sentry = SentryApiStandIn::start(
+        "acme",
+        "worker",
+        vec![StoredEvent {
+            issue: "4501".to_owned(),
+            short_id: "WORKER-1A".to_owned(),
+            title: "Error: OpenRouter 429".to_owned(),
+            level: "warning".to_owned(),
+            date: "2026-11-27T03:00:00.800Z".to_owned(),
+            tags: vec![("job_id".to_owned(), "42".to_owned())],
+            trace: "1".repeat(32),
+        }],
+    );
 
     // The services' endpoints, healthy.
     let frontend = HttpServer::start(|r| match r.url.as_str() {
@@ -164,6 +217,8 @@ fn every_runbook_command_runs_against_the_example_platform() {
         ("SUPABASE_DB_URL", db),
         ("NEW_DATABASE_URL", pg.url("restored")),
         ("SLACK_WEBHOOK_URL", slack.webhook_url()),
+        ("SENTRY_URL", sentry.url()),
+        ("SENTRY_AUTH_TOKEN", SENTRY_API_TOKEN.to_owned()),
         ("NO_COLOR", "1".to_owned()),
         ("XDG_STATE_HOME", app.join(".state").display().to_string()),
     ];
@@ -175,6 +230,8 @@ fn every_runbook_command_runs_against_the_example_platform() {
             "OPSKIT_CONFIG",
             "GITHUB_ACTIONS",
             "SENTRY_DSN",
+            "SENTRY_ORG",
+            "SENTRY_PROJECT",
         ] {
             c.env_remove(var);
         }
@@ -205,6 +262,10 @@ fn every_runbook_command_runs_against_the_example_platform() {
         );
     }
     assert_eq!(slack.messages().len(), 1, "notify test reached Slack");
+    assert!(
+        !sentry.requests().is_empty(),
+        "job-trace --sentry-org asked Sentry's API"
+    );
     assert!(
         std::fs::read_dir(app.join("backups")).unwrap().count() >= 4,
         "two backups with their manifests"
