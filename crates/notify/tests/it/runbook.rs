@@ -126,6 +126,43 @@ fn process_job_42(dir: &Path, redis_url: &str) {
     );
 }
 
+/// Sentry's API, holding one event of job 42 for the runbook's `--sentry-org acme` step.
+fn sentry_with_job_42() -> SentryApiStandIn {
+    SentryApiStandIn::start(
+        "acme",
+        "worker",
+        vec![StoredEvent {
+            issue: "4501".to_owned(),
+            short_id: "WORKER-1A".to_owned(),
+            title: "Error: OpenRouter 429".to_owned(),
+            level: "warning".to_owned(),
+            date: "2026-11-27T03:00:00.800Z".to_owned(),
+            tags: vec![("job_id".to_owned(), "42".to_owned())],
+            trace: "1".repeat(32),
+        }],
+    )
+}
+
+/// The frontend's and the worker's health endpoints, both healthy.
+fn app_servers() -> (HttpServer, HttpServer) {
+    let frontend = HttpServer::start(|r| match r.url.as_str() {
+        "/api/health" => Reply::json(200, r#"{"status":"ok","checks":{"db":"up","redis":"up"}}"#),
+        _ => Reply::new(404, "not found"),
+    });
+    let worker = HttpServer::start(|r| {
+        match r.url.as_str() {
+        "/health" => Reply::json(200, r#"{"status":"ok","queue":"agent-tasks"}"#),
+        "/metrics" => Reply::new(
+            200,
+            "# HELP nodejs_eventloop_lag_seconds Lag of event loop in seconds.\n# TYPE nodejs_eventloop_lag_seconds gauge\nnodejs_eventloop_lag_seconds 0.002\n# HELP agent_jobs_total Jobs processed.\n# TYPE agent_jobs_total counter\nagent_jobs_total{status=\"completed\"} 42\n",
+        )
+        .header("Content-Type", "text/plain; version=0.0.4"),
+        _ => Reply::new(404, "not found"),
+    }
+    });
+    (frontend, worker)
+}
+
 fn binaries() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
@@ -165,36 +202,10 @@ fn every_runbook_command_runs_against_the_example_platform() {
     let redis = RedisServer::start();
     process_job_42(app, &redis.url());
     enqueue(app, &redis.url(), 5);
-    let sentry = SentryApiStandIn::start(
-        "acme",
-        "worker",
-        vec![StoredEvent {
-            issue: "4501".to_owned(),
-            short_id: "WORKER-1A".to_owned(),
-            title: "Error: OpenRouter 429".to_owned(),
-            level: "warning".to_owned(),
-            date: "2026-11-27T03:00:00.800Z".to_owned(),
-            tags: vec![("job_id".to_owned(), "42".to_owned())],
-            trace: "1".repeat(32),
-        }],
-    );
+    let sentry = sentry_with_job_42();
 
     // The services' endpoints, healthy.
-    let frontend = HttpServer::start(|r| match r.url.as_str() {
-        "/api/health" => Reply::json(200, r#"{"status":"ok","checks":{"db":"up","redis":"up"}}"#),
-        _ => Reply::new(404, "not found"),
-    });
-    let worker = HttpServer::start(|r| {
-        match r.url.as_str() {
-        "/health" => Reply::json(200, r#"{"status":"ok","queue":"agent-tasks"}"#),
-        "/metrics" => Reply::new(
-            200,
-            "# HELP nodejs_eventloop_lag_seconds Lag of event loop in seconds.\n# TYPE nodejs_eventloop_lag_seconds gauge\nnodejs_eventloop_lag_seconds 0.002\n# HELP agent_jobs_total Jobs processed.\n# TYPE agent_jobs_total counter\nagent_jobs_total{status=\"completed\"} 42\n",
-        )
-        .header("Content-Type", "text/plain; version=0.0.4"),
-        _ => Reply::new(404, "not found"),
-    }
-    });
+    let (frontend, worker) = app_servers();
     let pg = PostgresServer::start();
     pg.psql("CREATE DATABASE app").unwrap();
     pg.psql_in("app", "CREATE TABLE agents (id serial PRIMARY KEY, name text); INSERT INTO agents (name) SELECT 'a' || g FROM generate_series(1, 50) g")
