@@ -18,7 +18,7 @@ fn a_type_error_is_critical_with_its_location() {
     assert_eq!(code, 2, "{report}");
     let ts = finding(&report, "typescript", "TS2322");
     assert_eq!(ts["location"]["path"], "apps/worker/src/config.ts");
-    assert_eq!(ts["location"]["line"], 13);
+    assert_eq!(ts["location"]["line"], 14);
     assert_eq!(ts["location"]["column"], 14);
     assert_eq!(ts["severity"], "error");
 }
