@@ -397,7 +397,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn resolve(args: &Args, cx: &Context) -> Result<Settings, Error> {
+    /// From the flags, the `[db-backup]` section and the defaults.
+    pub fn resolve(args: &Args, cx: &Context) -> Result<Settings, Error> {
         let file: FileConfig = cx.section(NAME)?.unwrap_or_default();
         let base = cx
             .config

@@ -23,9 +23,9 @@ struct TargetState {
 }
 
 /// Every target's state for the life of the process (the `--watch` loop).
-fn states() -> &'static Mutex<BTreeMap<String, TargetState>> {
-    static STATES: OnceLock<Mutex<BTreeMap<String, TargetState>>> = OnceLock::new();
-    STATES.get_or_init(|| Mutex::new(BTreeMap::new()))
+fn states() -> &'static Mutex<Monitor> {
+    static STATES: OnceLock<Mutex<Monitor>> = OnceLock::new();
+    STATES.get_or_init(|| Mutex::new(Monitor::default()))
 }
 
 /// The damping settings.
@@ -50,16 +50,42 @@ pub struct Change {
     pub reason: String,
 }
 
-/// Applies one round of probes to the monitor's state: each check's status becomes the damped
-/// one, with a note while a failure is not yet confirmed; returns the state changes.
-pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
-    let mut all = states()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let now = opskit::time::now_unix();
-    let mut changes = Vec::new();
-    for check in &mut report.checks {
-        let state = all.entry(check.name.clone()).or_default();
+/// The damped state of every target a monitor has seen: `--watch` keeps one for the life of
+/// the process, `opskit serve` one seeded from its history.
+#[derive(Debug, Clone, Default)]
+pub struct Monitor {
+    states: BTreeMap<String, TargetState>,
+}
+
+impl Monitor {
+    /// A target starts as down (its history says it was down when the monitor stopped), so
+    /// a restart neither closes its incident nor opens a new one.
+    pub fn seed_down(&mut self, target: &str) {
+        self.states.entry(target.to_owned()).or_default().down = true;
+    }
+
+    /// Whether a target is down after the rounds so far.
+    pub fn is_down(&self, target: &str) -> bool {
+        self.states.get(target).is_some_and(|s| s.down)
+    }
+
+    /// Applies one round of probes: each check's status becomes the damped one, with a note
+    /// while a failure is not yet confirmed; returns the state changes.
+    pub fn apply(&mut self, report: &mut Report, damping: Damping, now: u64) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for check in &mut report.checks {
+            let state = self.states.entry(check.name.clone()).or_default();
+            if let Some(change) = state.round(check, damping, now) {
+                changes.push(change);
+            }
+        }
+        changes
+    }
+}
+
+impl TargetState {
+    fn round(&mut self, check: &mut Check, damping: Damping, now: u64) -> Option<Change> {
+        let state = self;
         let failed = check.status == Status::Critical || check.status == Status::Unknown;
         state.probes += 1;
         if failed {
@@ -78,14 +104,12 @@ pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
         if !state.down {
             state.up_probes += 1;
         }
-        if state.down != was_down {
-            changes.push(Change {
-                time: opskit::time::utc_timestamp(now),
-                target: check.name.clone(),
-                state: if state.down { "down" } else { "up" },
-                reason: check.summary.clone(),
-            });
-        }
+        let change = (state.down != was_down).then(|| Change {
+            time: opskit::time::utc_timestamp(now),
+            target: check.name.clone(),
+            state: if state.down { "down" } else { "up" },
+            reason: check.summary.clone(),
+        });
         #[expect(clippy::cast_precision_loss, reason = "probe counts as a ratio")]
         let uptime = state.up_probes as f64 / state.probes as f64;
         if failed && !state.down {
@@ -119,8 +143,16 @@ pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
                 .max(100.0)
                 .prometheus("health_probe_uptime_ratio", &[("target", target.as_str())]),
         );
+        change
     }
-    changes
+}
+
+/// Applies one round of probes to the process's monitor (see [`Monitor::apply`]).
+pub fn damp(report: &mut Report, damping: Damping) -> Vec<Change> {
+    states()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .apply(report, damping, opskit::time::now_unix())
 }
 
 /// Appends changes to the JSON-lines history.

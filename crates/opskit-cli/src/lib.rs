@@ -145,6 +145,7 @@ const EXAMPLES: &str = "\
 Examples:
   opskit predeploy --root .              # any tool: opskit TOOL [ARGS]
   opskit queue-depth --help              # the tool's own help
+  opskit serve                           # the status page on http://127.0.0.1:9470
   ln -s opskit queue-depth               # a link named after a tool is that tool
   opskit --list                          # the tools, one per line
   opskit completions bash > ~/.local/share/bash-completion/completions/opskit
@@ -180,6 +181,12 @@ pub fn main_from(argv: Vec<OsString>) -> ExitCode {
             .collect();
         return (tool.main)(argv);
     }
+    if word == Some(opskit_dashboard::NAME) {
+        let argv: Vec<OsString> = std::iter::once(OsString::from("opskit serve"))
+            .chain(rest)
+            .collect();
+        return opskit::cli::main_from::<opskit_dashboard::Args, _>(argv, serve);
+    }
     // `--version` and `--list` without building every tool's clap definition (the summaries
     // in `--help` need them): these two run in scripts and health checks.
     let alone = match word {
@@ -209,6 +216,39 @@ pub fn main_from(argv: Vec<OsString>) -> ExitCode {
         .chain(rest)
         .collect::<Vec<_>>();
     builtin(argv.into_iter())
+}
+
+/// `opskit serve`: the status page, logging to standard error (where it listens, what the
+/// history held, each change of colour).
+fn serve(
+    args: &opskit_dashboard::Args,
+    cx: &opskit::cli::Context,
+) -> Result<opskit::report::Report, opskit_dashboard::Error> {
+    let server = opskit_dashboard::Server::start(args, cx, log_writer())?;
+    server.log(&format!("opskit serve: {}", server.history_text()));
+    server.log(&format!("opskit serve: listening on {}", server.url()));
+    server.serve()
+}
+
+/// Standard error for the server's threads. The edge holds `io::stderr()`'s lock for the
+/// whole run, so the log writes to a duplicate of the descriptor instead (it shares the
+/// offset, so the lines land in order).
+fn log_writer() -> Box<dyn Write + Send> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = io::stderr().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsHandle;
+        if let Ok(h) = io::stderr().as_handle().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(h));
+        }
+    }
+    Box::new(io::sink())
 }
 
 fn print(text: &str) -> ExitCode {
@@ -256,7 +296,7 @@ pub fn command() -> Command {
         .disable_help_subcommand(true)
         .arg_required_else_help(true)
         .override_usage(
-            "opskit <TOOL> [ARGS]...\n       opskit --list | completions <SHELL> | man [TOOL]",
+            "opskit <TOOL> [ARGS]...\n       opskit serve [ARGS]...\n       opskit --list | completions <SHELL> | man [TOOL]",
         )
         .subcommand_value_name("TOOL")
         .arg(
@@ -266,7 +306,11 @@ pub fn command() -> Command {
                 .help("Print the tools, one per line"),
         )
         .subcommand(completions_command())
-        .subcommand(man_command());
+        .subcommand(man_command())
+        .subcommand(
+            Command::new(opskit_dashboard::NAME)
+                .about("Serve the status page: health, queues and backups with history (`opskit serve --help`)"),
+        );
     for tool in TOOLS {
         let about = (tool.command)().get_about().map(ToString::to_string);
         cmd = cmd.subcommand(Command::new(tool.name).about(about.unwrap_or_default()));

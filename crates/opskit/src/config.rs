@@ -62,6 +62,7 @@ pub const SECTIONS: &[&str] = &[
     "db-backup",
     "notify",
     "predeploy",
+    "serve",
 ];
 
 /// A place in the config file.

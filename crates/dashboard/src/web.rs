@@ -1,0 +1,280 @@
+//! The HTTP side: routes, authentication, and the headers every response carries.
+//!
+//! Each request is answered on its own thread (at most [`MAX_IN_FLIGHT`] at once; more get
+//! 503), so a slow client never holds the others. Only GET and HEAD are served: the page is
+//! read-only.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use opskit::render::{Format, RenderOptions, render};
+
+use crate::collect::Shared;
+use crate::page::Page;
+use crate::{Auth, Settings, api};
+
+/// Requests answered at once.
+pub const MAX_IN_FLIGHT: usize = 64;
+
+/// A response before it is sent.
+#[derive(Debug)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// The content type.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Vec<u8>,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn text(status: u16, text: &str) -> Reply {
+        Reply {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: text.as_bytes().to_vec(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn html(body: String) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "text/html; charset=utf-8",
+            body: body.into_bytes(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn json(body: String) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "application/json",
+            body: body.into_bytes(),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// A fresh nonce for a response's script and style (128 random bits).
+fn nonce() -> String {
+    let mut bytes = [0u8; 16];
+    if opskit::random::fill(&mut bytes).is_err() {
+        // Without the system's randomness, a value that still differs per response.
+        let t = opskit::time::since_epoch().as_nanos().to_le_bytes();
+        bytes.copy_from_slice(&t);
+    }
+    opskit::encoding::encode_base64url(&bytes)
+}
+
+fn digest_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether a request's `Authorization` header satisfies the settings.
+pub fn authorized(auth: &Auth, header: Option<&str>) -> bool {
+    let Some(h) = header.map(str::trim) else {
+        return false;
+    };
+    let (scheme, value) = h.split_once(' ').unwrap_or((h, ""));
+    let value = value.trim();
+    if scheme.eq_ignore_ascii_case("basic")
+        && let Some((_, want)) = &auth.basic
+        && let Some(decoded) = opskit::encoding::decode_base64(value)
+    {
+        return digest_eq(&crate::sha(&String::from_utf8_lossy(&decoded)), want);
+    }
+    if scheme.eq_ignore_ascii_case("bearer")
+        && let Some(want) = &auth.bearer
+    {
+        return digest_eq(&crate::sha(value), want);
+    }
+    false
+}
+
+fn unauthorized(auth: &Auth) -> Reply {
+    let mut r = Reply::text(401, "401: credentials required\n");
+    if auth.basic.is_some() {
+        r.headers.push((
+            "WWW-Authenticate",
+            "Basic realm=\"opskit\", charset=\"UTF-8\"".to_owned(),
+        ));
+    }
+    if auth.bearer.is_some() {
+        r.headers
+            .push(("WWW-Authenticate", "Bearer realm=\"opskit\"".to_owned()));
+    }
+    r
+}
+
+/// Answers one request: method, path and `Authorization` in, a reply out.
+pub fn answer(
+    shared: &Shared,
+    settings: &Settings,
+    method: &str,
+    url: &str,
+    authorization: Option<&str>,
+) -> (Reply, String) {
+    let nonce = nonce();
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    if method != "GET" && method != "HEAD" {
+        let mut r = Reply::text(405, "405: this server is read-only; use GET\n");
+        r.headers.push(("Allow", "GET, HEAD".to_owned()));
+        return (r, nonce);
+    }
+    if path == "/health" || path == "/healthz" {
+        return (Reply::text(200, "ok\n"), nonce);
+    }
+    if let Some(auth) = &settings.auth
+        && !authorized(auth, authorization)
+    {
+        return (unauthorized(auth), nonce);
+    }
+    let reply = route(shared, settings, path, &nonce);
+    (reply, nonce)
+}
+
+fn route(shared: &Shared, settings: &Settings, path: &str, nonce: &str) -> Reply {
+    #[expect(clippy::cast_possible_wrap, reason = "unix seconds fit in i64")]
+    let now = opskit::time::now_unix() as i64;
+    let live = shared
+        .live
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let page = Page {
+        title: &settings.title,
+        nonce,
+        public: settings.public,
+        now,
+    };
+    let public = settings.public;
+    let overview = || api::overview(&live, &settings.services, public, now);
+    match path {
+        "/" | "/index.html" => {
+            let uptime = if public {
+                api::uptimes(&live, now)
+            } else {
+                Vec::new()
+            };
+            Reply::html(page.overview(&overview(), &uptime))
+        }
+        "/api/v1/overview" => Reply::json(api::json(&overview())),
+        "/api/v1/uptime" => Reply::json(api::json(
+            &serde_json::json!({ "version": api::VERSION, "targets": api::uptimes(&live, now) }),
+        )),
+        _ if public => Reply::text(
+            404,
+            "404: the public status page serves /, /api/v1/overview and /api/v1/uptime\n",
+        ),
+        "/targets" => Reply::html(page.targets(&api::targets(&live, now))),
+        "/queues" => Reply::html(page.queues(&api::queues(&live))),
+        "/backups" => Reply::html(page.backups(&api::backups(&live, now))),
+        "/api/v1/targets" => Reply::json(api::json(
+            &serde_json::json!({ "version": api::VERSION, "targets": api::targets(&live, now) }),
+        )),
+        "/api/v1/queues" => Reply::json(api::json(
+            &serde_json::json!({ "version": api::VERSION, "queues": api::queues(&live) }),
+        )),
+        "/api/v1/backups" => Reply::json(api::json(&api::backups(&live, now))),
+        "/metrics" => {
+            let mut body = Vec::new();
+            for report in live.reports.values() {
+                let _ = render(
+                    report,
+                    Format::Prometheus,
+                    &RenderOptions::default(),
+                    &mut body,
+                );
+            }
+            Reply {
+                status: 200,
+                content_type: "text/plain; version=0.0.4; charset=utf-8",
+                body,
+                headers: Vec::new(),
+            }
+        }
+        _ => Reply::text(
+            404,
+            "404: pages are /, /targets, /queues, /backups; data under /api/v1/\n",
+        ),
+    }
+}
+
+/// The headers every response carries: a Content-Security-Policy that lets only this
+/// response's nonce run or style anything, no framing, no sniffing, no referrer, and caching
+/// only for the public page.
+pub fn security_headers(nonce: &str, public: bool) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "Content-Security-Policy",
+            format!(
+                "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+            ),
+        ),
+        ("X-Content-Type-Options", "nosniff".to_owned()),
+        ("X-Frame-Options", "DENY".to_owned()),
+        ("Referrer-Policy", "no-referrer".to_owned()),
+        ("Cross-Origin-Opener-Policy", "same-origin".to_owned()),
+        (
+            "Cache-Control",
+            if public {
+                "public, max-age=30".to_owned()
+            } else {
+                "no-store".to_owned()
+            },
+        ),
+    ]
+}
+
+fn send(request: tiny_http::Request, reply: Reply, nonce: &str, public: bool) {
+    let head = request.method() == &tiny_http::Method::Head;
+    let status = reply.status;
+    let mut response = tiny_http::Response::from_data(if head { Vec::new() } else { reply.body })
+        .with_status_code(status);
+    let mut headers = security_headers(nonce, public && status == 200);
+    headers.push(("Content-Type", reply.content_type.to_owned()));
+    headers.extend(reply.headers);
+    for (k, v) in headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+/// Serves until the listener closes.
+pub fn serve(http: &tiny_http::Server, shared: &Shared, settings: &Settings) {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let settings = Arc::new(settings.clone());
+    for request in http.incoming_requests() {
+        if in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            send(request, Reply::text(503, "503: busy\n"), &nonce(), false);
+            continue;
+        }
+        let (shared, settings, in_flight) = (
+            shared.clone(),
+            Arc::clone(&settings),
+            Arc::clone(&in_flight),
+        );
+        std::thread::spawn(move || {
+            let authorization = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Authorization"))
+                .map(|h| h.value.as_str().to_owned());
+            let method = request.method().as_str().to_owned();
+            let (reply, nonce) = answer(
+                &shared,
+                &settings,
+                &method,
+                request.url(),
+                authorization.as_deref(),
+            );
+            send(request, reply, &nonce, settings.public);
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}

@@ -1,0 +1,1 @@
+//! opskit serve against real servers.
