@@ -50,7 +50,9 @@
       return;
     }
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
-    if (x1 === x0) x1 = x0 + 60;
+    // At least an hour across, so a young history is not stretched into a blur.
+    if (!spec.bars && x1 - x0 < 3600) x0 = x1 - 3600;
+    if (x1 === x0) { x0 -= 1800; x1 += 1800; }
     var top = nice(max);
     var X = function (t) { return L + (t - x0) / (x1 - x0) * (W - L - R); };
     var Y = function (v) { return T + (1 - v / top) * (H - T - B); };
@@ -81,6 +83,12 @@
         pen = true;
       });
       if (d) el("path", { d: d, "class": "line " + cls }, svg);
+      // Few points: each one as a dot too, so a lone sample shows.
+      if (s.points.length < 60) {
+        s.points.forEach(function (p) {
+          if (p[1] != null) el("circle", { cx: X(p[0]), cy: Y(p[1]), r: 2.5, "class": cls }, svg);
+        });
+      }
     });
     var cursor = el("line", { y1: T, y2: H - B, "class": "cursor", visibility: "hidden" }, svg);
     var tip = fig.querySelector(".tip") || fig.appendChild(document.createElement("div"));

@@ -32,6 +32,9 @@ pub struct Current {
     pub reason: String,
     /// When (unix seconds).
     pub t: i64,
+    /// Read back from the history at start: the last state before a restart, shown until
+    /// the monitor's first round replaces it (or drops it, when the target is gone).
+    pub from_history: bool,
 }
 
 /// One cause of failed jobs.
@@ -120,9 +123,23 @@ impl std::fmt::Debug for Shared {
 impl Shared {
     /// Shares a history read from `store`.
     pub fn new(history: History, store: Store, log: Box<dyn Write + Send>) -> Shared {
+        let current = history
+            .rows
+            .iter()
+            .map(|(series, r)| {
+                let row = Current {
+                    status: r.status,
+                    reason: r.reason.clone(),
+                    t: r.since,
+                    from_history: true,
+                };
+                (series.clone(), row)
+            })
+            .collect();
         Shared {
             live: Arc::new(Mutex::new(Live {
                 history,
+                current,
                 ..Live::default()
             })),
             store: Arc::new(Mutex::new(store)),
@@ -148,6 +165,8 @@ impl Shared {
         let mut lines = Vec::new();
         {
             let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+            live.current
+                .retain(|series, row| !(row.from_history && owner(series) == tool));
             for (series, row) in round.rows {
                 let changed = live
                     .history
@@ -199,6 +218,16 @@ impl Shared {
         for line in lines {
             self.log(&line);
         }
+    }
+}
+
+/// The monitor whose rounds hold a series.
+fn owner(series: &str) -> &'static str {
+    match series.split('/').next() {
+        Some("health") => opskit_health_probe::NAME,
+        Some("queue") => opskit_queue_depth::NAME,
+        _ if series == "row/redis" => opskit_queue_depth::NAME,
+        _ => opskit_db_backup::NAME,
     }
 }
 
@@ -420,6 +449,7 @@ fn health_round(cx: &Context, monitor: &mut Monitor, damping: Damping, now: i64)
                 status: row_status,
                 reason: format!("{summary}{pending}"),
                 t: now,
+                from_history: false,
             },
         ));
     }
@@ -470,6 +500,7 @@ fn queue_round(cx: &Context, now: i64) -> Round {
                 status: check.status,
                 reason: check.summary.clone(),
                 t: now,
+                from_history: false,
             },
         ));
         let labels = check
@@ -494,6 +525,7 @@ fn queue_round(cx: &Context, now: i64) -> Round {
             status: Status::Critical,
             reason,
             t: now,
+            from_history: false,
         }
     } else {
         Current {
@@ -504,6 +536,7 @@ fn queue_round(cx: &Context, now: i64) -> Round {
                 if refs.len() == 1 { "" } else { "s" }
             ),
             t: now,
+            from_history: false,
         }
     };
     round.rows.push(("row/redis".to_owned(), redis));
@@ -568,10 +601,13 @@ fn backup_round(cx: &Context, now: i64) -> Round {
     ));
     let status = report.status();
     // The words of the check that decided the colour.
+    // The words of the check that decided the colour (when all is well, the newest
+    // backup's age says enough).
     let reason = report
         .checks
         .iter()
         .filter(|c| c.status == status)
+        .take(if status == Status::Ok { 1 } else { usize::MAX })
         .map(|c| format!("{}: {}", c.name, c.summary))
         .collect::<Vec<_>>()
         .join("; ");
@@ -581,6 +617,7 @@ fn backup_round(cx: &Context, now: i64) -> Round {
             status,
             reason,
             t: now,
+            from_history: false,
         },
     ));
     round.backups = opskit_db_backup::Args::try_parse_from(argv)

@@ -102,7 +102,7 @@ impl Page<'_> {
         };
         let _ = write!(
             out,
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><meta name=\"referrer\" content=\"no-referrer\"><title>{} · {}</title><style nonce=\"{}\">{STYLE}</style><noscript><meta http-equiv=\"refresh\" content=\"{REFRESH_SECS}\"></noscript></head>\n<body data-view=\"{}\"><header><h1>{}</h1>",
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><meta name=\"referrer\" content=\"no-referrer\"><link rel=\"icon\" href=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%232f6fdb'/%3E%3C/svg%3E\"><title>{} · {}</title><style nonce=\"{}\">{STYLE}</style><noscript><meta http-equiv=\"refresh\" content=\"{REFRESH_SECS}\"></noscript></head>\n<body data-view=\"{}\"><header><h1>{}</h1>",
             Esc(name),
             Esc(self.title),
             Esc(self.nonce),

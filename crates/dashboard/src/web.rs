@@ -124,6 +124,10 @@ pub fn answer(
         r.headers.push(("Allow", "GET, HEAD".to_owned()));
         return (r, nonce);
     }
+    if path == "/favicon.ico" {
+        // The pages carry their icon inline; this answers browsers that ask anyway.
+        return (Reply::text(204, ""), nonce);
+    }
     if path == "/health" || path == "/healthz" {
         return (Reply::text(200, "ok\n"), nonce);
     }

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod serve;
+
 const OPSKIT: &str = env!("CARGO_BIN_EXE_opskit");
 
 fn opskit(args: &[&str]) -> testkit::Run {
