@@ -321,7 +321,7 @@ pub fn start(shared: &Shared, schedule: Schedule, cx: &Context) {
             config,
             cwd,
             opskit_db_backup::NAME,
-            |cx, now| backup_round(cx, now),
+            backup_round,
         );
     }
 }
@@ -358,7 +358,7 @@ fn report_of<A: Parser, E: std::error::Error>(
     run: fn(&A, &Context) -> Result<Report, E>,
 ) -> Report {
     let report = match A::try_parse_from(argv) {
-        Ok(args) => run(&args, cx).unwrap_or_else(|e| opskit::cli::failure_report(name, &e)),
+        Ok(parsed) => run(&parsed, cx).unwrap_or_else(|e| opskit::cli::failure_report(name, &e)),
         Err(e) => opskit::cli::failure_report(name, &e),
     };
     opskit::cli::cleaned(report)
@@ -436,12 +436,10 @@ fn health_round(cx: &Context, monitor: &mut Monitor, damping: Damping, now: i64)
             .unwrap_or_default();
         let row_status = if down {
             Status::Critical
+        } else if check.status == Status::Ok {
+            Status::Ok
         } else {
-            if check.status == Status::Ok {
-                Status::Ok
-            } else {
-                Status::Warning
-            }
+            Status::Warning
         };
         round.rows.push((
             series,

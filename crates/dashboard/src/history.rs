@@ -37,6 +37,10 @@ pub struct Minute {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[expect(
+    clippy::struct_field_names,
+    reason = "the hour an hour's bucket counts"
+)]
 struct Hour {
     hour: i64,
     probes: u32,

@@ -36,6 +36,7 @@ pub mod page;
 pub mod store;
 pub mod web;
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -296,6 +297,10 @@ fn sha(text: &str) -> [u8; 32] {
 
 impl Settings {
     /// Resolves the settings.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one flag, key and default after the other"
+    )]
     pub fn resolve(args: &Args, cx: &Context) -> Result<Settings, Error> {
         let file: FileConfig = cx.section(SECTION)?.unwrap_or_default();
         let base = cx
@@ -354,7 +359,7 @@ impl Settings {
                     every(
                         args.backups_every,
                         file.backups_every,
-                        Duration::from_secs(300),
+                        Duration::from_mins(5),
                         "backups-every",
                     )
                 })
@@ -452,13 +457,10 @@ impl Settings {
 /// Whether an address is a loopback one (`127.0.0.1:9470`, `[::1]:80`, `localhost:9470`).
 pub fn is_loopback(listen: &str) -> bool {
     use std::net::ToSocketAddrs;
-    listen
-        .to_socket_addrs()
-        .map(|mut a| {
-            let all: Vec<_> = a.by_ref().collect();
-            !all.is_empty() && all.iter().all(|s| s.ip().is_loopback())
-        })
-        .unwrap_or(false)
+    listen.to_socket_addrs().is_ok_and(|a| {
+        let all: Vec<_> = a.collect();
+        !all.is_empty() && all.iter().all(|s| s.ip().is_loopback())
+    })
 }
 
 /// A started server: bound, its history read, its monitors running.
@@ -494,7 +496,7 @@ impl Server {
         #[expect(clippy::cast_possible_wrap, reason = "unix seconds fit in i64")]
         let now = opskit::time::now_unix() as i64;
         let (store, opened) = Store::open(&settings.history, settings.limits, now, |e| {
-            history.apply(&e)
+            history.apply(&e);
         })?;
         let shared = Shared::new(history, store, log);
         collect::start(&shared, settings.schedule, cx);
@@ -524,9 +526,7 @@ impl Server {
             self.opened.segments
         );
         if cut > 0 {
-            text.push_str(&format!(
-                "; {cut} damaged bytes cut off (an interrupted write)"
-            ));
+            let _ = write!(text, "; {cut} damaged bytes cut off (an interrupted write)");
         }
         text
     }

@@ -31,7 +31,7 @@ impl fmt::Display for Esc<'_> {
                 '"' => f.write_str("&quot;")?,
                 '\'' => f.write_str("&#39;")?,
                 c if c.is_control() && c != '\n' && c != '\t' => {
-                    write!(f, "\\u{{{:x}}}", u32::from(c))?
+                    write!(f, "\\u{{{:x}}}", u32::from(c))?;
                 }
                 c => f.write_char(c)?,
             }

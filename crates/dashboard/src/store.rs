@@ -243,9 +243,10 @@ impl Store {
             let Some((_, ids, _)) = &mut self.current else {
                 continue;
             };
-            let id = match ids.get(&e.series) {
-                Some(id) => *id,
-                None => {
+            let id = if let Some(id) = ids.get(&e.series) {
+                *id
+            } else {
+                {
                     let Ok(id) = u16::try_from(ids.len()) else {
                         continue;
                     };
@@ -648,7 +649,7 @@ mod tests {
         drop(store);
         let mut first = i64::MAX;
         let (_, _) = Store::open(dir.path(), small, t0 + 9 * 86_400, |e| {
-            first = first.min(e.t)
+            first = first.min(e.t);
         })
         .unwrap();
         assert!(first >= t0 + 6 * 86_400, "kept samples from {first}");

@@ -2,8 +2,6 @@
 //! and 20 queues (201,600 polls) on disk and in memory. docs/dashboard.md states the numbers
 //! this measures.
 
-#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
-
 use opskit::Status;
 use opskit_dashboard::history::History;
 use opskit_dashboard::store::{Entry, Limits, QueueCounts, Sample, Store};
@@ -78,7 +76,6 @@ fn hour(t0: i64, h: i64) -> Vec<Entry> {
 }
 
 #[test]
-#[expect(clippy::print_stderr, reason = "the measured numbers, for the docs")]
 fn a_week_of_minutes_for_50_targets_and_20_queues_fits_the_budget() {
     let dir = tempfile::tempdir().unwrap();
     let limits = Limits {

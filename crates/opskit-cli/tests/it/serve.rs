@@ -72,12 +72,9 @@ impl Serve {
                 }
             });
         }
-        let url = match rx.recv_timeout(WAIT) {
-            Ok(url) => url,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("opskit serve did not start: {:?}", log.lock().unwrap());
-            }
+        let Ok(url) = rx.recv_timeout(WAIT) else {
+            let _ = child.kill();
+            panic!("opskit serve did not start: {:?}", log.lock().unwrap());
         };
         Serve { child, url, log }
     }
@@ -207,15 +204,21 @@ fn write_config(dir: &Path, target: &str, pg_bin: Option<&Path>) {
         "[[health-probe.targets]]\nname = \"web\"\nurl = \"{target}/health\"\njson = ['status == \"ok\"']\n\n[serve]\ntitle = \"Test platform\"\n"
     );
     if let Some(bin) = pg_bin {
-        text.push_str(&format!(
+        use std::fmt::Write as _;
+        let _ = write!(
+            text,
             "\n[queue-depth]\nurl = \"${{QUEUE_URL}}\"\nqueues = [\"emails\"]\nwarning = 5\ncritical = 100\n\n[db-backup]\nurl = \"${{BACKUP_URL}}\"\ndir = \"backups\"\npg_bin = \"{}\"\nmax_age = \"1h\"\n",
             bin.display()
-        ));
+        );
     }
     std::fs::write(dir.join("opskit.toml"), text).unwrap();
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one platform for the whole story, step after step"
+)]
 fn serve_shows_the_platform_in_chromium() {
     let password = "s3rve-test-redis-pw-7f1c";
     let redis = testkit::RedisServer::start_with(Some(password), &[]);
@@ -441,6 +444,10 @@ fn assert_strict(r: &Response, path: &str) {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "auth, the public page and the refusals share a target"
+)]
 fn serve_is_safe_by_default() {
     let (web, _up) = target();
     let work = tempfile::tempdir().unwrap();
