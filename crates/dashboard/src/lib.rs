@@ -101,8 +101,8 @@ pub enum Part {
 #[derive(Debug, Clone, Parser)]
 #[command(name = "opskit serve", version, about = "Serve a status page (health, queues, backups) with history, a JSON API and Prometheus metrics.", after_help = EXAMPLES)]
 pub struct Args {
-    /// The address to listen on [default: [serve] listen, or 127.0.0.1:9470]. Any address but
-    /// loopback needs --auth, --public or --no-auth.
+    /// The address to listen on [default: serve.listen in opskit.toml, or 127.0.0.1:9470]. Any
+    /// address but loopback needs --auth, --public or --no-auth.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
     /// The public status page: only the overview and uptime, no queue names, failure texts or
@@ -125,7 +125,7 @@ pub struct Args {
     /// authentication).
     #[arg(long, conflicts_with = "auth")]
     pub no_auth: bool,
-    /// The history directory [default: [serve] history, or .opskit/history beside
+    /// The history directory [default: serve.history, or .opskit/history beside
     /// opskit.toml].
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
@@ -153,7 +153,7 @@ pub struct Args {
     /// Consecutive good probes before a down target is up [default: 2].
     #[arg(long, value_name = "N")]
     pub up_after: Option<u32>,
-    /// The page's title [default: [serve] title, or "Status"].
+    /// The page's title [default: serve.title, or "Status"].
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
     /// Flags every opskit tool takes.
