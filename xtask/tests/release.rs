@@ -308,7 +308,7 @@ fn every_crate_packs_for_crates_io_with_its_metadata() {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "crate"))
         .collect();
-    assert_eq!(crates.len(), 11, "{crates:?}");
+    assert_eq!(crates.len(), 12, "{crates:?}");
     for krate in &crates {
         let stem = krate.file_stem().unwrap().to_string_lossy().into_owned();
         let unpacked = tempfile::tempdir().unwrap();

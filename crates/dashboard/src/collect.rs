@@ -208,13 +208,18 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .append(&entries);
         let error = written.err().map(|e| e.to_string());
-        if let Some(e) = &error {
-            lines.push(format!("cannot write the history: {e}"));
+        {
+            let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+            // Once per change, not once per round: a full disk is one line, then one when it
+            // is written again.
+            if live.store_error != error {
+                match &error {
+                    Some(e) => lines.push(format!("cannot write the history: {e}")),
+                    None => lines.push("the history is written again".to_owned()),
+                }
+            }
+            live.store_error = error;
         }
-        self.live
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .store_error = error;
         for line in lines {
             self.log(&line);
         }

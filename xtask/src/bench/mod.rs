@@ -28,6 +28,7 @@ use predeploy::predeploy_cases;
 use queue_depth::queue_depth_cases;
 use render::render_cases;
 use secret_scan::secret_scan_cases;
+use serve::serve_cases;
 use table::Row;
 use table::fmt_duration;
 use table::table;
@@ -43,6 +44,7 @@ mod predeploy;
 mod queue_depth;
 mod render;
 mod secret_scan;
+mod serve;
 mod table;
 
 /// Options shared by all benchmarks.
@@ -161,6 +163,11 @@ pub const BENCHES: &[(&str, &str, Prepare)] = &[
         "db-backup",
         "db-backup run on a 33 MB and a 290 MB PostgreSQL database next to pg_dump -Fc to a file and pg_dump | gzip",
         db_backup_cases,
+    ),
+    (
+        "serve",
+        "opskit serve's pages with 50 targets, 20 queues and a week of history, and its memory",
+        serve_cases,
     ),
 ];
 
