@@ -125,6 +125,19 @@ fn public_reason(s: Status) -> String {
     .to_owned()
 }
 
+/// Why a service has no colour. Once rounds have come in, nothing matching is a typo in
+/// opskit.toml more often than a slow monitor: say which names matched nothing.
+fn pending(svc: &ServiceConfig, no_rounds: bool) -> String {
+    if no_rounds {
+        "not checked yet".to_owned()
+    } else {
+        format!(
+            "not checked: nothing monitored is called {} (the parts of [[serve.services]] are health target names, queue:NAME, redis and backups)",
+            svc.parts.join(", ")
+        )
+    }
+}
+
 /// The overview: the configured services (worst of their parts), then every row no service
 /// names, health targets first.
 pub fn overview(live: &Live, services: &[ServiceConfig], public: bool, now: i64) -> Overview {
@@ -152,7 +165,7 @@ pub fn overview(live: &Live, services: &[ServiceConfig], public: bool, now: i64)
                 name: svc.name.clone(),
                 colour: "grey",
                 status: "pending",
-                reason: "not checked yet".to_owned(),
+                reason: pending(svc, rows.is_empty()),
                 since: None,
                 since_at: None,
                 parts: svc.parts.clone(),
@@ -502,11 +515,32 @@ pub fn backups(live: &Live, now: i64) -> BackupsView {
     }
 }
 
+/// A list under its name beside the API's version: `{"version": 1, "targets": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct Versioned<'a, T> {
+    /// [`VERSION`].
+    pub version: u32,
+    /// The list's name and the list.
+    #[serde(flatten)]
+    pub list: BTreeMap<&'static str, &'a [T]>,
+}
+
+/// `{"version": 1, NAME: list}`.
+pub fn versioned<'a, T: Serialize>(name: &'static str, list: &'a [T]) -> Versioned<'a, T> {
+    Versioned {
+        version: VERSION,
+        list: BTreeMap::from([(name, list)]),
+    }
+}
+
 /// JSON for a `<script type="application/json">` block or a response: `<`, `>`, `&` and
 /// the JavaScript line separators escaped, so no value can end the block.
 pub fn json<T: Serialize>(value: &T) -> String {
     let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
-    let mut out = String::with_capacity(text.len());
+    if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 64);
     for c in text.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
@@ -518,4 +552,110 @@ pub fn json<T: Serialize>(value: &T) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(rows: &[(&str, Status, &str)]) -> Live {
+        let mut live = Live::default();
+        for (series, status, reason) in rows {
+            live.current.insert(
+                (*series).to_owned(),
+                Current {
+                    status: *status,
+                    reason: (*reason).to_owned(),
+                    t: 100,
+                    from_history: false,
+                },
+            );
+        }
+        live
+    }
+
+    fn service(name: &str, parts: &[&str]) -> ServiceConfig {
+        ServiceConfig {
+            name: name.to_owned(),
+            parts: parts.iter().map(|p| (*p).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_service_is_its_worst_part_and_names_it() {
+        let live = live(&[
+            ("health/http:worker", Status::Ok, "up in 3 ms"),
+            ("queue/queue:emails", Status::Warning, "depth 600"),
+            ("health/http:frontend", Status::Critical, "status 503"),
+            ("row/redis", Status::Ok, "1 queue read"),
+        ]);
+        let o = overview(
+            &live,
+            &[service("Worker", &["worker", "queue:emails"])],
+            false,
+            200,
+        );
+        let names: Vec<&str> = o.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Worker", "frontend", "Redis"]);
+        let worker = &o.services[0];
+        assert_eq!(
+            (worker.colour, worker.status, worker.reason.as_str()),
+            ("amber", "degraded", "queue:emails: depth 600")
+        );
+        assert_eq!(worker.parts, ["worker", "queue:emails"]);
+        assert_eq!(o.colour, "red");
+    }
+
+    #[test]
+    fn the_public_overview_has_no_insides() {
+        let live = live(&[
+            (
+                "health/http:frontend",
+                Status::Critical,
+                "status 503 from 10.0.0.4",
+            ),
+            ("queue/queue:emails", Status::Warning, "depth 600"),
+            ("row/backups", Status::Ok, "newest verified 2h ago"),
+        ]);
+        let o = overview(&live, &[service("Mail", &["queue:emails"])], true, 200);
+        let text = json(&o);
+        for inside in ["10.0.0.4", "depth", "emails", "backups", "parts"] {
+            assert!(!text.contains(inside), "{inside} in {text}");
+        }
+        let reasons: Vec<(&str, &str)> = o
+            .services
+            .iter()
+            .map(|s| (s.name.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [("Mail", "degraded performance"), ("frontend", "outage")]
+        );
+    }
+
+    #[test]
+    fn a_part_that_matches_nothing_is_named_once_rounds_came_in() {
+        let services = [service("API", &["api-gatewy"])];
+        let before = overview(&Live::default(), &services, false, 0);
+        assert_eq!(before.services[0].reason, "not checked yet");
+        let after = overview(
+            &live(&[("health/http:api-gateway", Status::Ok, "up")]),
+            &services,
+            false,
+            0,
+        );
+        assert_eq!(after.services[0].colour, "grey");
+        assert!(
+            after.services[0].reason.contains("is called api-gatewy ("),
+            "{}",
+            after.services[0].reason
+        );
+    }
+
+    #[test]
+    fn json_cannot_close_its_script_block() {
+        let text = json(&"</script><!-- & \u{2028}");
+        assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'));
+        assert!(!text.contains('\u{2028}'), "{text}");
+    }
 }

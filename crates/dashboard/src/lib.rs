@@ -520,10 +520,11 @@ impl Server {
     pub fn history_text(&self) -> String {
         let cut: u64 = self.opened.cut.iter().map(|(_, n)| n).sum();
         let mut text = format!(
-            "history {}: {} records in {} segments",
+            "history {}: {} records in {} segment{}",
             self.settings.history.display(),
             self.opened.records,
-            self.opened.segments
+            self.opened.segments,
+            if self.opened.segments == 1 { "" } else { "s" }
         );
         if cut > 0 {
             let _ = write!(text, "; {cut} damaged bytes cut off (an interrupted write)");

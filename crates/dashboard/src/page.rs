@@ -7,7 +7,9 @@
 
 use std::fmt::{self, Write as _};
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use crate::api::{self, BackupsView, Overview, QueueView, TargetView, UptimeView, at};
 
@@ -16,6 +18,28 @@ pub const REFRESH_SECS: u32 = 30;
 
 const STYLE: &str = include_str!("../assets/style.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
+
+/// One chart of a page's data block, as `assets/app.js` draws it.
+#[derive(Debug, Serialize)]
+struct Chart {
+    unit: &'static str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    bars: bool,
+    series: Vec<Line>,
+}
+
+/// One line of a chart: `[t, value]` points, `null` where there is no value.
+#[derive(Debug, Serialize)]
+struct Line {
+    name: &'static str,
+    points: Vec<(i64, Option<f64>)>,
+}
+
+/// A page's data block: its charts by the id of their `<figure>`.
+#[derive(Debug, Default, Serialize)]
+struct Data {
+    charts: BTreeMap<String, Chart>,
+}
 
 /// Text escaped for HTML content and attribute values.
 #[derive(Debug, Clone, Copy)]
@@ -134,7 +158,7 @@ impl Page<'_> {
         );
     }
 
-    fn foot(&self, out: &mut String, data: &Value, api: &str) {
+    fn foot(&self, out: &mut String, data: &Data, api: &str) {
         let _ = write!(
             out,
             "</main>\n<footer>opskit serve {} · <a href=\"{api}\">JSON</a></footer>\n<script type=\"application/json\" id=\"opskit-data\" nonce=\"{}\">{}</script>\n<script nonce=\"{}\">{SCRIPT}</script>\n</body></html>\n",
@@ -206,7 +230,7 @@ impl Page<'_> {
             }
             out.push_str("</tbody></table></div></section>");
         }
-        self.foot(&mut out, &json!({ "charts": {} }), "/api/v1/overview");
+        self.foot(&mut out, &Data::default(), "/api/v1/overview");
         out
     }
 
@@ -214,7 +238,7 @@ impl Page<'_> {
     pub fn targets(&self, targets: &[TargetView]) -> String {
         let mut out = String::with_capacity(64 * 1024);
         self.head(&mut out, View::Targets);
-        let mut charts = serde_json::Map::new();
+        let mut data = Data::default();
         if targets.is_empty() {
             out.push_str("<p class=\"empty\">No health targets: add [[health-probe.targets]] to opskit.toml.</p>");
         }
@@ -241,15 +265,17 @@ impl Page<'_> {
                 out,
                 "<figure class=\"chart\" data-chart=\"{id}\"><figcaption>Latency, last 24 hours (ms)</figcaption></figure>"
             );
-            charts.insert(
+            let line = |name, f: fn(&api::LatencyPoint) -> Option<f64>| Line {
+                name,
+                points: t.latency.iter().map(|p| (p.t, f(p))).collect(),
+            };
+            data.charts.insert(
                 id,
-                json!({
-                    "unit": "ms",
-                    "series": [
-                        {"name": "mean", "points": t.latency.iter().map(|p| json!([p.t, p.avg_ms])).collect::<Vec<_>>()},
-                        {"name": "slowest", "points": t.latency.iter().map(|p| json!([p.t, p.max_ms])).collect::<Vec<_>>()},
-                    ],
-                }),
+                Chart {
+                    unit: "ms",
+                    bars: false,
+                    series: vec![line("mean", |p| p.avg_ms), line("slowest", |p| p.max_ms)],
+                },
             );
             out.push_str("<details class=\"data\" open><summary>Latency by hour (table)</summary><div class=\"scroll\"><table><thead><tr><th>Hour</th><th>Mean</th><th>Slowest</th><th>Up</th></tr></thead><tbody>");
             for (hour, mean, max, up) in hourly(&t.latency) {
@@ -283,7 +309,7 @@ impl Page<'_> {
             }
             out.push_str("</section>");
         }
-        self.foot(&mut out, &json!({ "charts": charts }), "/api/v1/targets");
+        self.foot(&mut out, &data, "/api/v1/targets");
         out
     }
 
@@ -291,7 +317,7 @@ impl Page<'_> {
     pub fn queues(&self, queues: &[QueueView]) -> String {
         let mut out = String::with_capacity(32 * 1024);
         self.head(&mut out, View::Queues);
-        let mut charts = serde_json::Map::new();
+        let mut data = Data::default();
         if queues.is_empty() {
             out.push_str("<p class=\"empty\">No queues read yet: queue-depth runs with [queue-depth] of opskit.toml, or REDIS_URL.</p>");
         }
@@ -317,15 +343,26 @@ impl Page<'_> {
                 out,
                 "<figure class=\"chart\" data-chart=\"{id}\"><figcaption>Jobs, last 24 hours</figcaption></figure>"
             );
-            let series = |name: &str, f: fn(&api::QueuePoint) -> Option<u32>| json!({"name": name, "points": q.series.iter().map(|p| json!([p.t, f(p)])).collect::<Vec<_>>()});
-            charts.insert(
+            let line = |name, f: fn(&api::QueuePoint) -> Option<u32>| Line {
+                name,
+                points: q
+                    .series
+                    .iter()
+                    .map(|p| (p.t, f(p).map(f64::from)))
+                    .collect(),
+            };
+            data.charts.insert(
                 id,
-                json!({"unit": "jobs", "series": [
-                    series("depth", |p| p.counts.depth),
-                    series("active", |p| p.counts.active),
-                    series("failed", |p| p.counts.failed),
-                    series("delayed", |p| p.counts.delayed),
-                ]}),
+                Chart {
+                    unit: "jobs",
+                    bars: false,
+                    series: vec![
+                        line("depth", |p| p.counts.depth),
+                        line("active", |p| p.counts.active),
+                        line("failed", |p| p.counts.failed),
+                        line("delayed", |p| p.counts.delayed),
+                    ],
+                },
             );
             out.push_str("<details class=\"data\" open><summary>Jobs by hour (table)</summary><div class=\"scroll\"><table><thead><tr><th>Hour</th><th>Depth</th><th>Active</th><th>Failed</th><th>Delayed</th></tr></thead><tbody>");
             let mut last_hour = None;
@@ -373,7 +410,7 @@ impl Page<'_> {
             }
             out.push_str("</section>");
         }
-        self.foot(&mut out, &json!({ "charts": charts }), "/api/v1/queues");
+        self.foot(&mut out, &data, "/api/v1/queues");
         out
     }
 
@@ -418,12 +455,28 @@ impl Page<'_> {
         );
         out.push_str("<figure class=\"chart\" data-chart=\"backup-size\"><figcaption>Backup size (MB), by backup</figcaption></figure>");
         #[expect(clippy::cast_precision_loss, reason = "sizes as chart values")]
-        let points: Vec<Value> = b
+        let points = b
             .backups
             .iter()
-            .map(|p| json!([p.started, (p.bytes as f64 / 1e6 * 1000.0).round() / 1000.0]))
+            .map(|p| {
+                (
+                    p.started,
+                    Some((p.bytes as f64 / 1e6 * 1000.0).round() / 1000.0),
+                )
+            })
             .collect();
-        let charts = json!({"backup-size": {"unit": "MB", "bars": true, "series": [{"name": "size", "points": points}]}});
+        let mut data = Data::default();
+        data.charts.insert(
+            "backup-size".to_owned(),
+            Chart {
+                unit: "MB",
+                bars: true,
+                series: vec![Line {
+                    name: "size",
+                    points,
+                }],
+            },
+        );
         out.push_str("<details class=\"data\" open><summary>Backups (table)</summary><div class=\"scroll\"><table><thead><tr><th>Started</th><th>Database</th><th>Size</th><th>Verified</th></tr></thead><tbody>");
         for p in b.backups.iter().rev() {
             let _ = write!(
@@ -440,7 +493,7 @@ impl Page<'_> {
             );
         }
         out.push_str("</tbody></table></div></details></section>");
-        self.foot(&mut out, &json!({ "charts": charts }), "/api/v1/backups");
+        self.foot(&mut out, &data, "/api/v1/backups");
         out
     }
 }

@@ -87,6 +87,13 @@ pub struct Guard(std::sync::Mutex<std::process::Child>);
 impl Drop for Guard {
     fn drop(&mut self) {
         if let Ok(child) = self.0.get_mut() {
+            // A bench environment serves until its stdin closes, then stops what it started
+            // (a killed one would leave its own children running); kill only a laggard.
+            drop(child.stdin.take());
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -441,6 +441,13 @@ fn assert_strict(r: &Response, path: &str) {
         Some("nosniff")
     );
     assert_eq!(r.header("X-Frame-Options").as_deref(), Some("DENY"));
+    // Sent whole with its length, never chunked (chunks wait on delayed ACKs).
+    assert_eq!(r.header("Transfer-Encoding"), None, "{path}");
+    assert_eq!(
+        r.header("Content-Length"),
+        Some(r.body.len().to_string()),
+        "{path}"
+    );
 }
 
 #[test]

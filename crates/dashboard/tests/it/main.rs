@@ -1,1 +1,0 @@
-//! opskit serve against real servers.
