@@ -521,33 +521,41 @@ fn queue_round(cx: &Context, now: i64) -> Round {
             ));
         }
     }
-    let redis = if refs.is_empty() {
-        let worst = report.checks.iter().max_by_key(|c| c.status.rank());
-        let reason = worst.map_or_else(|| "no queues read".to_owned(), |c| c.summary.clone());
-        Current {
-            status: Status::Critical,
-            reason,
-            t: now,
-            from_history: false,
-        }
-    } else {
-        Current {
-            status: Status::Ok,
-            reason: format!(
-                "{} queue{} read",
-                refs.len(),
-                if refs.len() == 1 { "" } else { "s" }
-            ),
-            t: now,
-            from_history: false,
-        }
-    };
+    let redis = redis_row(&report, refs.len(), now);
     round.rows.push(("row/redis".to_owned(), redis));
     if !refs.is_empty() {
         round.causes = Some(causes(cx, &refs, now));
     }
     round.report = report;
     round
+}
+
+/// The Redis row: green when queues were read; amber when Redis answered but holds no
+/// queue under the prefixes (nothing to read is not an outage); red when it could not be
+/// read at all.
+fn redis_row(report: &Report, read: usize, now: i64) -> Current {
+    let (status, reason) = if read > 0 {
+        (
+            Status::Ok,
+            format!("{read} queue{} read", if read == 1 { "" } else { "s" }),
+        )
+    } else {
+        let worst = report.checks.iter().max_by_key(|c| c.status.rank());
+        let reason = worst.map_or_else(|| "no queues read".to_owned(), |c| c.summary.clone());
+        let answered = report.checks.len() == 1 && worst.is_some_and(|c| c.name == "discovery");
+        let status = if answered {
+            Status::Warning
+        } else {
+            Status::Critical
+        };
+        (status, reason)
+    };
+    Current {
+        status,
+        reason,
+        t: now,
+        from_history: false,
+    }
 }
 
 /// The top failure causes of each queue over the last 24 hours, grouped as `job-trace
@@ -603,7 +611,6 @@ fn backup_round(cx: &Context, now: i64) -> Round {
         env!("CARGO_PKG_VERSION"),
     ));
     let status = report.status();
-    // The words of the check that decided the colour.
     // The words of the check that decided the colour (when all is well, the newest
     // backup's age says enough).
     let reason = report
@@ -657,5 +664,54 @@ fn backups(catalog: &opskit_db_backup::manifest::Catalog) -> Backups {
                 error: v.error.as_deref().map(|e| secrets.clean(e)),
             })
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(checks: Vec<Check>) -> Report {
+        let mut r = Report::new("queue-depth", "0");
+        for c in checks {
+            r.push(c);
+        }
+        r
+    }
+
+    #[test]
+    fn redis_row_by_what_was_read() {
+        let read = report(vec![Check::new(
+            "queue:emails",
+            Status::Warning,
+            "depth 600",
+        )]);
+        let row = redis_row(&read, 1, 7);
+        assert_eq!(
+            (row.status, row.reason.as_str(), row.t),
+            (Status::Ok, "1 queue read", 7)
+        );
+        assert_eq!(redis_row(&read, 3, 7).reason, "3 queues read");
+
+        let empty = report(vec![Check::unknown(
+            "discovery",
+            "no queues found under prefix bull",
+        )]);
+        let row = redis_row(&empty, 0, 7);
+        assert_eq!(row.status, Status::Warning);
+        assert_eq!(row.reason, "no queues found under prefix bull");
+
+        let down = report(vec![Check::unknown(
+            "queue-depth",
+            "cannot connect to 127.0.0.1:1",
+        )]);
+        let row = redis_row(&down, 0, 7);
+        assert_eq!(row.status, Status::Critical);
+        assert_eq!(row.reason, "cannot connect to 127.0.0.1:1");
+
+        assert_eq!(
+            redis_row(&report(Vec::new()), 0, 7).reason,
+            "no queues read"
+        );
     }
 }
