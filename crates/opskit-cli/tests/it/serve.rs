@@ -504,6 +504,15 @@ fn serve_is_safe_by_default() {
             assert_strict(&ok, path);
         }
     }
+    // A fresh nonce per response: one seen once is no key to the next page.
+    let nonces: std::collections::BTreeSet<String> = (0..3)
+        .map(|_| {
+            get(&serve.url, "/", Some(&basic("opskit", pw)))
+                .header("Content-Security-Policy")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(nonces.len(), 3, "{nonces:?}");
     // Liveness stays open for the platform's health check; writes are refused.
     assert_eq!(get(&serve.url, "/health", None).status, 200);
     browser("auth", &serve.url, &["opskit", pw]);
