@@ -84,6 +84,7 @@ pub mod redact;
 pub mod redis;
 pub mod render;
 pub mod report;
+pub mod server;
 pub mod status;
 pub mod threshold;
 pub mod time;
