@@ -465,7 +465,7 @@ pub fn is_loopback(listen: &str) -> bool {
 
 /// A started server: bound, its history read, its monitors running.
 pub struct Server {
-    http: tiny_http::Server,
+    http: opskit::server::Server,
     shared: Shared,
     settings: Settings,
     opened: store::Opened,
@@ -488,9 +488,11 @@ impl Server {
         log: Box<dyn std::io::Write + Send>,
     ) -> Result<Server, Error> {
         let settings = Settings::resolve(args, cx)?;
-        let http = tiny_http::Server::http(&settings.listen).map_err(|e| Error::Listen {
-            addr: settings.listen.clone(),
-            reason: e.to_string(),
+        let http = opskit::server::Server::bind(&settings.listen, web::limits()).map_err(|e| {
+            Error::Listen {
+                addr: settings.listen.clone(),
+                reason: e.to_string(),
+            }
         })?;
         let mut history = History::default();
         #[expect(clippy::cast_possible_wrap, reason = "unix seconds fit in i64")]
@@ -510,9 +512,9 @@ impl Server {
 
     /// The address served, as a URL.
     pub fn url(&self) -> String {
-        match self.http.server_addr().to_ip() {
-            Some(a) => format!("http://{a}"),
-            None => format!("http://{}", self.settings.listen),
+        match self.http.local_addr() {
+            Ok(a) => format!("http://{a}"),
+            Err(_) => format!("http://{}", self.settings.listen),
         }
     }
 
@@ -539,11 +541,12 @@ impl Server {
 
     /// Serves until the process is stopped; returns when the listener closes.
     pub fn serve(self) -> Result<Report, Error> {
-        web::serve(&self.http, &self.shared, &self.settings);
-        Err(Error::Listen {
-            addr: self.settings.listen,
-            reason: "the listener closed".to_owned(),
-        })
+        let addr = self.settings.listen.clone();
+        let reason = match web::serve(self.http, self.shared, self.settings) {
+            Ok(()) => "the listener closed".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        Err(Error::Listen { addr, reason })
     }
 }
 

@@ -1,13 +1,12 @@
 //! The HTTP side: routes, authentication, and the headers every response carries.
 //!
-//! Each request is answered on its own thread (at most [`MAX_IN_FLIGHT`] at once; more get
-//! 503), so a slow client never holds the others. Only GET and HEAD are served: the page is
-//! read-only.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! Requests are served by [`opskit::server`]: each connection on its own thread, at most
+//! [`MAX_IN_FLIGHT`] at once (more get 503), the request head read within 10 seconds and the
+//! answer taken within 30, so a slow or silent client holds one slot for a bounded time and
+//! never the others. Only GET and HEAD are served: the page is read-only.
 
 use opskit::render::{Format, RenderOptions, render};
+use opskit::server::{Limits, Request, Response};
 
 use crate::collect::Shared;
 use crate::page::Page;
@@ -232,56 +231,43 @@ pub fn security_headers(nonce: &str, public: bool) -> Vec<(&'static str, String)
     ]
 }
 
-fn send(request: tiny_http::Request, reply: Reply, nonce: &str, public: bool) {
-    let status = reply.status;
-    // The whole body is at hand, so it goes with its Content-Length: tiny_http would send a
-    // body over 32 KiB chunked, in small writes that wait on delayed ACKs (40 ms on Linux).
-    // For HEAD tiny_http sends the headers only, with the GET's Content-Length.
-    let mut response = tiny_http::Response::from_data(reply.body)
-        .with_status_code(status)
-        .with_chunked_threshold(usize::MAX);
-    let mut headers = security_headers(nonce, public && status == 200);
-    headers.push(("Content-Type", reply.content_type.to_owned()));
-    headers.extend(reply.headers);
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
+/// The answer as it goes out: the reply with the security headers and its content type.
+fn response(reply: Reply, nonce: &str, public: bool) -> Response {
+    let mut headers: Vec<(String, String)> = security_headers(nonce, public && reply.status == 200)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    headers.push(("Content-Type".to_owned(), reply.content_type.to_owned()));
+    headers.extend(reply.headers.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    Response {
+        status: reply.status,
+        headers,
+        body: reply.body,
     }
-    let _ = request.respond(response);
 }
 
-/// Serves until the listener closes.
-pub fn serve(http: &tiny_http::Server, shared: &Shared, settings: &Settings) {
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let settings = Arc::new(settings.clone());
-    for request in http.incoming_requests() {
-        if in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
-            in_flight.fetch_sub(1, Ordering::SeqCst);
-            send(request, Reply::text(503, "503: busy\n"), &nonce(), false);
-            continue;
-        }
-        let (shared, settings, in_flight) = (
-            shared.clone(),
-            Arc::clone(&settings),
-            Arc::clone(&in_flight),
-        );
-        std::thread::spawn(move || {
-            let authorization = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Authorization"))
-                .map(|h| h.value.as_str().to_owned());
-            let method = request.method().as_str().to_owned();
-            let (reply, nonce) = answer(
-                &shared,
-                &settings,
-                &method,
-                request.url(),
-                authorization.as_deref(),
-            );
-            send(request, reply, &nonce, settings.public);
-            in_flight.fetch_sub(1, Ordering::SeqCst);
-        });
+/// The limits each client gets.
+pub fn limits() -> Limits {
+    Limits {
+        connections: MAX_IN_FLIGHT,
+        ..Limits::default()
     }
+}
+
+/// Serves until accepting fails for good.
+pub fn serve(
+    http: opskit::server::Server,
+    shared: Shared,
+    settings: Settings,
+) -> std::io::Result<()> {
+    http.run(move |request: &Request| {
+        let (reply, nonce) = answer(
+            &shared,
+            &settings,
+            &request.method,
+            &request.target,
+            request.header("Authorization"),
+        );
+        response(reply, &nonce, settings.public)
+    })
 }

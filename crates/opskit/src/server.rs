@@ -22,6 +22,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -375,10 +376,11 @@ fn write_response(out: &mut impl Write, response: &Response, head_only: bool) ->
             head.push_str("\r\n");
         }
     }
-    head.push_str(&format!(
+    let _ = write!(
+        head,
         "Content-Length: {}\r\nConnection: close\r\n\r\n",
         response.body.len()
-    ));
+    );
     out.write_all(head.as_bytes())?;
     if !head_only {
         out.write_all(&response.body)?;

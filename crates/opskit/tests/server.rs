@@ -3,6 +3,12 @@
 //! bytes that are not HTTP. Each test's bounds are failure bounds (how long a client waits
 //! before calling the server stuck), never timings asserted.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -59,9 +65,9 @@ fn stuck(read: &std::io::Result<usize>) -> bool {
 }
 
 /// The server closed the connection (an end of stream, or a reset).
-fn assert_closed(read: std::io::Result<usize>) {
+fn assert_closed(read: &std::io::Result<usize>) {
     assert!(
-        !stuck(&read),
+        !stuck(read),
         "the server still holds the connection after {STUCK:?}"
     );
 }
@@ -118,7 +124,7 @@ fn a_dripping_client_is_cut_off_by_the_read_deadline() {
     }
     let mut out = Vec::new();
     let read = s.read_to_end(&mut out);
-    assert_closed(read);
+    assert_closed(&read);
     assert!(out.is_empty(), "no answer to half a request: {out:?}");
 }
 
@@ -160,7 +166,7 @@ fn silent_connections_beyond_the_limit_get_503_and_the_limit_recovers() {
     for mut s in silent {
         let mut out = Vec::new();
         // Closed by the read deadline, without an answer.
-        assert_closed(s.read_to_end(&mut out));
+        assert_closed(&s.read_to_end(&mut out));
         assert!(out.is_empty(), "{out:?}");
     }
     assert!(exchange(addr, b"GET /echo HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 200"));

@@ -504,6 +504,18 @@ fn serve_is_safe_by_default() {
             assert_strict(&ok, path);
         }
     }
+    // Clients that connect and say nothing, or send half a request, hold no one else up.
+    let silent: Vec<TcpStream> = (0..4)
+        .map(|i| {
+            let mut s = TcpStream::connect(serve.url.trim_start_matches("http://")).unwrap();
+            if i % 2 == 1 {
+                s.write_all(b"GET / HTTP/1.1\r\nAuthoriz").unwrap();
+            }
+            s
+        })
+        .collect();
+    assert_eq!(get(&serve.url, "/", Some(&basic("opskit", pw))).status, 200);
+    drop(silent);
     // A fresh nonce per response: one seen once is no key to the next page.
     let nonces: std::collections::BTreeSet<String> = (0..3)
         .map(|_| {
