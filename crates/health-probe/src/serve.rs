@@ -2,15 +2,17 @@
 //! `/probe?target=NAME` probes one configured target (or `target=URL` for an ad hoc http,
 //! redis or postgres URL) when Prometheus scrapes it, and answers its metrics
 //! (`probe_success`, `probe_duration_seconds`, ...); `/metrics` holds the exporter's own
-//! counters; `/health` answers 200. Each request is served on its own thread, so one slow
-//! target does not hold the others.
+//! counters; `/health` answers 200. Each connection is served on its own thread by
+//! [`opskit::server`] (bounded in number and in time), so one slow target does not hold the
+//! others.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use opskit::render::{Format, RenderOptions, render};
 use opskit::report::Report;
+use opskit::server::{Limits, Request, Response, Server};
 
 use crate::{Error, Target};
 
@@ -49,14 +51,13 @@ fn resolve(query: &str, configured: &[Target]) -> Result<Target, String> {
         .map_err(|e| format!("`{}`: {e}", crate::display_name(&target)))
 }
 
-fn respond(request: tiny_http::Request, status: u16, body: Vec<u8>, prometheus: bool) {
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    if prometheus
-        && let Ok(h) = tiny_http::Header::from_bytes(&b"Content-Type"[..], CONTENT_TYPE.as_bytes())
-    {
-        response.add_header(h);
-    }
-    let _ = request.respond(response);
+fn respond(status: u16, body: Vec<u8>, prometheus: bool) -> Response {
+    let content_type = if prometheus {
+        CONTENT_TYPE
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    Response::new(status, content_type, body)
 }
 
 /// Serves until the process is stopped. Returns only when the address cannot be bound.
@@ -67,89 +68,90 @@ pub fn serve(
     unresolved: Vec<crate::Unresolved>,
     listen: &str,
 ) -> Result<Report, Error> {
-    let server = tiny_http::Server::http(listen)
+    let server = Server::bind(listen, Limits::default())
         .map_err(|e| Error::Usage(format!("cannot serve on {listen}: {e}")))?;
-    let configured = Arc::new(configured);
-    let unresolved = Arc::new(unresolved);
-    let counts: Arc<Mutex<BTreeMap<String, u64>>> = Arc::new(Mutex::new(BTreeMap::new()));
-    for request in server.incoming_requests() {
-        let url = request.url().to_owned();
-        let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-        match path {
-            "/probe" => {
-                let (configured, unresolved, counts, query) = (
-                    Arc::clone(&configured),
-                    Arc::clone(&unresolved),
-                    Arc::clone(&counts),
-                    query.to_owned(),
-                );
-                let asked = query
-                    .split('&')
-                    .find_map(|kv| kv.strip_prefix("target="))
-                    .map(|t| opskit::encoding::percent_decode(t, true));
-                if let Some((name, _, reason)) = unresolved
-                    .iter()
-                    .find(|(n, _, _)| asked.as_deref() == Some(n.as_str()))
-                {
-                    let text = opskit::redact::secrets()
-                        .clean(&format!("target `{name}` is not probed: {reason}\n"));
-                    respond(request, 503, text.into_bytes(), false);
-                    continue;
-                }
-                std::thread::spawn(move || match resolve(&query, &configured) {
-                    Ok(target) => {
-                        // Served text is output too: cleaned as the CLI edge cleans it.
-                        let report =
-                            opskit::cli::cleaned(crate::probe_all(std::slice::from_ref(&target)));
-                        if let Ok(mut c) = counts.lock() {
-                            *c.entry(target.config.name.clone()).or_default() += 1;
-                        }
-                        let mut body = Vec::new();
-                        let _ = render(
-                            &report,
-                            Format::Prometheus,
-                            &RenderOptions::default(),
-                            &mut body,
-                        );
-                        respond(request, 200, body, true);
-                    }
-                    Err(e) => respond(request, 400, format!("{e}\n").into_bytes(), false),
-                });
-            }
-            "/metrics" => {
-                let mut body = String::from(
-                    "# HELP health_probe_exporter_probes_total Probes served, by target.\n# TYPE health_probe_exporter_probes_total counter\n",
-                );
-                if let Ok(c) = counts.lock() {
-                    for (name, n) in c.iter() {
-                        let name = name
-                            .replace('\\', "\\\\")
-                            .replace('"', "\\\"")
-                            .replace('\n', "\\n");
-                        let _ = writeln!(
-                            body,
-                            "health_probe_exporter_probes_total{{target=\"{name}\"}} {n}"
-                        );
-                    }
-                }
-                let _ = write!(
-                    body,
-                    "# HELP health_probe_exporter_targets Targets configured.\n# TYPE health_probe_exporter_targets gauge\nhealth_probe_exporter_targets {}\n",
-                    configured.len()
-                );
-                respond(request, 200, body.into_bytes(), true);
-            }
-            "/health" | "/healthz" => respond(request, 200, b"ok\n".to_vec(), false),
-            "/" => respond(
-                request,
-                200,
-                b"health-probe exporter: /probe?target=NAME, /metrics, /health\n".to_vec(),
-                false,
-            ),
-            _ => respond(request, 404, b"not found\n".to_vec(), false),
-        }
-    }
+    let counts: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+    let result = server.run(move |request| answer(request, &configured, &unresolved, &counts));
     Err(Error::Usage(format!(
-        "cannot serve on {listen}: the listener closed"
+        "cannot serve on {listen}: {}",
+        match result {
+            Ok(()) => "the listener closed".to_owned(),
+            Err(e) => e.to_string(),
+        }
     )))
+}
+
+/// One request: a probe, the exporter's own metrics, or its liveness.
+fn answer(
+    request: &Request,
+    configured: &[Target],
+    unresolved: &[crate::Unresolved],
+    counts: &Mutex<BTreeMap<String, u64>>,
+) -> Response {
+    let query = request.query();
+    match request.path() {
+        "/probe" => {
+            let asked = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("target="))
+                .map(|t| opskit::encoding::percent_decode(t, true));
+            if let Some((name, _, reason)) = unresolved
+                .iter()
+                .find(|(n, _, _)| asked.as_deref() == Some(n.as_str()))
+            {
+                let text = opskit::redact::secrets()
+                    .clean(&format!("target `{name}` is not probed: {reason}\n"));
+                return respond(503, text.into_bytes(), false);
+            }
+            match resolve(query, configured) {
+                Ok(target) => {
+                    // Served text is output too: cleaned as the CLI edge cleans it.
+                    let report =
+                        opskit::cli::cleaned(crate::probe_all(std::slice::from_ref(&target)));
+                    if let Ok(mut c) = counts.lock() {
+                        *c.entry(target.config.name.clone()).or_default() += 1;
+                    }
+                    let mut body = Vec::new();
+                    let _ = render(
+                        &report,
+                        Format::Prometheus,
+                        &RenderOptions::default(),
+                        &mut body,
+                    );
+                    respond(200, body, true)
+                }
+                Err(e) => respond(400, format!("{e}\n").into_bytes(), false),
+            }
+        }
+        "/metrics" => {
+            let mut body = String::from(
+                "# HELP health_probe_exporter_probes_total Probes served, by target.\n# TYPE health_probe_exporter_probes_total counter\n",
+            );
+            if let Ok(c) = counts.lock() {
+                for (name, n) in c.iter() {
+                    let name = name
+                        .replace('\\', "\\\\")
+                        .replace('"', "\\\"")
+                        .replace('\n', "\\n");
+                    let _ = writeln!(
+                        body,
+                        "health_probe_exporter_probes_total{{target=\"{name}\"}} {n}"
+                    );
+                }
+            }
+            let _ = write!(
+                body,
+                "# HELP health_probe_exporter_targets Targets configured.\n# TYPE health_probe_exporter_targets gauge\nhealth_probe_exporter_targets {}\n",
+                configured.len()
+            );
+            respond(200, body.into_bytes(), true)
+        }
+        "/health" | "/healthz" => respond(200, b"ok\n".to_vec(), false),
+        "/" => respond(
+            200,
+            b"health-probe exporter: /probe?target=NAME, /metrics, /health\n".to_vec(),
+            false,
+        ),
+        _ => respond(404, b"not found\n".to_vec(), false),
+    }
 }

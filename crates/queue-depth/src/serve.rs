@@ -4,11 +4,13 @@
 //! at most one poll per interval however many Prometheus servers scrape. `/health` answers
 //! 200 when the last poll read Redis, 503 otherwise.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use opskit::Status;
 use opskit::render::{Format, RenderOptions, render};
 use opskit::report::Report;
+use opskit::server::{Limits, Response, Server};
 
 use crate::{Error, Settings, check};
 
@@ -48,57 +50,45 @@ fn metrics(report: &Report) -> Vec<u8> {
     body
 }
 
-/// Serves until the process is stopped. Returns only when the address cannot be bound.
+/// Serves until the process is stopped. Returns only when the address cannot be bound (or
+/// accepting fails for good). Connections are served by [`opskit::server`], each bounded in
+/// time; scrapes share one cache, so Redis still sees one poll per interval.
 pub fn serve(settings: &Settings, listen: &str, interval: Duration) -> Result<Report, Error> {
-    let server = tiny_http::Server::http(listen).map_err(|e| Error::Serve {
+    let server = Server::bind(listen, Limits::default()).map_err(|e| Error::Serve {
         addr: listen.to_owned(),
         reason: e.to_string(),
     })?;
-    let mut cache = Cache {
+    let settings = settings.clone();
+    let cache = Mutex::new(Cache {
         at: None,
         body: Vec::new(),
         healthy: false,
         reason: "not polled yet".to_owned(),
-    };
-    for request in server.incoming_requests() {
-        let path = request
-            .url()
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let response = match path.as_str() {
+    });
+    let result = server.run(move |request| {
+        let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+        match request.path() {
             "/metrics" => {
-                refresh(settings, &mut cache, interval);
-                with_content_type(tiny_http::Response::from_data(cache.body.clone()))
+                refresh(&settings, &mut cache, interval);
+                Response::new(200, CONTENT_TYPE, cache.body.clone())
             }
             "/health" | "/healthz" => {
-                refresh(settings, &mut cache, interval);
-                let (status, text) = if cache.healthy {
-                    (200, "ok\n".to_owned())
+                refresh(&settings, &mut cache, interval);
+                if cache.healthy {
+                    Response::text(200, "ok\n")
                 } else {
-                    (503, format!("unhealthy: {}\n", cache.reason))
-                };
-                tiny_http::Response::from_data(text.into_bytes()).with_status_code(status)
+                    Response::text(503, &format!("unhealthy: {}\n", cache.reason))
+                }
             }
-            "/" => tiny_http::Response::from_data(
-                b"queue-depth exporter: see /metrics and /health\n".to_vec(),
-            ),
-            _ => tiny_http::Response::from_data(b"not found\n".to_vec()).with_status_code(404),
-        };
-        let _ = request.respond(response);
-    }
+            "/" => Response::text(200, "queue-depth exporter: see /metrics and /health\n"),
+            _ => Response::text(404, "not found\n"),
+        }
+    });
     Err(Error::Serve {
         addr: listen.to_owned(),
-        reason: "the listener closed".to_owned(),
+        reason: match result {
+            Ok(()) => "the listener closed".to_owned(),
+            Err(e) => e.to_string(),
+        },
     })
-}
-
-fn with_content_type(
-    mut response: tiny_http::Response<std::io::Cursor<Vec<u8>>>,
-) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    if let Ok(h) = tiny_http::Header::from_bytes(&b"Content-Type"[..], CONTENT_TYPE.as_bytes()) {
-        response.add_header(h);
-    }
-    response
 }
