@@ -216,8 +216,8 @@ impl Server {
                     let spawned = std::thread::Builder::new()
                         .name("opskit-http-busy".to_owned())
                         .spawn(move || {
+                            let _slot = Slot(done);
                             reject(tcp, max);
-                            done.fetch_sub(1, Ordering::SeqCst);
                         });
                     if spawned.is_ok() {
                         continue;
@@ -230,13 +230,23 @@ impl Server {
             let spawned = std::thread::Builder::new()
                 .name("opskit-http".to_owned())
                 .spawn(move || {
+                    // Given back however the thread ends, a panicking handler included.
+                    let _slot = Slot(done);
                     serve_one(tcp, Some(peer), limits, each.as_ref());
-                    done.fetch_sub(1, Ordering::SeqCst);
                 });
             if spawned.is_err() {
                 busy.fetch_sub(1, Ordering::SeqCst);
             }
         }
+    }
+}
+
+/// A counted connection; the count goes down when it is dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -23,6 +23,7 @@ fn start(limits: Limits) -> SocketAddr {
     let addr = server.local_addr().unwrap();
     std::thread::spawn(move || {
         server.run(|r| match r.path() {
+            "/panic" => panic!("a handler that fails"),
             "/big" => Response::new(200, "application/octet-stream", vec![b'x'; 64 << 20]),
             "/echo" => Response::text(
                 200,
@@ -195,4 +196,14 @@ fn an_endless_head_gets_431_and_garbage_gets_400() {
         let got = exchange(addr, junk);
         assert!(got.starts_with("HTTP/1.1 400"), "{junk:?}: {got}");
     }
+}
+
+#[test]
+fn a_handler_that_panics_gives_its_slot_back() {
+    let addr = start(tight());
+    for _ in 0..3 {
+        // The connection closes without an answer.
+        assert_eq!(exchange(addr, b"GET /panic HTTP/1.1\r\n\r\n"), "");
+    }
+    assert!(exchange(addr, b"GET /echo HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 200"));
 }
