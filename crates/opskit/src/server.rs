@@ -195,14 +195,25 @@ impl Server {
                     failures = 0;
                     accepted
                 }
-                // Out of file descriptors and the like: pause rather than spin, and give
-                // up only when it lasts.
+                // A client that gave up before it was accepted: nothing wrong here.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::ConnectionAborted
+                            | io::ErrorKind::ConnectionReset
+                            | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    continue;
+                }
+                // Out of file descriptors and the like: pause (50 ms, growing to a second)
+                // rather than spin, and give up only when it lasts about five minutes.
                 Err(e) => {
                     failures += 1;
-                    if failures > 100 {
+                    if failures > 320 {
                         return Err(e);
                     }
-                    std::thread::sleep(Duration::from_millis(50));
+                    std::thread::sleep(Duration::from_millis(50 * u64::from(failures.min(20))));
                     continue;
                 }
             };
