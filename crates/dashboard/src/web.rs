@@ -15,46 +15,12 @@ use crate::{Auth, Settings, api};
 /// Requests answered at once.
 pub const MAX_IN_FLIGHT: usize = 64;
 
-/// A response before it is sent.
-#[derive(Debug)]
-pub struct Reply {
-    /// The status code.
-    pub status: u16,
-    /// The content type.
-    pub content_type: &'static str,
-    /// The body.
-    pub body: Vec<u8>,
-    /// Extra headers.
-    pub headers: Vec<(&'static str, String)>,
+fn html(body: String) -> Response {
+    Response::new(200, "text/html; charset=utf-8", body.into_bytes())
 }
 
-impl Reply {
-    fn text(status: u16, text: &str) -> Reply {
-        Reply {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: text.as_bytes().to_vec(),
-            headers: Vec::new(),
-        }
-    }
-
-    fn html(body: String) -> Reply {
-        Reply {
-            status: 200,
-            content_type: "text/html; charset=utf-8",
-            body: body.into_bytes(),
-            headers: Vec::new(),
-        }
-    }
-
-    fn json(body: String) -> Reply {
-        Reply {
-            status: 200,
-            content_type: "application/json",
-            body: body.into_bytes(),
-            headers: Vec::new(),
-        }
-    }
+fn json(body: String) -> Response {
+    Response::new(200, "application/json", body.into_bytes())
 }
 
 /// A fresh nonce for a response's script and style (128 random bits).
@@ -93,45 +59,38 @@ pub fn authorized(auth: &Auth, header: Option<&str>) -> bool {
     false
 }
 
-fn unauthorized(auth: &Auth) -> Reply {
-    let mut r = Reply::text(401, "401: credentials required\n");
+fn unauthorized(auth: &Auth) -> Response {
+    let mut r = Response::text(401, "401: credentials required\n");
     if auth.basic.is_some() {
-        r.headers.push((
+        r = r.with_header(
             "WWW-Authenticate",
-            "Basic realm=\"opskit\", charset=\"UTF-8\"".to_owned(),
-        ));
+            "Basic realm=\"opskit\", charset=\"UTF-8\"",
+        );
     }
     if auth.bearer.is_some() {
-        r.headers
-            .push(("WWW-Authenticate", "Bearer realm=\"opskit\"".to_owned()));
+        r = r.with_header("WWW-Authenticate", "Bearer realm=\"opskit\"");
     }
     r
 }
 
-/// Answers one request: method, path and `Authorization` in, a reply out.
-pub fn answer(
-    shared: &Shared,
-    settings: &Settings,
-    method: &str,
-    url: &str,
-    authorization: Option<&str>,
-) -> (Reply, String) {
+/// Answers one request, and the nonce its page was made with.
+pub fn answer(shared: &Shared, settings: &Settings, request: &Request) -> (Response, String) {
     let nonce = nonce();
-    let path = url.split(['?', '#']).next().unwrap_or("/");
-    if method != "GET" && method != "HEAD" {
-        let mut r = Reply::text(405, "405: this server is read-only; use GET\n");
-        r.headers.push(("Allow", "GET, HEAD".to_owned()));
+    let path = request.path();
+    if request.method != "GET" && request.method != "HEAD" {
+        let r = Response::text(405, "405: this server is read-only; use GET\n")
+            .with_header("Allow", "GET, HEAD");
         return (r, nonce);
     }
     if path == "/favicon.ico" {
         // The pages carry their icon inline; this answers browsers that ask anyway.
-        return (Reply::text(204, ""), nonce);
+        return (Response::text(204, ""), nonce);
     }
     if path == "/health" || path == "/healthz" {
-        return (Reply::text(200, "ok\n"), nonce);
+        return (Response::text(200, "ok\n"), nonce);
     }
     if let Some(auth) = &settings.auth
-        && !authorized(auth, authorization)
+        && !authorized(auth, request.header("Authorization"))
     {
         return (unauthorized(auth), nonce);
     }
@@ -139,7 +98,7 @@ pub fn answer(
     (reply, nonce)
 }
 
-fn route(shared: &Shared, settings: &Settings, path: &str, nonce: &str) -> Reply {
+fn route(shared: &Shared, settings: &Settings, path: &str, nonce: &str) -> Response {
     #[expect(clippy::cast_possible_wrap, reason = "unix seconds fit in i64")]
     let now = opskit::time::now_unix() as i64;
     let live = shared
@@ -161,26 +120,26 @@ fn route(shared: &Shared, settings: &Settings, path: &str, nonce: &str) -> Reply
             } else {
                 Vec::new()
             };
-            Reply::html(page.overview(&overview(), &uptime))
+            html(page.overview(&overview(), &uptime))
         }
-        "/api/v1/overview" => Reply::json(api::json(&overview())),
-        "/api/v1/uptime" => Reply::json(api::json(&api::versioned(
+        "/api/v1/overview" => json(api::json(&overview())),
+        "/api/v1/uptime" => json(api::json(&api::versioned(
             "targets",
             &api::uptimes(&live, now),
         ))),
-        _ if public => Reply::text(
+        _ if public => Response::text(
             404,
             "404: the public status page serves /, /api/v1/overview and /api/v1/uptime\n",
         ),
-        "/targets" => Reply::html(page.targets(&api::targets(&live, now))),
-        "/queues" => Reply::html(page.queues(&api::queues(&live))),
-        "/backups" => Reply::html(page.backups(&api::backups(&live, now))),
-        "/api/v1/targets" => Reply::json(api::json(&api::versioned(
+        "/targets" => html(page.targets(&api::targets(&live, now))),
+        "/queues" => html(page.queues(&api::queues(&live))),
+        "/backups" => html(page.backups(&api::backups(&live, now))),
+        "/api/v1/targets" => json(api::json(&api::versioned(
             "targets",
             &api::targets(&live, now),
         ))),
-        "/api/v1/queues" => Reply::json(api::json(&api::versioned("queues", &api::queues(&live)))),
-        "/api/v1/backups" => Reply::json(api::json(&api::backups(&live, now))),
+        "/api/v1/queues" => json(api::json(&api::versioned("queues", &api::queues(&live)))),
+        "/api/v1/backups" => json(api::json(&api::backups(&live, now))),
         "/metrics" => {
             let mut body = Vec::new();
             for report in live.reports.values() {
@@ -191,14 +150,9 @@ fn route(shared: &Shared, settings: &Settings, path: &str, nonce: &str) -> Reply
                     &mut body,
                 );
             }
-            Reply {
-                status: 200,
-                content_type: "text/plain; version=0.0.4; charset=utf-8",
-                body,
-                headers: Vec::new(),
-            }
+            Response::new(200, "text/plain; version=0.0.4; charset=utf-8", body)
         }
-        _ => Reply::text(
+        _ => Response::text(
             404,
             "404: pages are /, /targets, /queues, /backups; data under /api/v1/\n",
         ),
@@ -231,21 +185,6 @@ pub fn security_headers(nonce: &str, public: bool) -> Vec<(&'static str, String)
     ]
 }
 
-/// The answer as it goes out: the reply with the security headers and its content type.
-fn response(reply: Reply, nonce: &str, public: bool) -> Response {
-    let mut headers: Vec<(String, String)> = security_headers(nonce, public && reply.status == 200)
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-    headers.push(("Content-Type".to_owned(), reply.content_type.to_owned()));
-    headers.extend(reply.headers.into_iter().map(|(k, v)| (k.to_owned(), v)));
-    Response {
-        status: reply.status,
-        headers,
-        body: reply.body,
-    }
-}
-
 /// The limits each client gets.
 pub fn limits() -> Limits {
     Limits {
@@ -261,13 +200,13 @@ pub fn serve(
     settings: Settings,
 ) -> std::io::Result<()> {
     http.run(move |request: &Request| {
-        let (reply, nonce) = answer(
-            &shared,
-            &settings,
-            &request.method,
-            &request.target,
-            request.header("Authorization"),
+        let (mut response, nonce) = answer(&shared, &settings, request);
+        let public = settings.public && response.status == 200;
+        response.headers.extend(
+            security_headers(&nonce, public)
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v)),
         );
-        response(reply, &nonce, settings.public)
+        response
     })
 }

@@ -51,15 +51,6 @@ fn resolve(query: &str, configured: &[Target]) -> Result<Target, String> {
         .map_err(|e| format!("`{}`: {e}", crate::display_name(&target)))
 }
 
-fn respond(status: u16, body: Vec<u8>, prometheus: bool) -> Response {
-    let content_type = if prometheus {
-        CONTENT_TYPE
-    } else {
-        "text/plain; charset=utf-8"
-    };
-    Response::new(status, content_type, body)
-}
-
 /// Serves until the process is stopped. Returns only when the address cannot be bound.
 /// `unresolved` are the configured targets that refer to an unset variable, with the reason:
 /// they answer 503 with it, and the others are served.
@@ -101,7 +92,7 @@ fn answer(
             {
                 let text = opskit::redact::secrets()
                     .clean(&format!("target `{name}` is not probed: {reason}\n"));
-                return respond(503, text.into_bytes(), false);
+                return Response::text(503, &text);
             }
             match resolve(query, configured) {
                 Ok(target) => {
@@ -118,9 +109,9 @@ fn answer(
                         &RenderOptions::default(),
                         &mut body,
                     );
-                    respond(200, body, true)
+                    Response::new(200, CONTENT_TYPE, body)
                 }
-                Err(e) => respond(400, format!("{e}\n").into_bytes(), false),
+                Err(e) => Response::text(400, &format!("{e}\n")),
             }
         }
         "/metrics" => {
@@ -144,14 +135,13 @@ fn answer(
                 "# HELP health_probe_exporter_targets Targets configured.\n# TYPE health_probe_exporter_targets gauge\nhealth_probe_exporter_targets {}\n",
                 configured.len()
             );
-            respond(200, body.into_bytes(), true)
+            Response::new(200, CONTENT_TYPE, body.into_bytes())
         }
-        "/health" | "/healthz" => respond(200, b"ok\n".to_vec(), false),
-        "/" => respond(
+        "/health" | "/healthz" => Response::text(200, "ok\n"),
+        "/" => Response::text(
             200,
-            b"health-probe exporter: /probe?target=NAME, /metrics, /health\n".to_vec(),
-            false,
+            "health-probe exporter: /probe?target=NAME, /metrics, /health\n",
         ),
-        _ => respond(404, b"not found\n".to_vec(), false),
+        _ => Response::text(404, "not found\n"),
     }
 }
