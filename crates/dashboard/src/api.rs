@@ -407,12 +407,18 @@ pub struct UptimeView {
 
 /// `/api/v1/uptime`.
 pub fn uptimes(live: &Live, now: i64) -> Vec<UptimeView> {
-    targets(live, now)
-        .into_iter()
-        .map(|t| UptimeView {
-            name: t.name,
-            colour: t.colour,
-            uptime: t.uptime,
+    // The uptime alone: not the latency points and incidents `targets` builds.
+    let empty = TargetHistory::default();
+    live.current
+        .iter()
+        .filter_map(|(series, row)| {
+            let check = series.strip_prefix("health/")?;
+            let t = live.history.targets.get(check).unwrap_or(&empty);
+            Some(UptimeView {
+                name: display(series),
+                colour: colour(row.status),
+                uptime: uptime(t, now),
+            })
         })
         .collect()
 }
